@@ -1,0 +1,5 @@
+"""``python -m ocv_desktop``."""
+
+from ocv_desktop.app import main
+
+raise SystemExit(main())

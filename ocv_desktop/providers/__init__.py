@@ -1,0 +1,1 @@
+"""One module per platform behind the Provider base class. No Qt."""

@@ -1,0 +1,178 @@
+"""The Provider contract (DESIGN.md) and the registry that maps a platform to its class.
+
+One ``Provider`` object serves one node: ``connect`` opens its transports (one SSH connection,
+one API client) and every later call reuses them. Every mutating call returns only when the
+platform says it is done. Listing costs a constant number of round trips per node.
+
+Health checks live in ``ocv_desktop.health`` (which sits above this layer); providers only offer
+the platform-specific probes it composes: ``probe_api``, ``probe_service`` and the transports.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import ClassVar
+
+from ocv_desktop.core.errors import InvalidInput, Unsupported
+from ocv_desktop.core.home import Home
+from ocv_desktop.core.models import (
+    Image,
+    Instance,
+    InstanceSpec,
+    InstanceType,
+    NodeConfig,
+    NodeSecrets,
+    Platform,
+    ProgressCallback,
+)
+from ocv_desktop.core.passwords import generate_password
+from ocv_desktop.transport.base import CommandRunner
+
+ENTRY_POINT_GROUP = "ocv_desktop.providers"
+
+# Instance names every platform accepts: letters, digits, '-', '_' and '.', starting with a letter or
+# digit, at most 63 characters. Each provider may narrow this further (LXD/Incus: no '_' or '.').
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+
+
+def validate_instance_name(name: str, pattern: re.Pattern[str] = _NAME_RE) -> str:
+    if not pattern.fullmatch(name):
+        raise InvalidInput(
+            f"invalid instance name {name!r}",
+            hint="use letters, digits and '-', start with a letter or digit, at most 63 characters",
+        )
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderContext:
+    """What a provider needs from the app besides the node: where trust state lives, time limits."""
+
+    home: Home
+    connect_timeout: float = 15.0
+    command_timeout: float = 300.0
+    operation_timeout: float = 600.0  # LXD/Incus operations, Proxmox tasks
+
+
+class Provider(ABC):
+    type: ClassVar[Platform]
+    instance_types: ClassVar[tuple[InstanceType, ...]] = (InstanceType.CONTAINER,)
+
+    def __init__(self, context: ProviderContext) -> None:
+        self.context = context
+        self._node: NodeConfig | None = None
+
+    # --- identity ------------------------------------------------------------------------------
+
+    @property
+    def node(self) -> NodeConfig:
+        if self._node is None:
+            raise RuntimeError("provider is not connected")
+        return self._node
+
+    @property
+    def name(self) -> str:
+        return self._node.name if self._node else self.type.value
+
+    def supported_instance_types(self) -> tuple[InstanceType, ...]:
+        return self.instance_types
+
+    # --- connection ----------------------------------------------------------------------------
+
+    @abstractmethod
+    async def connect(self, node: NodeConfig, secrets: NodeSecrets) -> None:
+        """Open transports. Raises ConnectError/AuthError/HostKeyError/CertificateError."""
+
+    @abstractmethod
+    async def disconnect(self) -> None:
+        """Close every transport. Safe to call twice and after a failed connect."""
+
+    # --- instances -----------------------------------------------------------------------------
+
+    @abstractmethod
+    async def list_instances(self) -> list[Instance]: ...
+
+    @abstractmethod
+    async def get_instance(self, instance_id: str) -> Instance:
+        """Raises NotFound when it does not exist."""
+
+    @abstractmethod
+    async def create_instance(self, spec: InstanceSpec, progress: ProgressCallback | None = None) -> Instance: ...
+
+    @abstractmethod
+    async def start_instance(self, instance_id: str) -> None: ...
+
+    @abstractmethod
+    async def stop_instance(self, instance_id: str, *, timeout: float = 30.0, force: bool = False) -> None:
+        """Graceful stop within ``timeout`` seconds, then a hard stop. Stopping a stopped
+        instance succeeds. ``force`` skips the graceful part."""
+
+    @abstractmethod
+    async def restart_instance(self, instance_id: str) -> None: ...
+
+    @abstractmethod
+    async def delete_instance(self, instance_id: str, *, force: bool = False, purge_volumes: bool = False) -> None:
+        """``force`` stops a running instance first (the user confirmed); without it a running
+        instance is refused with a clear error."""
+
+    # --- images --------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def list_images(self) -> list[Image]: ...
+
+    @abstractmethod
+    async def pull_image(self, ref: str, progress: ProgressCallback | None = None) -> Image: ...
+
+    @abstractmethod
+    async def delete_image(self, image_id: str, *, force: bool = False) -> None: ...
+
+    # --- passwords -----------------------------------------------------------------------------
+
+    @abstractmethod
+    async def set_instance_password(self, instance_id: str, password: str, *, username: str = "root") -> None:
+        """The password travels on stdin (or the guest agent), never in a command line."""
+
+    async def reset_instance_password(self, instance_id: str, *, username: str = "root") -> str:
+        password = generate_password()
+        await self.set_instance_password(instance_id, password, username=username)
+        return password
+
+    # --- probes the health checks compose ------------------------------------------------------
+
+    @property
+    def command_runner(self) -> CommandRunner | None:
+        """The node's SSH session (or local runner); None when the node has no shell access."""
+        return None
+
+    @property
+    def api_configured(self) -> bool:
+        """True when API credentials exist, so an API check applies."""
+        return False
+
+    async def probe_api(self) -> str:
+        """Ask the API whether it answers and trusts us; return a short detail (version).
+        Raises an OcvError describing what is wrong."""
+        raise Unsupported(f"{self.type.value} nodes have no API check")
+
+    @abstractmethod
+    async def probe_service(self) -> str:
+        """Ask the platform's daemon whether it works (over the shell); return a short detail."""
+
+
+def provider_class(platform: Platform | str) -> type[Provider]:
+    """The provider class registered for a platform under the entry-point group."""
+    key = Platform(platform).value
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == key:
+            cls = ep.load()
+            if not (isinstance(cls, type) and issubclass(cls, Provider)):
+                raise TypeError(f"entry point {ep.value} is not a Provider subclass")
+            return cls
+    raise Unsupported(f"no provider installed for platform {key!r}")
+
+
+def create_provider(platform: Platform | str, context: ProviderContext) -> Provider:
+    return provider_class(platform)(context)

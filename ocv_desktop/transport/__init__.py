@@ -1,0 +1,1 @@
+"""How bytes reach a node: SSH, HTTPS API, local commands. No Qt."""
