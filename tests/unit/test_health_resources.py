@@ -1,0 +1,32 @@
+"""The resource probe's parser, fed with the real output of its own command on this machine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from ocv_desktop.health.checks import RESOURCE_ARGV, parse_resources
+
+
+def test_parses_this_machines_real_resources() -> None:
+    out = subprocess.run(RESOURCE_ARGV, capture_output=True, text=True, check=True).stdout
+    res = parse_resources(out)
+    assert res.cpu_cores == os.cpu_count()
+    disk = shutil.disk_usage("/")
+    assert res.disk_total is not None and abs(res.disk_total - disk.total) < 1024 * 1024
+    assert res.disk_free is not None and abs(res.disk_free - disk.free) < 512 * 1024 * 1024
+    with open("/proc/meminfo") as f:
+        total_kib = int(f.readline().split()[1])
+    assert res.memory_total == total_kib * 1024
+    assert res.memory_used is not None and 0 < res.memory_used < res.memory_total
+    assert res.load1 is not None and res.load1 >= 0
+
+
+def test_unreadable_parts_stay_unknown() -> None:
+    res = parse_resources("---\n---\n---\n")
+    assert res.cpu_cores is None and res.memory_total is None and res.disk_total is None and res.load1 is None
+    res = parse_resources("4\n---\nMemTotal: 1000 kB\nMemAvailable: 250 kB\n")
+    assert res.cpu_cores == 4
+    assert res.memory_total == 1024000 and res.memory_used == 768000
+    assert res.disk_total is None
