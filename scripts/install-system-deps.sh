@@ -12,6 +12,7 @@ MAIN_PKGS=(
   lxd lxd-client                           # LXD 5.0 for the LXD provider tests
   busybox-static debootstrap uidmap        # locally built container images
   iproute2 nftables                        # network namespaces
+  sudo                                     # the lab's unprivileged user runs sudo -n
   dbus dbus-x11 gnome-keyring libsecret-tools   # a real Secret Service for keyring tests
   xvfb xauth fonts-noto-cjk                # screenshots under a real X server
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0
