@@ -130,7 +130,7 @@ def _source_fields(src: ImageSource) -> dict[str, Any]:
 # --- instances -------------------------------------------------------------------------------------
 
 
-def _proxy_devices(spec: InstanceSpec) -> dict[str, dict[str, str]]:
+def build_proxy_devices(spec: InstanceSpec) -> dict[str, dict[str, str]]:
     """Port mappings as proxy devices: the host listens, the instance's loopback receives."""
     devices: dict[str, dict[str, str]] = {}
     for port in spec.ports:
@@ -190,13 +190,18 @@ def build_root_device(spec: InstanceSpec, default_pool: str | None) -> dict[str,
     return root
 
 
-def build_create_body(spec: InstanceSpec, source: ImageSource, *, default_pool: str | None = None) -> dict[str, Any]:
-    """``POST /1.0/instances`` (InstancesPost). The server applies the ``default`` profile when
-    ``profiles`` is absent; our ``root`` device overrides only the profile's root disk."""
+def check_spec(spec: InstanceSpec) -> None:
+    """What neither road can honour, refused before anything is created."""
     validate_name(spec.name)
     if spec.ports and spec.type is InstanceType.VM:
         raise Unsupported("port mappings on LXD/Incus VMs are not supported; use a bridged network")
-    devices: dict[str, Any] = dict(_proxy_devices(spec))
+
+
+def build_create_body(spec: InstanceSpec, source: ImageSource, *, default_pool: str | None = None) -> dict[str, Any]:
+    """``POST /1.0/instances`` (InstancesPost). The server applies the ``default`` profile when
+    ``profiles`` is absent; our ``root`` device overrides only the profile's root disk."""
+    check_spec(spec)
+    devices: dict[str, Any] = dict(build_proxy_devices(spec))
     root = build_root_device(spec, default_pool)
     if root is not None:
         devices["root"] = root
