@@ -192,6 +192,9 @@ def test_recorded_instances(path):
             assert inst.memory_usage and inst.memory_usage > 0
             assert int(inst.extra["cpu_time_ns"]) > 0
             assert int(inst.extra["pid"]) > 0
+            assert inst.ipv4 and all(a.startswith("10.77.") for a in inst.ipv4)
+            assert "127.0.0.1" not in inst.ipv4
+            assert not any(a.startswith("fe80") or a == "::1" for a in inst.ipv6)
         else:
             assert inst.status is InstanceStatus.STOPPED
             assert inst.ipv4 == ()
