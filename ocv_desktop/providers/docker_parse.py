@@ -1,0 +1,452 @@
+"""Pure parsing of Docker CLI output into the domain model (no I/O, so it is unit-tested with
+recorded outputs).
+
+Formats (api-contracts.md §3): ``docker ps``/``docker images`` with ``--format '{{json .}}'`` print
+one JSON object per line whose values are all strings (``Platform`` is an object or null since
+CLI 28.2, ``HealthStatus`` appears in 29.5; both may be absent). ``docker inspect`` prints one JSON
+array of the daemon's raw objects. ``docker version``/``docker info`` with ``{{json .}}`` print one
+object. We never split human-formatted columns on whitespace (the original's bug).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ocv_desktop.core.errors import OcvError
+from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
+
+NONE = "<none>"
+
+# Docker's State words -> the common enum. Unknown words map to UNKNOWN (raw word kept).
+_STATUS = {
+    "running": InstanceStatus.RUNNING,
+    "paused": InstanceStatus.PAUSED,
+    "restarting": InstanceStatus.STARTING,
+    "created": InstanceStatus.STOPPED,
+    "exited": InstanceStatus.STOPPED,
+    "dead": InstanceStatus.ERROR,
+    "removing": InstanceStatus.STOPPING,
+}
+
+
+class DockerOutputError(OcvError):
+    """The Docker CLI printed something we cannot read (a wrapper script, a broken CLI)."""
+
+
+def map_status(state: str) -> InstanceStatus:
+    return _STATUS.get(state.strip().lower(), InstanceStatus.UNKNOWN)
+
+
+# --- JSON framing ------------------------------------------------------------------------------
+
+
+def parse_json_lines(text: str, what: str) -> list[dict[str, Any]]:
+    """One JSON object per non-empty line (``--format '{{json .}}'``)."""
+    rows: list[dict[str, Any]] = []
+    for number, raw_line in enumerate(text.splitlines(), 1):
+        line = raw_line.strip()
+        if not line:
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DockerOutputError(f"unreadable `{what}` output, line {number}: {exc.msg}: {line[:120]!r}") from None
+        if not isinstance(row, dict):
+            raise DockerOutputError(f"unexpected `{what}` output, line {number}: not a JSON object")
+        rows.append(row)
+    return rows
+
+
+def parse_json_document(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DockerOutputError(f"unreadable `{what}` output: {exc.msg}: {text.strip()[:120]!r}") from None
+
+
+def parse_inspect(text: str) -> list[dict[str, Any]]:
+    """``docker inspect`` output: a JSON array (``[]`` when nothing was found or the daemon is down)."""
+    if not text.strip():
+        return []
+    doc = parse_json_document(text, "docker inspect")
+    if not isinstance(doc, list) or not all(isinstance(o, dict) for o in doc):
+        raise DockerOutputError("unexpected `docker inspect` output: not a JSON array of objects")
+    return doc
+
+
+# --- small value parsers -----------------------------------------------------------------------
+
+# go-units HumanSize (used by `docker images` Size) is decimal: kB = 1000 B.
+_HUMAN_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "pb": 10**15}
+_HUMAN_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtTpP]?[bB])\s*$")
+
+
+def parse_human_size(text: str) -> int | None:
+    """``72.9MB`` -> 72900000; ``N/A``, empty or unknown -> None."""
+    m = _HUMAN_RE.match(text or "")
+    if not m:
+        return None
+    return round(float(m.group(1)) * _HUMAN_UNITS[m.group(2).lower()])
+
+
+# Docker's RAMInBytes (used by --storage-opt size=, --memory) is binary: k = 1024.
+_RAM_UNITS = {"": 1, "b": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40, "p": 2**50}
+_RAM_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgtp]?)(?:i?b)?\s*$", re.IGNORECASE)
+
+
+def parse_ram_size(text: str) -> int | None:
+    m = _RAM_RE.match(text or "")
+    if not m:
+        return None
+    return int(float(m.group(1)) * _RAM_UNITS[m.group(2).lower()])
+
+
+def format_ram_size(size: int) -> str:
+    """Bytes as the shortest exact string Docker's RAMInBytes reads back (``10g``, ``1536m``)."""
+    for suffix, factor in (("t", 2**40), ("g", 2**30), ("m", 2**20), ("k", 2**10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{suffix}"
+    return str(size)
+
+
+def parse_cli_time(text: str) -> datetime | None:
+    """``2021-03-10 00:15:05 +0100 CET`` (the CLI's CreatedAt). The trailing zone *name* is ignored:
+    the numeric offset is authoritative and ``%Z`` only knows a few names."""
+    parts = (text or "").split()
+    if len(parts) < 3:
+        return None
+    try:
+        return datetime.strptime(" ".join(parts[:3]), "%Y-%m-%d %H:%M:%S %z")
+    except ValueError:
+        return None
+
+
+def parse_api_time(text: str | None) -> datetime | None:
+    """RFC 3339 with nanoseconds (``2024-01-01T12:34:56.123456789Z``). Go's zero time -> None."""
+    if not text or text.startswith("0001-01-01"):
+        return None
+    m = re.match(r"^(.*?T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$", text.strip())
+    if not m:
+        return None
+    frac = (m.group(2) or "")[:7]  # Python takes at most microseconds
+    zone = m.group(3) or "Z"
+    try:
+        value = datetime.fromisoformat(m.group(1) + frac + ("+00:00" if zone == "Z" else zone))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+# --- containers --------------------------------------------------------------------------------
+
+
+def primary_name(names: str) -> str:
+    """``Names`` is comma-joined and, with legacy links, holds ``other/alias`` entries too."""
+    candidates = [n.strip().lstrip("/") for n in names.split(",") if n.strip()]
+    plain = [n for n in candidates if "/" not in n]
+    return (plain or candidates or [""])[0]
+
+
+def _networks(inspect: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    settings = inspect.get("NetworkSettings") or {}
+    v4: list[str] = []
+    v6: list[str] = []
+    for net in (settings.get("Networks") or {}).values():
+        if not isinstance(net, Mapping):
+            continue
+        if net.get("IPAddress"):
+            v4.append(str(net["IPAddress"]))
+        if net.get("GlobalIPv6Address"):
+            v6.append(str(net["GlobalIPv6Address"]))
+    # Very old daemons only fill the top-level fields.
+    if not v4 and settings.get("IPAddress"):
+        v4.append(str(settings["IPAddress"]))
+    if not v6 and settings.get("GlobalIPv6Address"):
+        v6.append(str(settings["GlobalIPv6Address"]))
+    return tuple(dict.fromkeys(v4)), tuple(dict.fromkeys(v6))
+
+
+def _cpu_limit(host_config: Mapping[str, Any]) -> float | None:
+    nano = host_config.get("NanoCpus") or 0
+    if nano:
+        return nano / 1e9
+    quota, period = host_config.get("CpuQuota") or 0, host_config.get("CpuPeriod") or 0
+    if quota > 0 and period > 0:
+        return quota / period
+    return None
+
+
+def format_port_bindings(bindings: Mapping[str, Any] | None) -> str:
+    """``{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}`` -> ``0.0.0.0:8080->80/tcp`` (ps style)."""
+    out: list[str] = []
+    for guest, hosts in sorted((bindings or {}).items()):
+        if not hosts:
+            out.append(str(guest))
+            continue
+        for h in hosts:
+            ip = (h or {}).get("HostIp") or "0.0.0.0"  # noqa: S104 - displaying Docker's own default
+            ip = f"[{ip}]" if ":" in ip else ip
+            out.append(f"{ip}:{(h or {}).get('HostPort', '')}->{guest}")
+    return ", ".join(out)
+
+
+def _restart_policy(host_config: Mapping[str, Any]) -> str:
+    policy = host_config.get("RestartPolicy") or {}
+    name = _str(policy.get("Name"))
+    retries = policy.get("MaximumRetryCount") or 0
+    return f"{name}:{retries}" if name == "on-failure" and retries else name
+
+
+def _platform(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "/".join(_str(value.get(k)) for k in ("os", "architecture", "variant") if value.get(k))
+    return _str(value)
+
+
+def _from_inspect_fields(inspect: Mapping[str, Any]) -> dict[str, Any]:
+    """The Instance fields only inspect knows (limits, addresses, creation time, details)."""
+    host_config = inspect.get("HostConfig") or {}
+    state = inspect.get("State") or {}
+    config = inspect.get("Config") or {}
+    ipv4, ipv6 = _networks(inspect)
+    storage = (host_config.get("StorageOpt") or {}).get("size")
+    extra = {
+        "hostname": _str(config.get("Hostname")),
+        "restart_policy": _restart_policy(host_config),
+        "exit_code": _str(state.get("ExitCode")),
+        "started_at": _str(state.get("StartedAt")),
+        "image_id": _str(inspect.get("Image")),
+    }
+    health = (state.get("Health") or {}).get("Status")
+    if health:
+        extra["health"] = str(health)
+    if state.get("Error"):
+        extra["error"] = str(state["Error"])
+    if state.get("OOMKilled"):
+        extra["oom_killed"] = "true"
+    return {
+        "cpu_limit": _cpu_limit(host_config),
+        "memory_limit": host_config.get("Memory") or None,
+        "disk_limit": parse_ram_size(storage) if storage else None,
+        "ipv4": ipv4,
+        "ipv6": ipv6,
+        "created": parse_api_time(inspect.get("Created")),
+        "extra": extra,
+    }
+
+
+def instance_from_inspect(inspect: Mapping[str, Any], node_id: str) -> Instance:
+    """One container from ``docker inspect`` alone (``get_instance``)."""
+    state = inspect.get("State") or {}
+    config = inspect.get("Config") or {}
+    raw = _str(state.get("Status"))
+    fields = _from_inspect_fields(inspect)
+    extra = {
+        "ports": format_port_bindings(
+            (inspect.get("NetworkSettings") or {}).get("Ports") or (inspect.get("HostConfig") or {}).get("PortBindings")
+        ),
+        "networks": ",".join(sorted(((inspect.get("NetworkSettings") or {}).get("Networks") or {}).keys())),
+        "platform": _str(inspect.get("Platform")),
+        **fields.pop("extra"),
+    }
+    return Instance(
+        id=_str(inspect.get("Id")),
+        name=_str(inspect.get("Name")).lstrip("/"),
+        node_id=node_id,
+        status=map_status(raw),
+        raw_status=raw,
+        type=InstanceType.CONTAINER,
+        image=_str(config.get("Image")),
+        extra={k: v for k, v in extra.items() if v},
+        **fields,
+    )
+
+
+def instance_from_ps(row: Mapping[str, Any], node_id: str, inspect: Mapping[str, Any] | None = None) -> Instance:
+    """One ``docker ps`` row, enriched with its ``docker inspect`` object when we have it."""
+    raw = _str(row.get("State"))
+    extra = {
+        "status_text": _str(row.get("Status")),  # "Up 3 seconds (healthy)"
+        "ports": _str(row.get("Ports")),
+        "networks": _str(row.get("Networks")),
+        "command": _str(row.get("Command")),
+        "platform": _platform(row.get("Platform")),
+    }
+    if row.get("HealthStatus"):
+        extra["health"] = _str(row["HealthStatus"])
+    fields: dict[str, Any] = {"created": parse_cli_time(_str(row.get("CreatedAt")))}
+    if inspect is not None:
+        more = _from_inspect_fields(inspect)
+        extra.update({k: v for k, v in more.pop("extra").items() if v})
+        created = more.pop("created")
+        fields.update(more)
+        fields["created"] = created or fields["created"]
+    return Instance(
+        id=_str(row.get("ID")),
+        name=primary_name(_str(row.get("Names"))),
+        node_id=node_id,
+        status=map_status(raw),
+        raw_status=raw,
+        type=InstanceType.CONTAINER,
+        image=_str(row.get("Image")),
+        extra={k: v for k, v in extra.items() if v},
+        **fields,
+    )
+
+
+def merge_listing(
+    ps_rows: Sequence[Mapping[str, Any]], inspected: Iterable[Mapping[str, Any]], node_id: str
+) -> list[Instance]:
+    """``docker ps --no-trunc`` rows joined with the batched inspect by full id. A container that
+    vanished between the two calls (no inspect object) is left out: it no longer exists."""
+    by_id = {str(o.get("Id")): o for o in inspected}
+    return [
+        instance_from_ps(row, node_id, details)
+        for row in ps_rows
+        if (details := by_id.get(_str(row.get("ID")))) is not None
+    ]
+
+
+# --- images ------------------------------------------------------------------------------------
+
+
+def _repo_tag(repo: str, tag: str) -> str | None:
+    if not repo or repo == NONE:
+        return None
+    return f"{repo}:{tag}" if tag and tag != NONE else repo
+
+
+def images_from_rows(rows: Sequence[Mapping[str, Any]], node_id: str) -> list[Image]:
+    """``docker images`` prints one row per tag; rows of the same ID become one Image whose
+    ``name`` is the first tag and ``aliases`` all of them. Untagged images are named by short id."""
+    grouped: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(_str(row.get("ID")), []).append(row)
+    images = []
+    for image_id, group in grouped.items():
+        tags = tuple(dict.fromkeys(t for r in group if (t := _repo_tag(_str(r.get("Repository")), _str(r.get("Tag"))))))
+        digests = [d for r in group if (d := _str(r.get("Digest"))) and d not in (NONE, "N/A")]
+        first = group[0]
+        extra = {"digest": digests[0] if digests else "", "created_since": _str(first.get("CreatedSince"))}
+        containers = _str(first.get("Containers"))
+        in_use = int(containers) > 0 if containers.isdigit() else None
+        images.append(
+            Image(
+                id=image_id,
+                name=tags[0] if tags else short_id(image_id),
+                node_id=node_id,
+                aliases=tags,
+                size=parse_human_size(_str(first.get("Size"))),
+                created=parse_cli_time(_str(first.get("CreatedAt"))),
+                in_use=in_use,
+                extra={k: v for k, v in extra.items() if v},
+            )
+        )
+    return images
+
+
+def image_from_inspect(obj: Mapping[str, Any], node_id: str) -> Image:
+    """One ``docker image inspect`` object (after a pull)."""
+    image_id = _str(obj.get("Id"))
+    tags = tuple(_str(t) for t in obj.get("RepoTags") or ())
+    digests = [_str(d) for d in obj.get("RepoDigests") or ()]
+    extra = {"digest": digests[0].rpartition("@")[2] if digests else "", "os": _str(obj.get("Os"))}
+    return Image(
+        id=image_id,
+        name=tags[0] if tags else short_id(image_id),
+        node_id=node_id,
+        aliases=tags,
+        size=obj.get("Size") if isinstance(obj.get("Size"), int) else None,
+        created=parse_api_time(obj.get("Created")),
+        extra={k: v for k, v in extra.items() if v},
+    )
+
+
+def short_id(image_id: str) -> str:
+    return image_id.removeprefix("sha256:")[:12]
+
+
+# --- docker pull progress ----------------------------------------------------------------------
+
+_LAYER_RE = re.compile(r"^([0-9a-f]{12}): (.+)$")
+
+
+class PullProgress:
+    """Turns ``docker pull`` lines (non-TTY form: ``<layer>: Pulling fs layer`` ... ``Pull
+    complete``) into a fraction of layers done. The fraction is None until a layer is known."""
+
+    _DONE = ("Pull complete", "Already exists")
+
+    def __init__(self) -> None:
+        self.layers: dict[str, bool] = {}
+
+    def feed(self, line: str) -> float | None:
+        m = _LAYER_RE.match(line.strip())
+        if m:
+            layer, status = m.groups()
+            self.layers[layer] = self.layers.get(layer, False) or status.startswith(self._DONE)
+        if not self.layers:
+            return None
+        return sum(self.layers.values()) / len(self.layers)
+
+
+# --- daemon facts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DockerVersion:
+    client: str
+    server: str | None  # None: the CLI could not reach the daemon
+    api: str | None
+
+    @property
+    def detail(self) -> str:
+        return f"Docker {self.server} (API {self.api})" if self.server else f"Docker CLI {self.client}, no daemon"
+
+
+def parse_version(text: str) -> DockerVersion:
+    doc = parse_json_document(text, "docker version") if text.strip() else {}
+    if not isinstance(doc, dict):
+        raise DockerOutputError("unexpected `docker version` output: not a JSON object")
+    client = doc.get("Client") or {}
+    server = doc.get("Server") or None
+    return DockerVersion(
+        client=_str(client.get("Version")),
+        server=(_str(server.get("Version")) or "unknown") if server else None,
+        api=(_str(server.get("ApiVersion")) or None) if server else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DiskLimitSupport:
+    """Whether ``--storage-opt size=`` can work on this daemon.
+    ``supported``: True yes, False no (``reason`` says why), None the daemon decides at create time
+    (overlay2/vfs on xfs need the ``pquota`` mount option, which ``docker info`` does not show)."""
+
+    supported: bool | None
+    reason: str
+
+
+def disk_limit_support(info: Mapping[str, Any]) -> DiskLimitSupport:
+    driver = _str(info.get("Driver"))
+    status = {str(k): str(v) for k, v, *_ in (info.get("DriverStatus") or []) if k is not None}
+    backing = status.get("Backing Filesystem", "")
+    if driver in ("btrfs", "zfs", "devicemapper", "windowsfilter"):
+        return DiskLimitSupport(True, f"storage driver {driver} supports per-container size limits")
+    if driver in ("overlay2", "vfs"):
+        if backing == "xfs":
+            return DiskLimitSupport(None, f"storage driver {driver} on xfs needs the 'pquota' mount option")
+        shown = backing or "unknown"
+        return DiskLimitSupport(
+            False, f"storage driver {driver} on a {shown} filesystem cannot limit disk size (it needs xfs with pquota)"
+        )
+    return DiskLimitSupport(False, f"storage driver {driver or 'unknown'} cannot limit a container's disk size")
