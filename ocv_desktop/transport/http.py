@@ -1,0 +1,250 @@
+"""ApiClient: one httpx.AsyncClient per API endpoint, with the trust rules of ``tls.py``.
+
+- ``https://host:port[/prefix]``: TLS with a pinned server-certificate fingerprint, or a CA file,
+  or the system CAs (``tls.server_context``: a pin wins). Optional TLS client certificate
+  (LXD/Incus). Plain ``http://`` is refused: API credentials never travel in clear text.
+- ``unix:///path/to/unix.socket``: a local LXD/Incus socket (the socket's file permissions are
+  the authentication).
+- Connections are kept alive and reused; every request has a timeout.
+
+Errors come out as the ``core.errors`` tree: ``Timeout``, ``ConnectError``, ``CertificateChanged``
+(pin mismatch), ``CertificateUnknown`` (no pin and the CA check failed), ``AuthError`` for HTTP
+401/403. Other HTTP statuses are returned as responses: the platform envelope helpers
+(``lxd_api.py``, ``pve_api.py``) know how to read their error bodies.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from ocv_desktop.core.errors import (
+    AuthError,
+    CertificateChanged,
+    CertificateUnknown,
+    ConfigError,
+    ConnectError,
+    OcvError,
+    Timeout,
+)
+from ocv_desktop.transport.tls import PinMismatch, fetch_server_certificate, format_fingerprint, server_context
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 30.0
+UNIX_BASE_URL = "http://local"  # the host part is ignored on a unix socket
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+MESSAGE_MAX = 500
+
+
+def response_message(response: httpx.Response) -> str:
+    """The server's own words for an error response: LXD ``error``, PVE ``message`` or reason
+    phrase, else the first line of a plain-text body."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("error", "message"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()[:MESSAGE_MAX]
+    reason = response.reason_phrase.strip()
+    if reason:
+        return reason[:MESSAGE_MAX]
+    text = "" if body is not None else response.text.strip()
+    return (text.splitlines()[0] if text else f"HTTP {response.status_code}")[:MESSAGE_MAX]
+
+
+def _ssl_verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, ssl.SSLCertVerificationError):
+            return item
+        todo += [item.__cause__, item.__context__]
+        todo += [a for a in getattr(item, "args", ()) if isinstance(a, BaseException)]
+    return None
+
+
+def _pin_mismatch(exc: BaseException) -> PinMismatch | None:
+    seen: set[int] = set()
+    item: BaseException | None = exc
+    while item is not None and id(item) not in seen:
+        if isinstance(item, PinMismatch):
+            return item
+        seen.add(id(item))
+        item = item.__cause__ or item.__context__
+    return None
+
+
+class ApiClient:
+    """HTTP(S) client for one API endpoint. ``request`` returns the ``httpx.Response``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        server_fingerprint: str | None = None,
+        ca_file: str | None = None,
+        client_cert: str | None = None,
+        client_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = 10.0,
+        max_connections: int = 10,
+    ) -> None:
+        url = urlsplit(base_url)
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._fingerprint = server_fingerprint
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        transport: httpx.AsyncBaseTransport
+        if url.scheme == "unix":
+            socket_path = unquote(url.path)
+            if not socket_path:
+                raise ConfigError(f"no socket path in {base_url!r}")
+            self.host, self.port = "localhost", 0
+            self.description = socket_path
+            self.base_url = UNIX_BASE_URL
+            transport = httpx.AsyncHTTPTransport(uds=socket_path, limits=limits, retries=0)
+        elif url.scheme == "https":
+            if not url.hostname:
+                raise ConfigError(f"no host in {base_url!r}")
+            self.host, self.port = url.hostname, url.port or 443
+            host = f"[{self.host}]" if ":" in self.host else self.host
+            self.description = f"{host}:{self.port}"
+            self.base_url = base_url.rstrip("/")
+            context = server_context(
+                fingerprint=server_fingerprint, ca_file=ca_file, client_cert=client_cert, client_key=client_key
+            )
+            transport = httpx.AsyncHTTPTransport(verify=context, limits=limits, retries=0)
+        else:
+            raise ConfigError(f"unsupported API address {base_url!r}: use https://host:port or unix:///path/to/socket")
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            headers=dict(headers or {}),
+            auth=auth,
+            timeout=self._timeouts(timeout),
+            follow_redirects=False,
+        )
+
+    def _timeouts(self, seconds: float) -> httpx.Timeout:
+        return httpx.Timeout(seconds, connect=min(seconds, self._connect_timeout))
+
+    @property
+    def is_closed(self) -> bool:
+        return self._client.is_closed
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """Send one request (``path`` is relative to the base URL) and return the response.
+
+        Raises ``AuthError`` for 401/403 and the connection errors described in the module doc;
+        other statuses are left to the caller. Reading a kept-alive connection the server had
+        already closed is retried once for idempotent methods."""
+        method = method.upper()
+        seconds = self._timeout if timeout is None else timeout
+        what = f"{method} {path} on {self.description}"
+        attempts = 2 if method in IDEMPOTENT else 1
+        for attempt in range(attempts):
+            try:
+                response = await self._client.request(
+                    method,
+                    path,
+                    params=params,
+                    json=json,
+                    data=data,
+                    headers=headers,
+                    timeout=self._timeouts(seconds),
+                )
+                break
+            except OcvError:
+                raise  # from an auth flow (e.g. a refused Proxmox ticket login)
+            except httpx.TimeoutException:
+                raise Timeout(what, seconds) from None
+            except httpx.RemoteProtocolError as exc:
+                if attempt + 1 < attempts:
+                    log.debug("%s: %s; retrying on a new connection", what, exc)
+                    continue
+                raise ConnectError(f"{self.description} closed the connection during {method} {path}: {exc}") from None
+            except (httpx.TransportError, PinMismatch) as exc:
+                raise await self._connection_error(exc) from None
+        if response.status_code in (401, 403):
+            message = response_message(response)
+            raise AuthError(
+                f"{self.description} refused the request {method} {path} (HTTP {response.status_code}): {message}",
+                hint="check the API credentials" if response.status_code == 401 else "check the permissions",
+            )
+        return response
+
+    async def _connection_error(self, exc: BaseException) -> ConnectError:
+        mismatch = _pin_mismatch(exc)
+        if mismatch is not None:
+            return CertificateChanged(
+                f"THE TLS CERTIFICATE OF {self.description} HAS CHANGED: its SHA-256 fingerprint is "
+                f"{format_fingerprint(mismatch.actual) if mismatch.actual else '(none)'}, but "
+                f"{format_fingerprint(mismatch.expected)} is pinned. Connection refused.",
+                host=self.host,
+                port=self.port,
+                fingerprint=mismatch.actual,
+                expected_fingerprint=mismatch.expected,
+                hint="someone may be intercepting the connection, or the server got a new certificate",
+            )
+        failure = _ssl_verification_failure(exc)
+        if failure is not None:
+            try:
+                cert = await fetch_server_certificate(self.host, self.port, timeout=self._connect_timeout)
+            except OcvError:
+                return ConnectError(
+                    f"the TLS certificate of {self.description} is not trusted: {failure.verify_message}"
+                )
+            return CertificateUnknown(
+                f"the TLS certificate of {self.description} is not trusted ({failure.verify_message}); "
+                f"its SHA-256 fingerprint is {cert.display_fingerprint}",
+                host=self.host,
+                port=self.port,
+                fingerprint=cert.fingerprint,
+                hint="confirm the fingerprint to pin it, or configure the CA that signed it",
+            )
+        if isinstance(exc, httpx.ConnectError):
+            return ConnectError(f"cannot connect to {self.description}: {_reason(exc)}")
+        return ConnectError(f"the connection to {self.description} failed: {_reason(exc)}")
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> ApiClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    cause = exc.__cause__ or exc.__context__
+    while not text and cause is not None:
+        text = str(cause).strip()
+        cause = cause.__cause__ or cause.__context__
+    return text or type(exc).__name__
