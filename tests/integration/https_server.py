@@ -150,7 +150,7 @@ class HttpsServer:
         if self._server is not None:
             self._server.close()
             for w in list(self._writers):
-                w.close()
+                w.transport.abort()  # drop at once (a TLS close would wait for the peer's close_notify)
             # Let every connection handler finish, so none is cancelled at loop shutdown.
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await self._server.wait_closed()
