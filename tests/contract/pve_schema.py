@@ -66,7 +66,8 @@ class Route:
 
 @dataclass(slots=True)
 class CheckedRequest:
-    """One request as the server sees it: method, API path (prefix removed), merged parameters."""
+    """One request as the server sees it: method, path, parameters (path, query and body merged
+    once the route is known)."""
 
     method: str
     path: str
@@ -128,6 +129,7 @@ class PveSchema:
             if name in merged and str(merged[name]) != value:
                 req.problems.append(f"{name}: given in path ({value}) and body ({merged[name]}) differently")
             merged[name] = value
+        req.params = merged
         info = route.info
         if token_auth and not info.get("allowtoken", 1):
             req.problems.append(f"{req.method} {route.template}: allowtoken is 0, API tokens may not call it")
@@ -301,3 +303,77 @@ def check_property_string(fmt: dict[str, Any], text: str) -> list[str]:
         if key not in seen:
             problems.append(f"invalid format - property {key!r} is missing")
     return problems
+
+
+# --- recording what a test sends ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Recorded:
+    request: httpx.Request
+    checked: CheckedRequest
+
+
+class RequestRecorder:
+    """Records every request httpx puts on the wire to ``host`` (the transport layer, after auth
+    flows added cookies and headers) and checks each against the schema.
+
+    ``install`` wraps ``httpx.AsyncHTTPTransport.handle_async_request`` for one test (monkeypatch),
+    so it sees the ApiClient's requests whatever its internals. ``problems()`` lists every request
+    the schema does not allow, plus ticket-auth writes without the CSRF header; ``allow(substr)``
+    declares a problem a test provokes on purpose (it must then actually occur)."""
+
+    def __init__(self, host: str, schema: PveSchema | None = None) -> None:
+        self.host = host
+        self.schema = schema or PveSchema.load()
+        self.recorded: list[Recorded] = []
+        self._allowed: list[str] = []
+        # A test that must not reach the API (failed handshake, SSH only) sets this to False.
+        self.expect_requests = True
+
+    def install(self, monkeypatch: Any) -> RequestRecorder:
+        original = httpx.AsyncHTTPTransport.handle_async_request
+        recorder = self
+
+        async def handle(transport: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+            if request.url.host == recorder.host:
+                recorder.add(request)
+            return await original(transport, request)
+
+        monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle)
+        return self
+
+    def add(self, request: httpx.Request) -> None:
+        checked = self.schema.check_httpx(request)
+        cookie = request.headers.get("cookie", "")
+        writes = request.method not in ("GET", "HEAD")
+        if "PVEAuthCookie=" in cookie and writes and not request.headers.get("CSRFPreventionToken"):
+            checked.problems.append("ticket-authenticated write without the CSRFPreventionToken header")
+        self.recorded.append(Recorded(request, checked))
+
+    def allow(self, substring: str) -> None:
+        self._allowed.append(substring)
+
+    def calls(self, method: str | None = None, template: str | None = None) -> list[CheckedRequest]:
+        return [
+            r.checked
+            for r in self.recorded
+            if (method is None or r.checked.method == method) and (template is None or r.checked.template == template)
+        ]
+
+    def problems(self) -> list[str]:
+        found = []
+        for r in self.recorded:
+            for p in r.checked.problems:
+                if not any(a in p for a in self._allowed):
+                    found.append(f"{r.checked}: {p}")
+        return found
+
+    def assert_valid(self) -> None:
+        if self.expect_requests:
+            assert self.recorded, "no request reached the fake PVE: nothing was checked"
+        problems = self.problems()
+        assert not problems, "requests the PVE API schema does not allow:\n" + "\n".join(problems)
+        for substring in self._allowed:
+            hit = any(substring in p for r in self.recorded for p in r.checked.problems)
+            assert hit, f"the schema checker did not flag the expected problem {substring!r}"

@@ -1,0 +1,162 @@
+"""The two roads to the Proxmox VE API: HTTPS (the transport's ApiClient) and ``pvesh`` over SSH.
+
+Both take the same API paths and parameters and return the ``data`` value, so the provider says
+what to do once and the execution rule only picks the road. ``pvesh <verb> <path> --k v ...
+--output-format json`` prints only the ``data`` value on one line (pve-common CLIFormatter); a task
+run in the foreground prints its log before it. Secrets never go through ``pvesh`` (argv): the
+provider sends passwords to ``pct``/``qm`` on stdin instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shlex
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from ocv_desktop.core.errors import ApiError, OcvError, OperationFailed, RemoteError, Timeout
+from ocv_desktop.providers import proxmox_parse as pp
+from ocv_desktop.transport.base import CommandRunner
+
+
+class PveBackend(Protocol):
+    description: str
+
+    async def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+    async def wait(self, upid: str, *, timeout: float) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class ApiBackend:
+    """The REST API through the transport's ApiClient (TLS pinned, token or ticket)."""
+
+    def __init__(self, client: Any, description: str) -> None:
+        self.client = client
+        self.description = description
+
+    async def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        from ocv_desktop.transport.pve_api import pve_request
+
+        values = wire_params(params)
+        if method in ("GET", "DELETE"):
+            return await pve_request(self.client, method, path, params=values or None)
+        return await pve_request(self.client, method, path, data=values)
+
+    async def wait(self, upid: str, *, timeout: float) -> None:
+        from ocv_desktop.transport.pve_api import wait_task
+
+        await wait_task(self.client, None, upid, timeout=timeout)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class PveshBackend:
+    """The same API paths through ``pvesh`` on the node (SSH): one JSON value on stdout."""
+
+    VERBS: Mapping[str, str] = {"GET": "get", "POST": "create", "PUT": "set", "DELETE": "delete"}
+    POLL_INTERVAL = 1.0
+
+    def __init__(self, runner: CommandRunner, timeout: float) -> None:
+        self.runner = runner
+        self.timeout = timeout
+        self.description = runner.description
+
+    async def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        argv = ["pvesh", self.VERBS[method], path]
+        for key, value in wire_params(params).items():
+            for item in value if isinstance(value, list) else [value]:
+                argv += [f"--{key}", str(item)]
+        argv += ["--output-format", "json"]
+        result = await self.runner.run(argv, timeout=self.timeout, check=False)
+        if not result.ok:
+            raise pvesh_error(argv, result.exit_status, result.err)
+        return last_json(result.out)
+
+    async def wait(self, upid: str, *, timeout: float) -> None:
+        node = pp.upid_node(upid)
+        if node is None:
+            raise OperationFailed(f"pvesh printed an unexpected task id {upid!r}")
+        path = f"/nodes/{node}/tasks/{urllib.parse.quote(upid, safe='')}"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            status = await self.call("GET", path + "/status")
+            if status.get("status") == "stopped":
+                break
+            if loop.time() >= deadline:
+                raise Timeout(f"Proxmox task {upid}", timeout)
+            await asyncio.sleep(self.POLL_INTERVAL)
+        exit_status = str(status.get("exitstatus") or "")
+        if exit_status == "OK":
+            return
+        lines = await self.call("GET", path + "/log", {"start": 0, "limit": 500})
+        tail = [str(line.get("t", "")) for line in lines or []][-10:]
+        raise OperationFailed(f"Proxmox task {status.get('type', '')} failed: {exit_status}", log_tail=tail)
+
+    async def close(self) -> None:
+        return None  # the runner belongs to the provider
+
+
+def wire_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Parameters as PVE reads them: booleans as 0/1, everything else as text; None left out."""
+    out: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "1" if value else "0"
+        elif isinstance(value, list):
+            out[key] = [str(v) for v in value]
+        else:
+            out[key] = str(value)
+    return out
+
+
+def last_json(text: str) -> Any:
+    """pvesh prints the result as one JSON line; a task run in the foreground prints its log first."""
+    for raw in reversed(text.strip().splitlines()):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            return json.loads(line)
+        except ValueError:
+            break
+    if not text.strip():
+        return None
+    raise OperationFailed(f"pvesh printed something that is not JSON: {text.strip()[-200:]!r}")
+
+
+def pvesh_error(argv: Sequence[str], exit_status: int | None, stderr: str) -> OcvError:
+    """pvesh reports parameter errors as ``key: message`` lines after 'Parameter verification failed.'"""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    if any("Parameter verification failed" in line for line in lines):
+        fields = {}
+        for line in lines:
+            key, sep, msg = line.partition(": ")
+            if sep and re.fullmatch(r"[A-Za-z0-9_\-\[\]]+", key):
+                fields[key] = msg
+        return ApiError("Parameter verification failed.", status=400, field_errors=fields)
+    return RemoteError(shlex.join(argv[:3]), exit_status, "\n".join(lines[-10:]))
+
+
+def request_not_sent(exc: BaseException) -> bool:
+    """True when the request provably never reached the server: the connection (TCP or TLS)
+    could not be set up. ApiClient raises our errors ``from None``, so the httpx exception is in
+    ``__context__``."""
+    import httpx
+
+    seen: set[int] = set()
+    item: BaseException | None = exc
+    while item is not None and id(item) not in seen:
+        seen.add(id(item))
+        if isinstance(item, httpx.ConnectError | httpx.ConnectTimeout):
+            return True
+        item = item.__cause__ or item.__context__
+    return False
