@@ -151,7 +151,7 @@ class ProxmoxProvider(Provider):
             raise ConfigError(f"node {node.name!r} is a {node.type.value} node, not a Proxmox VE node")
         await self.disconnect()
         self._node, self._secrets = node, secrets
-        rule = node.execution_rule
+        rule = ExecutionRule(node.execution_rule)
         if rule is ExecutionRule.API_ONLY and not self._has_api_credentials():
             raise ConfigError(
                 f"node {node.name!r} is set to use the API only, but no API credentials are configured",
@@ -233,7 +233,7 @@ class ProxmoxProvider(Provider):
 
     @property
     def api_configured(self) -> bool:
-        if self._node is None or self._node.execution_rule is ExecutionRule.SSH_ONLY:
+        if self._node is None or ExecutionRule(self._node.execution_rule) is ExecutionRule.SSH_ONLY:
             return False
         return self._has_api_credentials()
 
@@ -250,7 +250,7 @@ class ProxmoxProvider(Provider):
         """Auto rule: SSH may take over only when the API request provably never left (the TCP or
         TLS connection could not be set up). A certificate problem is never papered over: trust
         decisions are the user's."""
-        if self.node.execution_rule is not ExecutionRule.AUTO or self._shell is None:
+        if ExecutionRule(self.node.execution_rule) is not ExecutionRule.AUTO or self._shell is None:
             return False
         if isinstance(exc, CertificateError):
             return False
@@ -790,17 +790,17 @@ class ProxmoxProvider(Provider):
         return f"{release}, {', '.join(SERVICES)} active"
 
     async def _service_state_via_api(self) -> str:
+        """The API's view of the same units: systemd's ActiveState, what ``systemctl is-active`` prints."""
         if self._api is None:
             raise ConnectError(f"not connected to {self.name}")
         node = await self.pve_node()
-        services = await self._api.call("GET", f"/nodes/{node}/services")
-        state = {str(s.get("name") or s.get("service")): str(s.get("state") or s.get("active-state")) for s in services}
-        down = [
-            f"{name} {state.get(name, 'missing')}" for name in SERVICES if state.get(name) not in ("running", "active")
-        ]
+        api = self._api
+        states = await asyncio.gather(*(api.call("GET", f"/nodes/{node}/services/{s}/state") for s in SERVICES))
+        words = [str((st or {}).get("active-state") or "unknown") for st in states]
+        down = [f"{s} {w}" for s, w in zip(SERVICES, words, strict=True) if w != "active"]
         if down:
-            raise ApiError(f"Proxmox services on {node} are not all running: {', '.join(down)}")
-        return f"{', '.join(SERVICES)} running on {node}"
+            raise ApiError(f"Proxmox services on {node} are not all active: {', '.join(down)}")
+        return f"{', '.join(SERVICES)} active on {node}"
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -253,8 +253,6 @@ def check_value(spec: dict[str, Any], value: Any) -> list[str]:
     if isinstance(fmt, dict):
         problems.extend(check_property_string(fmt, text))
     elif isinstance(fmt, str):
-        if fmt == "pve-vmid" and kind == "integer" and number < 100:
-            problems.append("invalid format - value does not look like a valid VM ID")
         pattern = _NAMED_FORMATS.get(fmt)
         if pattern is not None and not pattern.fullmatch(text):
             problems.append(f"invalid format {fmt!r}: {text!r}")
