@@ -159,7 +159,10 @@ async def wait_operation(client: ApiClient, operation_url: str, *, timeout: floa
     """Wait until the operation ends; returns the final Operation (``metadata`` holds e.g. exec
     results). Failure or cancellation -> ``OperationFailed``; not done in time -> ``Timeout``.
 
-    Loops over ``/wait?timeout=N`` (N <= 30 s) and judges every answer by its body (module doc)."""
+    Loops over ``/wait?timeout=N`` (N <= 30 s) and judges every answer by its body (module doc).
+    An *error envelope* from the wait is ambiguous: Incus 6.0 answers both a failed operation and
+    its own wait timeout ("context deadline exceeded") that way, with HTTP 200. The operation
+    itself (``GET /1.0/operations/<id>``) then says which it was."""
     path, params = _operation_path(operation_url)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -169,15 +172,37 @@ async def wait_operation(client: ApiClient, operation_url: str, *, timeout: floa
         if remaining <= 0:
             raise Timeout(f"{what} on {client.description}", timeout)
         step = max(1, min(WAIT_STEP, math.ceil(remaining)))
-        answer = await lxd_call(
-            client,
-            "GET",
-            f"{path}/wait",
-            params={**params, "timeout": step},
-            timeout=step + WAIT_HTTP_MARGIN,
-        )
-        if _check_operation(answer.metadata, what):
-            return answer.metadata
+        try:
+            answer = await lxd_call(
+                client,
+                "GET",
+                f"{path}/wait",
+                params={**params, "timeout": step},
+                timeout=step + WAIT_HTTP_MARGIN,
+            )
+            op = answer.metadata
+        except (ApiError, NotFound) as wait_error:
+            op = await _operation_after_wait_error(client, path, params, wait_error)
+        if _check_operation(op, what):
+            return op
+
+
+async def _operation_after_wait_error(
+    client: ApiClient, path: str, params: Mapping[str, str], wait_error: ApiError | NotFound
+) -> Any:
+    """The operation's own state after its wait answered with an error envelope."""
+    try:
+        return await lxd_request(client, "GET", path, params=params or None)
+    except NotFound:
+        # Gone (servers drop finished operations after a few seconds): the wait's answer is all we have.
+        if isinstance(wait_error, NotFound):
+            raise NotFound(f"operation {path} not found on {client.description}") from None
+        raise OperationFailed(f"operation {path} failed: {_server_words(wait_error)}") from None
+
+
+def _server_words(error: ApiError | NotFound) -> str:
+    text = error.reason if isinstance(error, ApiError) else error.message
+    return text.split(": ", 1)[1] if ": " in text else text
 
 
 async def lxd_operation(
