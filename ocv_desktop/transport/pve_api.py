@@ -24,9 +24,11 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import re
 import struct
 import time
 from collections.abc import AsyncGenerator, Mapping
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -39,7 +41,6 @@ from ocv_desktop.transport.http import DEFAULT_TIMEOUT, MESSAGE_MAX, ApiClient
 TOKEN_PREFIX = "PVEAPIToken="
 TICKET_RENEW_AFTER = 3600.0  # PVE tickets are valid for 2 h; renew well before
 TASK_LOG_TAIL = 20
-STANDARD_REASONS = {"OK", "Bad Request", "Unauthorized", "Forbidden", "Not Found", "Internal Server Error"}
 
 
 # --- envelope ----------------------------------------------------------------------------------
@@ -71,10 +72,11 @@ def _error(response: httpx.Response, body: Any, what: str) -> OcvError:
             message = body["message"].strip()
     if not message:
         message = response.reason_phrase.strip()
-    if (not message or message in STANDARD_REASONS) and body is None:
-        text = response.text.strip()
-        if text:
-            message = text.splitlines()[0]
+    if body is None and (not message or message == _standard_phrase(status)):
+        # A plain-text (or proxy HTML) body says more than a generic reason phrase.
+        text = re.sub(r"(?is)<(head|script|style)\b.*?</\1>", "", response.text)
+        lines = [line.strip() for line in re.sub(r"<[^>]*>", "\n", text).splitlines()]
+        message = next((line for line in lines if line), message)
     message = (message or f"HTTP {status}")[:MESSAGE_MAX]
     text = f"{what}: {message}"
     if status in (401, 403):
@@ -82,6 +84,13 @@ def _error(response: httpx.Response, body: Any, what: str) -> OcvError:
     if status == 500 and not field_errors and "does not exist" in message:
         return NotFound(text)  # PVE reports a missing VM/CT/storage as 500 "... does not exist"
     return ApiError(text, status=status, field_errors=field_errors)
+
+
+def _standard_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 async def pve_call(

@@ -187,6 +187,9 @@ def test_pve_plain_text_bodies() -> None:
     with pytest.raises(ApiError, match="proxy loop detected") as info:
         decode_pve_response(response(500, text="proxy loop detected\n", reason="Internal Server Error"), "GET /x")
     assert info.value.status == 500
+    html = "<html><head><title>502</title></head><body>\n<h1>upstream timed out</h1></body></html>"
+    with pytest.raises(ApiError, match=r"GET /x: upstream timed out$") as info:
+        decode_pve_response(response(502, text=html, reason="Bad Gateway"), "GET /x")
     with pytest.raises(ApiError, match="No route to host") as info:
         decode_pve_response(response(595, text="", reason="No route to host"), "GET /nodes/pve2/status")
     assert info.value.status == 595
