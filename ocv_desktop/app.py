@@ -1,12 +1,12 @@
-"""Entry point: no subcommand opens the GUI, anything else goes to the CLI."""
+"""Entry point (``ocv-desktop`` and ``python -m ocv_desktop``): no command opens the GUI, anything
+else is a CLI command. The parsing and the GUI start live in ``cli``, so there is one parser."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from ocv_desktop import cli
 
-    return cli.main(list(sys.argv[1:] if argv is None else argv))
+    return cli.main(argv)

@@ -1,0 +1,110 @@
+"""The command line: ``ocv-desktop [--home DIR] [-v] COMMAND ...``; no command opens the GUI.
+
+Exit status: 0 success; 1 an expected failure (an OcvError: one clear message on stderr, no
+traceback); 2 a usage error; 130 interrupted (Ctrl+C). How to add commands: see ``cli/parser.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import inspect
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from ocv_desktop.cli.context import PROG, Context, UsageError
+from ocv_desktop.cli.parser import build_parser
+from ocv_desktop.core.errors import OcvError
+from ocv_desktop.core.home import resolve_home
+
+__all__ = ["Context", "UsageError", "main"]
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Always writes to the current ``sys.stderr`` (tests swap it between runs)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
+def _setup_logging(verbosity: int) -> None:
+    logger = logging.getLogger("ocv_desktop")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING)
+
+
+def _utf8_streams() -> None:
+    """Node names may be Chinese: never die on a console or pipe that is not UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_streams()
+    args = argparse.Namespace(verbose=0)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        _setup_logging(args.verbose)
+        home = resolve_home(args.home)
+        if args.handler is None:
+            return _run_gui(home)
+        result = args.handler(args, Context(home))
+        if inspect.isawaitable(result):
+            result = asyncio.run(result)  # type: ignore[arg-type]
+        return int(result or 0)
+    except SystemExit as e:  # --help and --version
+        return e.code if isinstance(e.code, int) else 0
+    except (Exception, KeyboardInterrupt) as e:
+        return _report(e, args.verbose)
+
+
+def _report(e: BaseException, verbose: int) -> int:
+    """Show a failure the way its kind deserves; return the exit status."""
+    status = 1
+    if isinstance(e, UsageError):
+        print(str(e) if str(e).startswith(PROG) else f"{PROG}: {e}", file=sys.stderr)
+        status = 2
+    elif isinstance(e, OcvError):
+        _error(f"error: {e}")
+    elif isinstance(e, KeyboardInterrupt):
+        _error("interrupted")
+        status = 130
+    elif isinstance(e, BrokenPipeError):
+        # the reader went away (`ocv-desktop nodes list | head -1`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    else:
+        _error(f"internal error (a bug, please report it): {type(e).__name__}: {e}")
+        if verbose < 2:
+            _error("run with -vv to see the traceback")
+    if verbose >= 2 and status == 1:
+        traceback.print_exception(e)
+    return status
+
+
+def _run_gui(home: object) -> int:
+    try:
+        from ocv_desktop.ui.main import run_gui
+    except ImportError as e:
+        raise OcvError(f"the window cannot open: {e}", hint="use a command instead; see `ocv-desktop --help`") from e
+    return run_gui(home)  # type: ignore[arg-type]

@@ -1,0 +1,90 @@
+"""What every command gets: the home folder, the config, the secret store, the node service.
+
+A command is ``def cmd(args, ctx: Context) -> int | None`` or ``async def`` (run with
+``asyncio.run``). It takes what it needs from ``ctx``; nothing is opened that it does not ask for.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import TextIO
+
+from ocv_desktop.core.config import AppConfig, load_config
+from ocv_desktop.core.home import Home
+from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.services.nodes import NodeService
+
+PROG = "ocv-desktop"
+
+
+class UsageError(Exception):
+    """The command line is wrong (exit status 2). Raised by the parser and by commands whose
+    options do not fit together."""
+
+
+class Context:
+    def __init__(self, home: Home) -> None:
+        self._home = home
+        self._home_ready = False
+        self._config: AppConfig | None = None
+        self._secrets: SecretStore | None = None
+        self._nodes: NodeService | None = None
+
+    @property
+    def home(self) -> Home:
+        """The home folder, created (private to the user) on first use."""
+        if not self._home_ready:
+            self._home.ensure()
+            self._home_ready = True
+        return self._home
+
+    def config(self) -> AppConfig:
+        """The config from ``config.yaml`` (ConfigError when it does not load)."""
+        if self._nodes is not None:
+            return self._nodes.config
+        if self._config is None:
+            self._config = load_config(self.home.config_file)
+        return self._config
+
+    async def secrets(self) -> SecretStore:
+        if self._secrets is None:
+            self._secrets = await SecretStore.open()
+        return self._secrets
+
+    async def node_service(self) -> NodeService:
+        if self._nodes is None:
+            self._nodes = NodeService(self.home, await self.secrets())
+        return self._nodes
+
+    # --- talking to the user -------------------------------------------------------------------
+
+    @property
+    def out(self) -> TextIO:
+        return sys.stdout
+
+    def warn(self, message: str) -> None:
+        print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+    def warn_if_not_persistent(self, store: SecretStore) -> None:
+        """After storing secrets: say plainly when they will be gone at exit."""
+        if not store.persistent:
+            self.warn(f"the secrets were NOT saved and are gone when this command ends: {store.reason}")
+
+
+def read_secrets(prompts: list[str]) -> list[str]:
+    """One secret per prompt: asked without echo on a terminal, else one line each from stdin
+    (so ``printf '%s\\n' "$PW" | ocv-desktop ...`` works and nothing lands in argv or history)."""
+    if not prompts:
+        return []
+    if sys.stdin is not None and sys.stdin.isatty():
+        return [getpass.getpass(f"{prompt}: ") for prompt in prompts]
+    lines = (sys.stdin.read() if sys.stdin is not None else "").splitlines()
+    if len(lines) < len(prompts):
+        wanted = " and ".join(prompts)
+        raise UsageError(f"expected {len(prompts)} line(s) on stdin ({wanted}), got {len(lines)}")
+    values = lines[: len(prompts)]
+    for prompt, value in zip(prompts, values, strict=True):
+        if not value:
+            raise UsageError(f"the {prompt} read from stdin is empty")
+    return values

@@ -1,0 +1,59 @@
+"""How commands print: JSON for scripts (stable, documented in README.md) and aligned tables.
+
+JSON rules every command follows: one JSON document on stdout, UTF-8 (non-ASCII as is, not
+``\\u`` escapes), 2-space indent; dataclasses as objects with their field names, enums as their
+string values, tuples as lists, times as ISO 8601, absent values as ``null``. Keys are only ever
+added in later versions, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from ocv_desktop.core.models import NodeConfig, to_jsonable
+from ocv_desktop.core.secrets import SecretStore
+
+
+def print_json(data: Any, file: TextIO | None = None) -> None:
+    out = file or sys.stdout
+    out.write(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2) + "\n")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: CJK (wide and full-width) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [display_width(h) for h in headers]
+    for row in rows:
+        widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [cell + " " * (w - display_width(cell)) for cell, w in zip(cells, widths, strict=True)]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(headers), *(line(r) for r in rows)])
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], file: TextIO | None = None) -> None:
+    (file or sys.stdout).write(format_table(headers, rows) + "\n")
+
+
+def secrets_json(store: SecretStore) -> dict[str, Any]:
+    """``{"backend": str, "persistent": bool, "reason": str}`` — the keyring in use."""
+    return {"backend": store.backend_name, "persistent": store.persistent, "reason": store.reason}
+
+
+def node_json(node: NodeConfig) -> dict[str, Any]:
+    """Every NodeConfig field under its own name (README: "JSON output")."""
+    return to_jsonable(node)
+
+
+def node_summary(node: NodeConfig) -> str:
+    """``name (type, user@host:port)`` for one-line messages."""
+    return f"{node.name} ({node.type.value}, {node.display_address})"
