@@ -47,6 +47,7 @@ from ocv_desktop.providers import docker_parse as dp
 from ocv_desktop.providers.base import Provider, ProviderContext
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import sudo_refused
+from ocv_desktop.transport.runner import open_command_runner
 
 # Docker's own rule for container names (daemon/names.go), capped at 63 like every other platform.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}$")
@@ -111,12 +112,18 @@ class DockerProvider(Provider):
     # --- connection ----------------------------------------------------------------------------
 
     async def connect(self, node: NodeConfig, secrets: NodeSecrets) -> None:
-        from ocv_desktop.transport import open_command_runner
-
         await self.disconnect()
-        self._runner = await open_command_runner(
-            node, secrets, self.context.home, connect_timeout=self.context.connect_timeout
-        )
+        runner = open_command_runner(node, secrets, self.context.home, connect_timeout=self.context.connect_timeout)
+        connect = getattr(runner, "connect", None)
+        if connect is not None:
+            # The shell is a Docker node's only road: report an unreachable host or an unknown
+            # host key now, not at the first listing.
+            try:
+                await connect()
+            except BaseException:
+                await runner.close()
+                raise
+        self._runner = runner
         self._node = node
 
     async def use_runner(self, node: NodeConfig, runner: CommandRunner) -> None:
@@ -197,7 +204,9 @@ class DockerProvider(Provider):
         return result
 
     def _fail(self, result: CommandResult, secrets: Sequence[str] = ()) -> RemoteError:
-        return RemoteError(redact_argv(result.argv, secrets), result.exit_status, _tail(result.err, secrets))
+        # Commands run by `docker exec` may report on stdout only.
+        output = result.err if result.err.strip() else result.out
+        return RemoteError(redact_argv(result.argv, secrets), result.exit_status, _tail(output, secrets))
 
     # --- instances -----------------------------------------------------------------------------
 
@@ -273,7 +282,7 @@ class DockerProvider(Provider):
             return InvalidInput(f"a container named {spec.name!r} already exists on {self.name}")
         if "storage-opt" in err.lower() and "supported" in err.lower():
             return Unsupported(f"cannot limit the disk size on {self.name}: {_tail(err)}")
-        if re.search(r"pull access denied|manifest unknown|not found: manifest|No such image", err, re.IGNORECASE):
+        if re.search(r"Unable to find image|pull access denied|manifest unknown|No such image", err, re.IGNORECASE):
             return NotFound(f"image {spec.image!r} is not on {self.name} and could not be pulled: {_tail(err)}")
         return self._fail(result)
 
@@ -605,7 +614,8 @@ def _tail(text: str, secrets: Sequence[str] = (), lines: int = 5) -> str:
 
 
 def _missing_program(result: CommandResult) -> bool:
-    return result.exit_status in (126, 127) and bool(_NOT_FOUND_EXEC.search(result.err))
+    # `docker exec -i` prints the runtime's "executable file not found" on stdout, not stderr.
+    return result.exit_status in (126, 127) and bool(_NOT_FOUND_EXEC.search(result.err + result.out))
 
 
 def _check_ref(ref: str) -> str:
