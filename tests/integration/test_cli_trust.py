@@ -1,0 +1,142 @@
+"""``ocv-desktop trust NODE`` (the real CLI in a subprocess) against the lab's Incus node: its sshd
+and its HTTPS API with a self-signed certificate. The node starts with nothing trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+
+from ocv_desktop.core.config import load_config
+from ocv_desktop.core.home import Home
+from ocv_desktop.core.models import NodeConfig
+from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.transport.known_hosts import recorded_host_keys, trust_host_key
+from tests.lab.lab import Lab
+from tests.lab.lxd_host import LxdFamilyHost
+from tests.lab.ssh_host import SshHost
+
+pytestmark = pytest.mark.lab
+
+NODE = "trust-me"
+
+
+async def add_node(home: Home, node: NodeConfig) -> None:
+    await NodeService(home, await SecretStore.open()).add_node(node)
+
+
+def ocv(home: Home, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def ocv_on_terminal(home: Home, answers: str, *args: str) -> tuple[int, str, str]:
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.write(master, answers.encode())
+        out, err = proc.communicate(timeout=120)
+    finally:
+        os.close(master)
+        os.close(slave)
+    return proc.returncode, out, err
+
+
+def pinned(home: Home) -> str | None:
+    return load_config(home.config_file).find(NODE).server_cert_fingerprint
+
+
+async def test_yes_trusts_host_key_and_pins_certificate(lab_home: Home, lab_incus: LxdFamilyHost) -> None:
+    await add_node(lab_home, lab_incus.node_config(name=NODE, server_cert_fingerprint=None))
+    proc = ocv(lab_home, "trust", NODE, "--yes", "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    ssh, api = report["trusted"]
+    assert (ssh["what"], ssh["status"], ssh["fingerprint"]) == (
+        "ssh_host_key",
+        "trusted",
+        lab_incus.ssh.host_key_fingerprint,
+    )
+    assert (api["what"], api["status"], api["fingerprint"]) == (
+        "api_certificate",
+        "trusted",
+        lab_incus.server_cert_fingerprint,
+    )
+    assert lab_home.known_hosts.read_text() == lab_incus.ssh.host_key_line + "\n"
+    assert pinned(lab_home) == lab_incus.server_cert_fingerprint
+    # Idempotent.
+    again = json.loads(ocv(lab_home, "trust", NODE, "--yes", "--json").stdout)
+    assert [t["status"] for t in again["trusted"]] == ["already-trusted", "already-trusted"]
+
+
+async def test_asks_on_a_terminal(lab_home: Home, lab_ssh: SshHost) -> None:
+    await add_node(lab_home, lab_ssh.node_config(name=NODE))
+    code, out, err = ocv_on_terminal(lab_home, "n\n", "trust", NODE)
+    assert code == 1
+    assert lab_ssh.host_key_fingerprint in out
+    assert "Trust this host key? [y/N]" in err
+    assert "not trusted" in err
+    assert lab_home.known_hosts.read_text() == ""
+    code, out, err = ocv_on_terminal(lab_home, "y\n", "trust", NODE)
+    assert code == 0, err
+    assert lab_home.known_hosts.read_text() == lab_ssh.host_key_line + "\n"
+
+
+async def test_without_a_terminal_it_needs_yes(lab_home: Home, lab_ssh: SshHost) -> None:
+    await add_node(lab_home, lab_ssh.node_config(name=NODE))
+    proc = ocv(lab_home, "trust", NODE, stdin="y\n")
+    assert proc.returncode == 2
+    assert "--yes" in proc.stderr
+    assert lab_home.known_hosts.read_text() == ""
+
+
+async def test_a_changed_host_key_needs_replace(lab_home: Home, lab: Lab) -> None:
+    host = lab.new_ssh_host()
+    try:
+        trust_host_key(lab_home.known_hosts, host.address, host.port, host.host_key_line)
+        old = host.host_key_fingerprint
+        await add_node(lab_home, host.node_config(name=NODE))
+        new = host.replace_host_key()
+        proc = ocv(lab_home, "trust", NODE, "--yes")
+        assert proc.returncode == 1
+        assert "HAS CHANGED" in proc.stderr
+        assert old in proc.stderr
+        assert new in proc.stderr
+        recorded = recorded_host_keys(lab_home.known_hosts, host.address, host.port)
+        assert [k.get_fingerprint("sha256") for k in recorded] == [old]
+        proc = ocv(lab_home, "trust", NODE, "--yes", "--replace", "--json")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["trusted"][0]["status"] == "replaced"
+        assert lab_home.known_hosts.read_text() == host.host_key_line + "\n"
+    finally:
+        lab.remove_ssh_host(host)
+
+
+async def test_a_changed_certificate_needs_replace(lab_home: Home, lab_incus: LxdFamilyHost) -> None:
+    wrong = "ab" * 32
+    await add_node(lab_home, lab_incus.node_config(name=NODE, server_cert_fingerprint=wrong))
+    trust_host_key(lab_home.known_hosts, lab_incus.ssh.address, 22, lab_incus.ssh.host_key_line)
+    proc = ocv(lab_home, "trust", NODE, "--yes")
+    assert proc.returncode == 1
+    assert "API CERTIFICATE" in proc.stderr
+    assert pinned(lab_home) == wrong
+    proc = ocv(lab_home, "trust", NODE, "--yes", "--replace")
+    assert proc.returncode == 0, proc.stderr
+    assert pinned(lab_home) == lab_incus.server_cert_fingerprint
