@@ -14,6 +14,7 @@ MAIN_PKGS=(
   iproute2 nftables                        # network namespaces
   sudo                                     # the lab's unprivileged user runs sudo -n
   dbus dbus-x11 gnome-keyring libsecret-tools   # a real Secret Service for keyring tests
+  openssl                                  # an independent certificate fingerprint in the import tests
   xvfb xauth fonts-noto-cjk                # screenshots under a real X server
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0
   libxcb-xkb1 libxcb-shape0 libxcb-randr0 libxcb-cursor0 libxkbcommon-x11-0
@@ -27,9 +28,7 @@ missing() { for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | gr
 
 need_main=$(missing "${MAIN_PKGS[@]}")
 need_bp=$(missing "${BACKPORTS_PKGS[@]}")
-if [ -z "$need_main$need_bp" ]; then
-  fix_subids=1
-else
+if [ -n "$need_main$need_bp" ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing system packages (run as root to install): $need_main $need_bp" >&2
     exit 1
