@@ -28,14 +28,12 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import re
 import ssl
 from dataclasses import dataclass
 from typing import Any
 
+from ocv_desktop.core.config import normalize_fingerprint as config_fingerprint
 from ocv_desktop.core.errors import ConfigError, ConnectError, Timeout
-
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 class PinMismatch(Exception):  # internal; http.py converts it to CertificateChanged
@@ -48,15 +46,12 @@ class PinMismatch(Exception):  # internal; http.py converts it to CertificateCha
 
 
 def normalize_fingerprint(value: str) -> str:
-    """A SHA-256 fingerprint as 64 lowercase hex digits; accepts ``AB:CD:..``, spaces, ``sha256:`` prefixes."""
-    text = value.strip().lower()
-    for prefix in ("sha256:", "sha256 ", "sha-256:"):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    text = re.sub(r"[\s:]", "", text)
-    if not _HEX64.fullmatch(text):
-        raise ConfigError(f"not a SHA-256 certificate fingerprint (64 hex digits): {value!r}")
-    return text
+    """A SHA-256 fingerprint as 64 lowercase hex digits (the config's one rule; ``AB:CD:..`` and a
+    ``sha256:`` prefix are accepted). ``ConfigError`` for anything else."""
+    try:
+        return config_fingerprint(value)
+    except ValueError as exc:
+        raise ConfigError(f"not a certificate fingerprint {value!r}: {exc}") from None
 
 
 def certificate_fingerprint(der: bytes) -> str:
