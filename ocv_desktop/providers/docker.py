@@ -252,7 +252,8 @@ class DockerProvider(Provider):
         if spec.disk is not None:
             report(0.05, "checking whether the storage driver can limit disk size")
             await self._check_disk_limit()
-        report(0.2, f"creating container {spec.name}")
+        await self._pull_for_create(spec, report)
+        report(0.5, f"creating container {spec.name}")
         result = await self._docker(*argv, timeout=self.context.command_timeout, check=False)
         if not result.ok:
             raise self._create_error(spec, result)
@@ -261,10 +262,27 @@ class DockerProvider(Provider):
         if not FULL_ID_RE.fullmatch(container_id):
             container_id = spec.name
         if spec.start:
-            report(0.6, f"waiting for {spec.name} to be running")
+            report(0.7, f"waiting for {spec.name} to be running")
             await self._wait_running(container_id, spec.name)
         report(1.0, f"{spec.name} is {'running' if spec.start else 'created'}")
         return await self.get_instance(container_id)
+
+    async def _pull_for_create(self, spec: InstanceSpec, report: ProgressCallback) -> None:
+        """Pull a missing image first, so its download shows as progress (`docker run` would pull
+        it silently on stderr). ``--opt pull=never|always`` is honoured."""
+        policy = spec.extra.get("pull", "missing")
+        if policy == "never":
+            return
+        if policy != "always":
+            report(0.1, f"looking for image {spec.image}")
+            found = await self._docker("image", "inspect", "--format", "{{.Id}}", "--", spec.image, check=False)
+            if found.ok:
+                return
+
+        def scaled(fraction: float | None, message: str) -> None:
+            report(None if fraction is None else 0.1 + 0.4 * fraction, message)
+
+        await self.pull_image(spec.image, progress=scaled)
 
     async def _check_disk_limit(self) -> None:
         info = await self._docker("info", "--format", "{{json .}}")

@@ -299,8 +299,31 @@ async def test_create_that_exits_at_once_reports_its_output(docker, names):
 
 async def test_create_missing_image(docker, names, lab_docker):
     missing = f"{lab_docker.registry}/lab/ocv-no-such:1"  # the lab registry: nothing leaves the namespace
+    name = names()
+    with pytest.raises(NotFound, match="not found in its registry"):
+        await docker.create_instance(InstanceSpec(name=name, image=missing, command=SERVICE))
+    assert lab_docker.docker("inspect", name).returncode != 0
+    # with pull=never the daemon is not asked to pull, and says the image is not there
     with pytest.raises(NotFound, match="could not be pulled"):
-        await docker.create_instance(InstanceSpec(name=names(), image=missing, command=SERVICE))
+        await docker.create_instance(InstanceSpec(name=name, image=missing, command=SERVICE, extra={"pull": "never"}))
+
+
+async def test_create_pulls_a_missing_image_with_progress(docker, names, lab_docker):
+    ref = f"{lab_docker.registry}/lab/busybox:1.35"
+    lab_docker.docker("rmi", ref)
+    events: list[tuple[float | None, str]] = []
+    name = names()
+    try:
+        inst = await docker.create_instance(
+            InstanceSpec(name=name, image=ref, command=SERVICE), progress=lambda f, m: events.append((f, m))
+        )
+        assert inst.status is InstanceStatus.RUNNING and inst.image == ref
+        assert any("Pulling from lab/busybox" in m for _, m in events), events
+        fractions = [f for f, _ in events if f is not None]
+        assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    finally:
+        lab_docker.docker("rm", "-f", name)
+        lab_docker.docker("rmi", ref)
 
 
 async def test_disk_limit_refused_before_creating_when_driver_cannot(docker, lab_docker, names):
@@ -543,6 +566,9 @@ async def test_non_root_user_through_docker_group_and_sudo(home, lab_docker):
     for variant in (node, node.replace(use_sudo=True)):
         provider, _ = await _connect(home, variant, secrets)
         try:
+            who = await provider.command_runner.run(["id", "-un"])
+            # the docker group lets the login user in; with use_sudo the commands run as root
+            assert who.out.strip() == ("root" if variant.use_sudo else ssh.user)
             assert isinstance(await provider.list_instances(), list)
             assert (await provider.probe_service()).startswith("Docker")
         finally:
