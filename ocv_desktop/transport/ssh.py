@@ -45,6 +45,7 @@ from ocv_desktop.core.errors import (
     HostKeyChanged,
     HostKeyUnknown,
     Timeout,
+    Unsupported,
     redact_argv,
 )
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets
@@ -82,6 +83,13 @@ def remote_command(argv: Sequence[str], *, use_sudo: bool, time_limit: float | N
     if time_limit is not None:
         words += ["timeout", "-k", str(KILL_AFTER), str(max(1, math.ceil(time_limit)))]
     return " ".join(words) + " " + shlex.join(argv)
+
+
+def _wrapper_missing(result: CommandResult) -> bool:
+    """``env`` could not find ``timeout`` (GNU: "env: 'timeout': No such file or directory", with
+    locale-dependent quotes; busybox: "env: can't execute 'timeout': ...")."""
+    first = result.stderr.split(b"\n", 1)[0]
+    return result.exit_status == 127 and b"env:" in first and b"timeout" in first
 
 
 class _TofuClient(asyncssh.SSHClient):
@@ -388,6 +396,11 @@ class SshSession:
             )
         finally:
             self._channels.release()
+        if _wrapper_missing(result):
+            raise Unsupported(
+                f"{self.description} has no `timeout` command, which every remote command runs under",
+                hint="install coreutils on the node",
+            )
         if check:
             raise_for_result(result, shown=shown, where=self.description, use_sudo=self._node.use_sudo, secrets=hidden)
         return result

@@ -16,7 +16,7 @@ from ocv_desktop.transport.commands import (
     stderr_tail,
     sudo_refused,
 )
-from ocv_desktop.transport.ssh import remote_command
+from ocv_desktop.transport.ssh import _wrapper_missing, remote_command
 from ocv_desktop.transport.tls import format_fingerprint, normalize_fingerprint
 
 NASTY = [
@@ -127,3 +127,11 @@ def test_fingerprint_normalisation() -> None:
     for bad in ("", "abc", hexfp + "00", "zz" * 32):
         with pytest.raises(ConfigError):
             normalize_fingerprint(bad)
+
+
+def test_a_missing_timeout_command_is_recognised() -> None:
+    # The real message of GNU env when `timeout` cannot be found on the (remote) PATH.
+    done = subprocess.run(["/bin/sh", "-c", "env PATH=/nonexistent timeout 5 true"], capture_output=True, check=False)
+    result = CommandResult(argv=("true",), exit_status=done.returncode, stdout=done.stdout, stderr=done.stderr)
+    assert _wrapper_missing(result)
+    assert not _wrapper_missing(CommandResult(("x",), 127, b"", b"sh: 1: docker: not found\n"))
