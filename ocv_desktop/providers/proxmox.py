@@ -317,13 +317,20 @@ class ProxmoxProvider(Provider):
 
     async def _find(self, instance_id: str, *, templates: bool = False) -> Guest:
         """A guest by vmid or by (unique) name, with its node and kind: one listing call."""
+        return _guest(await self._find_item(instance_id, templates=templates))
+
+    async def _find_item(self, instance_id: str, *, templates: bool = False) -> Mapping[str, Any]:
         ref = str(instance_id).strip()
-        guests = [_guest(i) for i in await self._resources()]
-        guests = [g for g in guests if g.template == templates]
         by_id = pp.is_vmid(ref)
-        found = [g for g in guests if (g.vmid if by_id else g.name) == ref]
+        found = []
+        for item in await self._resources():
+            if pp.as_bool(item.get("template")) != templates:
+                continue
+            key = str(pp.as_int(item.get("vmid"))) if by_id else str(item.get("name") or "")
+            if key == ref:
+                found.append(item)
         if len(found) > 1:
-            ids = ", ".join(g.vmid for g in found)
+            ids = ", ".join(str(i.get("vmid")) for i in found)
             raise InvalidInput(f"several guests on {self.name} are named {ref!r} ({ids})", hint="use the VMID")
         if not found:
             what = "VM template" if templates else "VM or container"
@@ -337,12 +344,7 @@ class ProxmoxProvider(Provider):
         return pp.instances_from_resources(data or [], self.node.id)
 
     async def get_instance(self, instance_id: str) -> Instance:
-        guest = await self._find(instance_id)
-        data = await self._call("GET", "/cluster/resources", {"type": "vm"})
-        for item in pp.guests_from_resources(data or []):
-            if str(pp.as_int(item.get("vmid"))) == guest.vmid:
-                return pp.instance_from_resource(item, self.node.id)
-        raise NotFound(f"{guest.label} disappeared from {self.name}")
+        return pp.instance_from_resource(await self._find_item(instance_id), self.node.id)
 
     async def start_instance(self, instance_id: str) -> None:
         guest = await self._find(instance_id)
@@ -373,7 +375,13 @@ class ProxmoxProvider(Provider):
         if guest.status != "running":
             await self._task("POST", f"{guest.path}/status/start")
             return
-        await self._task("POST", f"{guest.path}/status/reboot")
+        try:
+            await self._task("POST", f"{guest.path}/status/reboot")
+        except OperationFailed as exc:
+            # The reboot is a shutdown inside PVE; a guest that ignores it is stopped hard and started.
+            log.info("%s did not reboot (%s); stopping and starting it", guest.label, exc)
+            await self._task("POST", f"{guest.path}/status/stop", {"overrule-shutdown": True})
+            await self._task("POST", f"{guest.path}/status/start")
 
     async def delete_instance(self, instance_id: str, *, force: bool = False, purge_volumes: bool = False) -> None:
         """Destroy the guest with its disks (PVE removes the volumes a guest owns) and purge it

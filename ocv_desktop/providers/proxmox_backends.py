@@ -17,9 +17,12 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ocv_desktop.core.errors import ApiError, OcvError, OperationFailed, RemoteError, Timeout
+from ocv_desktop.core.errors import ApiError, OcvError, OperationFailed, RemoteError, Timeout, Unsupported
 from ocv_desktop.providers import proxmox_parse as pp
 from ocv_desktop.transport.base import CommandRunner
+
+# API parameters that carry secrets (never in a pvesh argv).
+SECRET_PARAMS = ("password", "cipassword", "new-password", "confirmation-password", "otp", "tfa-challenge")
 
 
 class PveBackend(Protocol):
@@ -68,6 +71,10 @@ class PveshBackend:
         self.description = runner.description
 
     async def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        secret = sorted(set(params or {}) & set(SECRET_PARAMS))
+        if secret:
+            # A safety net: pvesh takes parameters in argv, where every user on the node can read them.
+            raise Unsupported(f"{method} {path} carries {', '.join(secret)}; it cannot go through pvesh over SSH")
         argv = ["pvesh", self.VERBS[method], path]
         for key, value in wire_params(params).items():
             for item in value if isinstance(value, list) else [value]:

@@ -573,3 +573,103 @@ async def test_concurrent_operations_share_one_provider(pve, fake):
     cts = [add_ct(fake) for _ in range(4)]
     await asyncio.gather(*(pve.start_instance(str(ct.vmid)) for ct in cts))
     assert all(ct.status == "running" for ct in cts)
+
+
+# --- SSH paths for VMs, and falling back mid-session -----------------------------------------------
+
+
+async def test_vm_password_over_ssh_uses_qm_guest_passwd_with_stdin(make_provider, lab_pve, fake, contract):
+    vm = add_vm(fake, status="running")
+    pve = await make_provider(lab_pve.node_config(execution_rule=ExecutionRule.SSH_ONLY))
+    lab_pve.clear_shim_calls()
+    lab_pve.shim_respond(["qm", "guest", "passwd", str(vm.vmid)])
+    try:
+        await pve.set_instance_password(str(vm.vmid), "Vm-Ssh-Pw-1", username="debian")
+        lab_pve.shim_respond(["qm", "guest", "passwd", str(vm.vmid)], stderr="QEMU guest agent is not running\n",
+                             exit_code=255)  # fmt: skip
+        with pytest.raises(Unsupported, match="no guest agent answers"):
+            await pve.set_instance_password(str(vm.vmid), "Vm-Ssh-Pw-2")
+    finally:
+        lab_pve.clear_shim_responses()
+    calls = [c for c in lab_pve.shim_calls() if c["argv"][0] == "qm"]
+    assert calls[0] == {
+        "argv": ["qm", "guest", "passwd", str(vm.vmid), "debian"],
+        "stdin": "Vm-Ssh-Pw-1\nVm-Ssh-Pw-1\n",
+    }
+    assert all("Vm-Ssh-Pw" not in " ".join(c["argv"]) for c in lab_pve.shim_calls())
+    contract.expect_requests = False
+
+
+class TcpProxy:
+    """A loopback TCP relay to the fake's API port that a test can pull the plug on."""
+
+    def __init__(self, host: str, target_port: int) -> None:
+        self.host, self.target_port = host, target_port
+        self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._serve, self.host, 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(self.host, self.target_port)
+        self.writers += [writer, up_writer]
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def cut(self) -> None:
+        """Refuse new connections and drop the open ones."""
+        assert self.server is not None
+        self.server.close()
+        for writer in self.writers:
+            writer.close()
+        await self.server.wait_closed()
+
+
+async def test_auto_falls_back_per_request_only_when_nothing_was_sent(make_provider, lab_pve, fake, contract):
+    proxy = TcpProxy(lab_pve.host, lab_pve.port)
+    port = await proxy.start()
+    pve = await make_provider(lab_pve.node_config(api_endpoint=f"https://{lab_pve.host}:{port}/api2/json"))
+    ct = add_ct(fake)
+    vm = add_vm(fake, status="running")
+    vm.agent = {}
+    assert str(ct.vmid) in {i.id for i in await pve.list_instances()}
+    lab_pve.clear_shim_calls()
+    await proxy.cut()
+
+    # Connections are refused now: each request provably never left, so pvesh over SSH takes it.
+    assert str(ct.vmid) in {i.id for i in await pve.list_instances()}
+    await pve.start_instance(str(ct.vmid))
+    assert ct.status == "running"
+    argvs = [c["argv"] for c in lab_pve.shim_calls()]
+    assert ["pvesh", "get", "/cluster/resources", "--type", "vm", "--output-format", "json"] in argvs
+    assert any(a[:3] == ["pvesh", "create", f"/nodes/pve1/lxc/{ct.vmid}/status/start"] for a in argvs)
+
+    # A password never takes that road: pvesh would put it in argv.
+    lab_pve.clear_shim_calls()
+    with pytest.raises(Unsupported, match="cannot go through pvesh"):
+        await pve.set_instance_password(str(vm.vmid), "Never-In-Argv-1")
+    assert all("Never-In-Argv-1" not in " ".join(c["argv"]) for c in lab_pve.shim_calls())
+
+
+async def test_restart_of_a_guest_that_ignores_the_reboot(pve, fake, contract):
+    vm = add_vm(fake, status="running")
+    vm.acpi = False
+    await pve.restart_instance(str(vm.vmid))
+    assert vm.status == "running"
+    assert [c.template.rsplit("/", 1)[-1] for c in contract.calls("POST") if "/status/" in (c.template or "")] == [
+        "reboot",
+        "stop",
+        "start",
+    ]
