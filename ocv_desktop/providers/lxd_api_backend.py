@@ -25,7 +25,7 @@ from ocv_desktop.core.errors import (
 )
 from ocv_desktop.core.models import InstanceSpec, NodeConfig, ProgressCallback
 from ocv_desktop.providers.lxd_backend import ExecResult
-from ocv_desktop.providers.lxd_exec import WebsocketDialer, exec_with_stdin
+from ocv_desktop.providers.lxd_exec import WebsocketDialer, await_operation, exec_with_stdin
 from ocv_desktop.providers.lxd_requests import (
     FINGERPRINT_RE,
     ImageSource,
@@ -38,7 +38,7 @@ from ocv_desktop.providers.lxd_requests import (
     resolve_remote,
 )
 from ocv_desktop.transport.http import ApiClient
-from ocv_desktop.transport.lxd_api import instance_path, lxd_operation, lxd_request
+from ocv_desktop.transport.lxd_api import instance_path, lxd_call, lxd_request
 
 if TYPE_CHECKING:
     from ocv_desktop.providers.base import ProviderContext
@@ -109,6 +109,7 @@ class LxdApiBackend:
         self.flavour = flavour
         self.operation_timeout = operation_timeout
         self.requests_reached = 0
+        self._extensions: frozenset[str] | None = None
 
     not_sent = staticmethod(not_sent)
 
@@ -126,10 +127,12 @@ class LxdApiBackend:
         return await self._counted(lambda: lxd_request(self.client, "GET", path, params=params))
 
     async def op(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
-        """A mutating request, awaited to the end of its operation (errors raised)."""
-        return await self._counted(
-            lambda: lxd_operation(self.client, method, path, json=json, params=params, timeout=self.operation_timeout)
-        )
+        """A mutating request, awaited to the end of its operation; a failed operation raises
+        ``OperationFailed`` with the server's own words."""
+        answer = await self._counted(lambda: lxd_call(self.client, method, path, json=json, params=params))
+        if answer.type != "async":
+            return answer.metadata
+        return await self._counted(lambda: await_operation(self.client, answer, timeout=self.operation_timeout))
 
     # --- probes ----------------------------------------------------------------------------------
 
@@ -138,6 +141,12 @@ class LxdApiBackend:
         if not isinstance(info, dict):
             raise ApiError(f"GET /1.0 on {self.client.description}: unexpected answer")
         return info
+
+    async def extensions(self) -> frozenset[str]:
+        """The server's API extensions (asked once per connection)."""
+        if self._extensions is None:
+            self._extensions = frozenset(map(str, (await self.server_info()).get("api_extensions") or ()))
+        return self._extensions
 
     async def probe(self) -> str:
         info = await self.server_info()
@@ -179,13 +188,38 @@ class LxdApiBackend:
 
     async def create_instance(self, spec: InstanceSpec, progress: ProgressCallback | None) -> None:
         source = self._image_source(spec.image)
+        if source.server is None:
+            await self._check_local_image(source)
         pool = None
         if spec.disk is not None and not spec.storage:
             pool = await self._default_pool()
         body = build_create_body(spec, source, default_pool=pool)
+        # `start` in the create request needs the instance_create_start extension (Incus has it,
+        # LXD 5.0 ignores the key silently); without it, start in a second awaited request.
+        start_after = spec.start and "instance_create_start" not in await self.extensions()
+        if start_after:
+            body["start"] = False
         if progress:
             progress(None, f"creating {spec.name}")
         await self.op("POST", "/1.0/instances", json=body)
+        if start_after:
+            if progress:
+                progress(None, f"starting {spec.name}")
+            await self.change_state(spec.name, "start", timeout=None, force=False)
+
+    async def _check_local_image(self, source: ImageSource) -> None:
+        """The daemon's own answer to a missing local image is a vague "Image not provided for
+        instance creation" after the operation starts; asking first names the image."""
+        if source.fingerprint:
+            path = f"/1.0/images/{quote(source.fingerprint, safe='')}"
+        else:
+            path = f"/1.0/images/aliases/{quote(source.alias or '', safe='')}"
+        try:
+            await self.get(path)
+        except NotFound:
+            raise NotFound(
+                f"image {source.label!r} not found on {self.client.description}", hint="pull it or pick a listed image"
+            ) from None
 
     async def change_state(self, name: str, action: str, *, timeout: float | None, force: bool) -> None:
         body = build_state_body(action, timeout=timeout, force=force)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ocv_desktop.core.errors import NotFound, OcvError, Unsupported
+from ocv_desktop.core.errors import NotFound, OcvError, RemoteError, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceType, ProgressCallback
 from ocv_desktop.providers.lxd_backend import ExecResult
 from ocv_desktop.providers.lxd_parse import format_mib
@@ -147,7 +147,18 @@ class LxdCliBackend:
         raise OcvError(f"`{self.binary} image copy` succeeded but no local image has the alias {parsed.name!r}")
 
     async def delete_image(self, image_id: str) -> None:
-        await self._run("image", "delete", image_id)
+        try:
+            await self._run("image", "delete", image_id)
+        except RemoteError:
+            # The CLI says "Image not found" with exit code 1, like every other failure; look.
+            images = await self.list_images()
+            if not any(
+                str(i.get("fingerprint", "")).startswith(image_id)
+                or any(a.get("name") == image_id for a in i.get("aliases") or ())
+                for i in images
+            ):
+                raise NotFound(f"image {image_id!r} not found on {self.runner.description}") from None
+            raise
 
     # --- exec ------------------------------------------------------------------------------------
 

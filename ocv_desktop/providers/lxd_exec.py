@@ -29,12 +29,12 @@ from urllib.parse import quote, unquote, urlsplit
 from websockets.asyncio.client import ClientConnection, connect, unix_connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from ocv_desktop.core.errors import ApiError, ConnectError, Timeout
+from ocv_desktop.core.errors import ApiError, ConnectError, OperationFailed, Timeout
 from ocv_desktop.core.models import NodeConfig
 from ocv_desktop.providers.lxd_backend import ExecResult
 from ocv_desktop.providers.lxd_requests import build_exec_body
 from ocv_desktop.transport.http import ApiClient
-from ocv_desktop.transport.lxd_api import instance_path, lxd_call, wait_operation
+from ocv_desktop.transport.lxd_api import LxdResponse, instance_path, lxd_call, wait_operation
 from ocv_desktop.transport.tls import server_context
 
 FD_ORDER = ("control", "0", "1", "2")  # the order the incus/lxc clients connect in
@@ -77,6 +77,29 @@ class WebsocketDialer:
             raise Timeout(f"opening the exec websocket on {self.endpoint}", self.connect_timeout) from None
         except (OSError, InvalidHandshake, InvalidURI) as exc:
             raise ConnectError(f"cannot open the exec websocket on {self.endpoint}: {exc}") from None
+
+
+# What the daemon says when exec cannot start the command; its own CLI exits 127/126 for these.
+_EXEC_START_FAILURES = {"Command not found": 127, "Command not executable": 126}
+
+
+def _server_words(exc: ApiError) -> str:
+    """The server's message without our ``GET /1.0/operations/<id>/wait: `` prefix."""
+    text = exc.reason
+    head, sep, rest = text.partition(": ")
+    return rest if sep and head.startswith(("GET ", "POST ")) else text
+
+
+async def await_operation(client: ApiClient, answer: LxdResponse, *, timeout: float) -> dict[str, Any]:
+    """Wait for the operation an async answer started. Incus and LXD answer a wait for a failed
+    operation with an *error envelope* under HTTP 200 (api-contracts.md §1), which the envelope
+    decoder raises as ``ApiError``; that is the operation's failure, so it becomes
+    ``OperationFailed`` named after the operation (``Creating instance failed: ...``)."""
+    description = (answer.metadata or {}).get("description") if isinstance(answer.metadata, dict) else None
+    try:
+        return await wait_operation(client, answer.operation, timeout=timeout)
+    except ApiError as exc:
+        raise OperationFailed(f"{description or 'the operation'} failed: {_server_words(exc)}") from None
 
 
 async def _read_all(ws: ClientConnection) -> bytes:
@@ -131,7 +154,13 @@ async def exec_with_stdin(
             if stdin:
                 await sockets["0"].send(stdin)  # bytes: one binary frame
             await sockets["0"].close()  # EOF for the command's stdin
-            final = await wait_operation(client, answer.operation, timeout=timeout)
+            try:
+                final = await await_operation(client, answer, timeout=timeout)
+            except OperationFailed as exc:
+                code = next((c for word, c in _EXEC_START_FAILURES.items() if word in exc.message), None)
+                if code is None:
+                    raise
+                return ExecResult(code, b"", exc.message.encode())
             done, _ = await asyncio.wait(readers, timeout=DRAIN_GRACE)
             stdout, stderr = (t.result() if t in done else b"" for t in readers)
     except TimeoutError:
