@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import sys
 
 from ocv_desktop.cli._provider_cli import node_provider
@@ -31,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--user", default="root", help="the account whose password is set (default root)")
     p.add_argument("--password-stdin", action="store_true", help="read the new password from stdin")
     p.add_argument("--json", action="store_true", help="print {node, instance, user, password} as JSON")
+    p.add_argument(
+        "--allow-reboot",
+        action="store_true",
+        help="Proxmox VMs without a guest agent: set the password through cloud-init and reboot the VM",
+    )
     p.set_defaults(handler=reset_password)
 
 
@@ -50,10 +56,14 @@ def reset_password(args: argparse.Namespace, ctx: Context) -> int:
 
 async def _reset(args: argparse.Namespace, ctx: Context, chosen: str | None) -> int:
     async with node_provider(ctx, args.node) as provider:
+        # Only providers that may need a reboot for it (Proxmox: cloud-init) take the consent.
+        consent = {"allow_reboot": True} if args.allow_reboot else {}
+        if consent and "allow_reboot" not in inspect.signature(provider.set_instance_password).parameters:
+            raise UsageError(f"--allow-reboot does not apply to {provider.type.value} nodes")
         if chosen is None:
-            password = await provider.reset_instance_password(args.id, username=args.user)
+            password = await provider.reset_instance_password(args.id, username=args.user, **consent)
         else:
-            await provider.set_instance_password(args.id, chosen, username=args.user)
+            await provider.set_instance_password(args.id, chosen, username=args.user, **consent)
             password = chosen
         node_name = provider.node.name
     if args.json:

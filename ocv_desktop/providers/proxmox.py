@@ -737,7 +737,8 @@ class ProxmoxProvider(Provider):
             raise Unsupported(
                 f"no guest agent answers in {guest.label} ({why}); the password can only be set through "
                 "cloud-init, which needs a reboot of the VM",
-                hint="confirm the reboot (allow_reboot / --allow-reboot), or start qemu-guest-agent in the VM",
+                hint="allow the reboot (allow_reboot=True; CLI: reset-password --allow-reboot), "
+                "or start qemu-guest-agent in the VM",
             )
         # The password travels in the request body only; PVE stores it hashed in the VM config.
         await self._task("PUT", f"{guest.path}/config", {"ciuser": username, "cipassword": password})

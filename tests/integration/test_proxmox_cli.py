@@ -134,3 +134,28 @@ def test_reset_password_without_ssh_says_what_is_needed(home, fake_log):
     proc = ocv(home, "reset-password", API_ONLY_NODE, str(ct.vmid))
     assert proc.returncode == 1 and proc.stdout == ""
     assert "needs SSH access to the Proxmox node" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def new_vm(fake, **kwargs):
+    taken = {g.vmid for g in fake.vms} | {g.vmid for g in fake.cts}
+    vmid = next(i for i in range(3000, 999999) if i not in taken)
+    return fake.add_vm(vmid, f"cli-vm{vmid}", **kwargs)
+
+
+def test_reset_password_of_a_vm_through_the_agent(home, fake_log):
+    vm = new_vm(fake_log, status="running")
+    vm.agent = {}
+    password = ok(ocv(home, "reset-password", TICKET_NODE, str(vm.vmid), "--user", "debian")).strip()
+    assert len(password) >= 16
+    assert [c for c, _ in vm.agent_requests] == ["ping", "set-user-password"]
+    assert vm.agent_requests[1][1]["username"] == "debian"
+
+
+def test_reset_password_of_a_vm_without_agent_needs_allow_reboot(home, fake_log):
+    vm = new_vm(fake_log, status="running", config={"ide2": "local-lvm:vm-1-cloudinit,media=cdrom"})
+    proc = ocv(home, "reset-password", TOKEN_NODE, str(vm.vmid))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "--allow-reboot" in proc.stderr and "Traceback" not in proc.stderr
+    assert "cipassword" not in vm.config and "cipassword" not in vm.pending
+    password = ok(ocv(home, "reset-password", TOKEN_NODE, str(vm.vmid), "--allow-reboot")).strip()
+    assert vm.config["cipassword"] == password and vm.status == "running"
