@@ -26,6 +26,17 @@ test:
 	$(VENV)/bin/ruff check ocv_desktop tests
 	$(PY) -m pytest -q
 
+## lab-up: start the test lab (sshd, dockerd, incusd, LXD, fakepve) in the background, as root,
+##         and write a home dir with its nodes (LAB_HOME, default /tmp/ocv-lab-home)
+LAB_HOME ?= /tmp/ocv-lab-home
+lab-up: $(STAMP)
+	./scripts/install-system-deps.sh
+	$(PY) -m tests.lab up --home $(LAB_HOME)
+
+## lab-down: stop that lab by the PIDs it recorded
+lab-down:
+	$(PY) -m tests.lab down --home $(LAB_HOME)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ocv_desktop tests
 

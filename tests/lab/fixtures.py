@@ -37,8 +37,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+HOST_FIXTURES = {"lab_ssh": "ssh", "lab_docker": "docker", "lab_incus": "incus", "lab_lxd": "lxd", "lab_pve": "pve"}
+_NEEDED = pytest.StashKey[tuple[str, ...]]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Note which hosts the selected tests use, so the lab can start them all at once."""
+    needed = {
+        HOST_FIXTURES[f] for item in session.items for f in getattr(item, "fixturenames", ()) if f in HOST_FIXTURES
+    }
+    session.config.stash[_NEEDED] = tuple(sorted(needed))
+
+
 @pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
+def lab(request: pytest.FixtureRequest) -> Iterator[Lab]:
     if _opted_out():
         pytest.skip(f"{OPT_OUT}=0: lab switched off")
     if os.geteuid() != 0:
@@ -47,6 +59,8 @@ def lab() -> Iterator[Lab]:
         the_lab = Lab()
     except LabError as exc:
         pytest.fail(f"lab could not start: {exc}", pytrace=False)
+    # Start every host the session will use in parallel now; each host fixture then waits for its own.
+    the_lab.start_in_background(request.config.stash.get(_NEEDED, ()))
     try:
         yield the_lab
     finally:

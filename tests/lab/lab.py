@@ -86,6 +86,7 @@ class Lab:
         self._locks: dict[str, threading.Lock] = {}
         self._hosts: dict[str, Any] = {}
         self._failures: dict[str, str] = {}
+        self._background: list[ThreadPoolExecutor] = []
         self._extra_hosts: list[SshHost] = []
         self._free_nets = list(SPARE_NETS)
         self._agent: subprocess.Popen[bytes] | None = None
@@ -191,6 +192,10 @@ class Lab:
 
         return self._lazy("pve", lambda: self._start_host(PveHost(self)))
 
+    def started(self, key: str) -> Any | None:
+        """The host ``key`` (ssh, docker, incus, lxd, pve) if it was started, else None."""
+        return self._hosts.get(key)
+
     def _start_host(self, host: T) -> T:
         try:
             host.start()  # type: ignore[attr-defined]
@@ -230,6 +235,21 @@ class Lab:
         daemons, or Incus and LXD in one lab, collide on equal names)."""
         return f"{prefix}-{self.slot.index}-{secrets.token_hex(3)}"
 
+    def start_in_background(self, hosts: tuple[str, ...]) -> None:
+        """Begin starting these hosts in parallel threads; accessing one waits for its start (and
+        raises its failure). Lets a test session overlap the hosts' start-ups."""
+        if not hosts or self._closed:
+            return
+        pool = ThreadPoolExecutor(max_workers=len(hosts), thread_name_prefix="lab-start")
+        for h in hosts:
+            pool.submit(self._start_quietly, h)
+        pool.shutdown(wait=False)
+        self._background.append(pool)
+
+    def _start_quietly(self, key: str) -> None:
+        with contextlib.suppress(Exception):  # recorded by _lazy; raised when a test asks for it
+            getattr(self, key)
+
     def start_all(self, *, hosts: tuple[str, ...] = ("ssh", "docker", "incus", "lxd", "pve")) -> dict[str, float]:
         """Start the named hosts in parallel; returns the timings. Raises the first failure."""
         with ThreadPoolExecutor(max_workers=len(hosts)) as pool:
@@ -243,8 +263,10 @@ class Lab:
         """Stop everything this lab started (by PID), delete its namespaces and its directory."""
         if self._closed:
             return
-        self._closed = True
         t0 = time.monotonic()
+        for pool in self._background:  # let background starts finish, so teardown sees every host
+            pool.shutdown(wait=True)
+        self._closed = True
         try:
             self._teardown()
         finally:

@@ -91,7 +91,7 @@ class LxdFamilyHost:
 
     @property
     def log_path(self) -> Path:
-        return self.state_dir / f"{self.flavour}d.log"
+        return self.state_dir / f"{Path(self._f.daemon[0]).name}.log"  # incusd.log / lxd.log
 
     @property
     def server_cert(self) -> Path:
@@ -136,7 +136,7 @@ class LxdFamilyHost:
 
     def _start_process(self) -> None:
         argv = [str(self._lab.exec_cg), self.netns, *self._f.daemon, "--logfile", str(self.log_path)]
-        with open(self.state_dir.parent / f"{self.flavour}d.out", "ab") as out:
+        with open(self.state_dir.parent / f"{self.flavour}.out", "ab") as out:
             self._proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
@@ -161,7 +161,7 @@ class LxdFamilyHost:
             raise LabError(f"{exc}\n{self._logs()}") from exc
 
     def _logs(self) -> str:
-        return system.log_tail(self.log_path) + "\n" + system.log_tail(self.state_dir.parent / f"{self.flavour}d.out")
+        return system.log_tail(self.log_path) + "\n" + system.log_tail(self.state_dir.parent / f"{self.flavour}.out")
 
     def _preseed(self) -> None:
         # Every address explicit (lab-recipes.md rules 1-2): the subnet picker must never run.
