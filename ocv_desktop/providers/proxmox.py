@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
@@ -419,7 +420,8 @@ class ProxmoxProvider(Provider):
             vmid = await self._create_vm(spec, name, node, report)
         if spec.start:
             report(None, f"starting {vmid}")
-            await self._task("POST", f"/nodes/{node}/{pp.API_KIND[spec.type]}/{vmid}/status/start")
+            guest = await self._find(vmid)  # a clone may live where its template lives
+            await self._task("POST", f"{guest.path}/status/start")
         report(1.0, f"created {vmid}")
         return await self.get_instance(vmid)
 
@@ -471,8 +473,7 @@ class ProxmoxProvider(Provider):
             # Unprivileged is PVE's recommended default; privileged only when asked explicitly.
             "unprivileged": pp.as_bool(spec.extra.get("unprivileged", "1")),
         }
-        if spec.cpus:
-            params["cores"] = max(1, round(spec.cpus))
+        params.update(_cpu_params(spec.cpus))
         if spec.memory:
             params["memory"] = pp.to_mib(spec.memory)
         params.update({k: v for k, v in spec.extra.items() if k in _CT_EXTRA})
@@ -516,8 +517,7 @@ class ProxmoxProvider(Provider):
             # The guest agent is how we set passwords later; installing it in the guest is up to the user.
             "agent": "1",
         }
-        if spec.cpus:
-            params["cores"] = max(1, round(spec.cpus))
+        params.update(_cpu_params(spec.cpus))
         if spec.memory:
             params["memory"] = pp.to_mib(spec.memory)
         params.update({k: v for k, v in spec.extra.items() if k in _VM_EXTRA})
@@ -547,9 +547,7 @@ class ProxmoxProvider(Provider):
 
         vmid = await self._create_with_vmid(spec, make)
         node = target or template.node
-        config: dict[str, Any] = {}
-        if spec.cpus:
-            config["cores"] = max(1, round(spec.cpus))
+        config: dict[str, Any] = _cpu_params(spec.cpus)
         if spec.memory:
             config["memory"] = pp.to_mib(spec.memory)
         config.update({k: v for k, v in spec.extra.items() if k in _VM_EXTRA})
@@ -698,6 +696,8 @@ class ProxmoxProvider(Provider):
         )
         if not result.ok:
             tail = result.err.replace(password, "***").strip()
+            if result.exit_status == 127 or ("chpasswd" in tail and "not found" in tail.lower()):
+                raise Unsupported(f"{guest.label} has no chpasswd command", hint="install the passwd package in it")
             raise RemoteError("pct exec " + guest.vmid + " -- chpasswd", result.exit_status, tail)
 
     async def _vm_password(self, guest: Guest, username: str, password: str, *, allow_reboot: bool) -> None:
@@ -813,6 +813,18 @@ class ProxmoxProvider(Provider):
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def _cpu_params(cpus: float | None) -> dict[str, Any]:
+    """Whole cores, plus a CPU-time limit (``cpulimit``) when a fraction was asked (e.g. 1.5)."""
+    if not cpus:
+        return {}
+    if cpus <= 0:
+        raise InvalidInput(f"invalid CPU count {cpus:g}")
+    params: dict[str, Any] = {"cores": math.ceil(cpus)}
+    if cpus != math.ceil(cpus):
+        params["cpulimit"] = f"{cpus:g}"
+    return params
 
 
 def _hostname(spec: InstanceSpec, name: str) -> str:

@@ -673,3 +673,24 @@ async def test_restart_of_a_guest_that_ignores_the_reboot(pve, fake, contract):
         "stop",
         "start",
     ]
+
+
+async def test_fractional_cpus_become_cores_plus_cpulimit(pve, fake):
+    inst = await pve.create_instance(
+        InstanceSpec(
+            name=f"ct-half-{next_vmid(fake)}", image=CT_TEMPLATE, type=InstanceType.CONTAINER, cpus=1.5, start=False
+        )
+    )
+    ct = fake.ct(int(inst.id))
+    assert str(ct.config["cores"]) == "2" and str(ct.config["cpulimit"]) == "1.5"
+    await pve.delete_instance(inst.id)
+
+
+async def test_container_without_chpasswd(pve, fake, lab_pve):
+    ct = add_ct(fake, status="running")
+    lab_pve.shim_respond(["pct", "exec", str(ct.vmid)], stderr="exec 'chpasswd' failed: No such file\n", exit_code=127)
+    try:
+        with pytest.raises(Unsupported, match="no chpasswd"):
+            await pve.set_instance_password(str(ct.vmid), "Some-Pass-1")
+    finally:
+        lab_pve.clear_shim_responses()
