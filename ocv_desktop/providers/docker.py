@@ -127,7 +127,8 @@ class DockerProvider(Provider):
         self._node = node
 
     async def use_runner(self, node: NodeConfig, runner: CommandRunner) -> None:
-        """Attach an already-open runner (tests wrap the real one; the caller keeps ownership)."""
+        """Use this runner from now on (tests wrap the real one to count calls); ``disconnect``
+        closes it like one the provider opened itself."""
         self._runner = runner
         self._node = node
 
@@ -224,7 +225,7 @@ class DockerProvider(Provider):
         """``docker inspect`` of many containers in one call (one per ~3000 ids). Ones that no
         longer exist are simply absent from the result."""
         found: list[dict[str, Any]] = []
-        for batch in _batches(refs, _INSPECT_BUDGET):
+        for batch in argv_batches(refs, _INSPECT_BUDGET):
             result = await self._docker("inspect", "--type", "container", "--", *batch, check=False)
             if not result.ok:
                 problems = [ln for ln in result.err.splitlines() if ln.strip() and not _NO_SUCH.search(ln)]
@@ -684,7 +685,7 @@ def _port_args(port: PortMapping) -> list[str]:
     return [f"--publish={host}{port.host_port}:{port.guest_port}/{proto}" for proto in protocols]
 
 
-def _batches(items: Sequence[str], budget: int) -> Iterator[list[str]]:
+def argv_batches(items: Sequence[str], budget: int) -> Iterator[list[str]]:
     batch: list[str] = []
     size = 0
     for item in items:

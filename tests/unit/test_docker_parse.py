@@ -13,7 +13,7 @@ import pytest
 from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
 from ocv_desktop.providers import docker_parse as dp
-from ocv_desktop.providers.docker import run_argv
+from ocv_desktop.providers.docker import argv_batches, run_argv
 
 SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "fixtures" / "docker-cli"
 RECORDED = Path(__file__).resolve().parent / "fixtures" / "docker"
@@ -340,3 +340,12 @@ def test_run_argv_unsupported():
         run_argv(InstanceSpec(name="ok", image="busybox", type=InstanceType.VM))
     with pytest.raises(Unsupported, match="storage pools"):
         run_argv(InstanceSpec(name="ok", image="busybox", storage="default"))
+
+
+def test_inspect_batches_stay_under_the_argv_budget():
+    ids = [f"{n:064x}" for n in range(1000)]
+    batches = list(argv_batches(ids, 10_000))
+    assert [i for b in batches for i in b] == ids  # all of them, in order
+    assert all(sum(len(i) + 1 for i in b) <= 10_000 for b in batches)
+    assert len(batches) == 7  # 153 ids of 65 characters fit in 10 000
+    assert list(argv_batches(ids[:200], 200_000)) == [ids[:200]]  # a normal node: one call
