@@ -694,3 +694,17 @@ async def test_container_without_chpasswd(pve, fake, lab_pve):
             await pve.set_instance_password(str(ct.vmid), "Some-Pass-1")
     finally:
         lab_pve.clear_shim_responses()
+
+
+async def test_ssh_only_errors_and_failed_tasks(make_provider, lab_pve, fake, contract):
+    pve = await make_provider(lab_pve.node_config(execution_rule=ExecutionRule.SSH_ONLY))
+    ct = add_ct(fake)
+    ct.start_error = "startup for container '100' failed"
+    with pytest.raises(OperationFailed) as info:
+        await pve.start_instance(str(ct.vmid))
+    assert any("TASK ERROR: startup for container" in line for line in info.value.log_tail)
+    spec = InstanceSpec(name="tiny", image=f"local:vztmpl/{CT_TEMPLATE}", memory=4 * MIB, start=False)
+    with pytest.raises(ApiError) as bad:
+        await pve.create_instance(spec)
+    assert bad.value.status == 400
+    contract.expect_requests = False

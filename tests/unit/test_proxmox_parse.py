@@ -160,3 +160,47 @@ def test_pveversion():
     )
     with pytest.raises(ValueError, match="not pveversion"):
         pp.parse_pveversion("proxmox-ve: 9.0.0 (running kernel: 6.14.8-2-pve)\n")
+
+
+# --- pvesh output (PVE::Exception stringified on stderr; one JSON line on stdout) ------------------
+
+
+def test_pvesh_parameter_error_keeps_the_fields():
+    from ocv_desktop.core.errors import ApiError
+    from ocv_desktop.providers.proxmox_backends import pvesh_error
+
+    stderr = (
+        "400 Parameter verification failed.\n"
+        "memory: value must have a minimum value of 16\n"
+        "hostname: invalid format - value does not look like a valid DNS name\n"
+        "pvesh create <api_path> [OPTIONS] [FORMAT_OPTIONS]\n"
+    )
+    err = pvesh_error(["pvesh", "create", "/nodes/pve1/lxc"], 255, stderr)
+    assert isinstance(err, ApiError) and err.status == 400
+    assert err.field_errors == {
+        "memory": "value must have a minimum value of 16",
+        "hostname": "invalid format - value does not look like a valid DNS name",
+    }
+
+
+def test_pvesh_other_errors_are_remote_errors():
+    from ocv_desktop.core.errors import RemoteError
+    from ocv_desktop.providers.proxmox_backends import pvesh_error
+
+    err = pvesh_error(
+        ["pvesh", "create", "/nodes/pve1/lxc/100/status/start", "--x", "y"], 255, "500 CT 100 already running\n"
+    )
+    assert isinstance(err, RemoteError) and err.exit_code == 255
+    assert "CT 100 already running" in str(err) and "--x" not in str(err)
+
+
+def test_pvesh_json_after_a_task_log():
+    from ocv_desktop.core.errors import OperationFailed
+    from ocv_desktop.providers.proxmox_backends import last_json
+
+    upid = "UPID:pve1:0000A1B2:0001C3D4:6740AC4E:vzstart:100:root@pam:"
+    assert last_json(f'starting container 100\nTASK OK\n"{upid}"\n') == upid
+    assert last_json('[{"vmid":100}]\n') == [{"vmid": 100}]
+    assert last_json("") is None
+    with pytest.raises(OperationFailed, match="not JSON"):
+        last_json("some text\n")
