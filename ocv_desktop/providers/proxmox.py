@@ -174,7 +174,9 @@ class ProxmoxProvider(Provider):
                 self._runner = open_command_runner(
                     node, secrets, self.context.home, connect_timeout=self.context.connect_timeout
                 )
-                self._shell = PveshBackend(self._runner, min(self.context.command_timeout, 120.0))
+                self._shell = PveshBackend(
+                    self._runner, min(self.context.command_timeout, 120.0), self.context.operation_timeout
+                )
                 connect = getattr(self._runner, "connect", None)
                 if self._api is None and connect is not None:
                     # SSH is the only road: report an unreachable host or an unknown host key now.

@@ -65,9 +65,11 @@ class PveshBackend:
     VERBS: Mapping[str, str] = {"GET": "get", "POST": "create", "PUT": "set", "DELETE": "delete"}
     POLL_INTERVAL = 1.0
 
-    def __init__(self, runner: CommandRunner, timeout: float) -> None:
+    def __init__(self, runner: CommandRunner, timeout: float, write_timeout: float) -> None:
         self.runner = runner
         self.timeout = timeout
+        # pvesh runs a write's task in the foreground (CLI environment), so it may take as long as the task.
+        self.write_timeout = write_timeout
         self.description = runner.description
 
     async def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -80,7 +82,8 @@ class PveshBackend:
             for item in value if isinstance(value, list) else [value]:
                 argv += [f"--{key}", str(item)]
         argv += ["--output-format", "json"]
-        result = await self.runner.run(argv, timeout=self.timeout, check=False)
+        limit = self.timeout if method == "GET" else self.write_timeout
+        result = await self.runner.run(argv, timeout=limit, check=False)
         if not result.ok:
             raise pvesh_error(argv, result.exit_status, result.err)
         return last_json(result.out)
