@@ -50,7 +50,7 @@ from ocv_desktop.providers import lxd_parse
 from ocv_desktop.providers.base import Provider
 from ocv_desktop.providers.lxd_backend import LxdBackend
 from ocv_desktop.providers.lxd_cli_backend import LxdCliBackend
-from ocv_desktop.providers.lxd_requests import check_spec, validate_name
+from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate_name
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.runner import open_command_runner
 
@@ -239,10 +239,25 @@ class LxdFamilyProvider(Provider):
 
     async def pull_image(self, ref: str, progress: ProgressCallback | None = None) -> Image:
         fingerprint = await self._call("image pull", lambda b: b.pull_image(ref, progress))
+        return await self._image(fingerprint, ref)
+
+    async def pull_image_from(self, source: ImageSource, progress: ProgressCallback | None = None) -> Image:
+        """Pull from an image server described in full (server, protocol, alias or fingerprint,
+        and for a self-signed incus/lxd remote its certificate and project). API only: the CLI
+        knows servers only as remotes configured on the node."""
+        if self._api is None:
+            raise Unsupported(
+                "pulling from an image server given by URL needs the API",
+                hint=f"configure the remote on the node (`{self.binary} remote add`) and pull REMOTE:ALIAS",
+            )
+        fingerprint = await self._api.pull_image(source.label, progress, source=source)
+        return await self._image(fingerprint, source.label)
+
+    async def _image(self, fingerprint: str, what: str) -> Image:
         for img in await self.list_images():
             if img.id == fingerprint:
                 return img
-        raise OcvError(f"the image {ref!r} was pulled ({fingerprint[:12]}) but is not in the image list")
+        raise OcvError(f"the image {what!r} was pulled ({fingerprint[:12]}) but is not in the image list")
 
     async def delete_image(self, image_id: str, *, force: bool = False) -> None:
         image_id = image_id.strip()

@@ -33,6 +33,7 @@ from ocv_desktop.core.models import ExecutionRule, InstanceSpec, InstanceStatus,
 from ocv_desktop.providers.base import ProviderContext
 from ocv_desktop.providers.incus import IncusProvider
 from ocv_desktop.providers.lxd import LxdProvider
+from ocv_desktop.providers.lxd_requests import ImageSource
 from tests.contract import lxd_spec
 
 with warnings.catch_warnings():
@@ -256,6 +257,45 @@ async def test_list_and_delete_images(provider, host, names):
     assert fingerprint not in {i["fingerprint"] for i in remaining}
     with pytest.raises(NotFound):
         await provider.delete_image(alias)
+
+
+async def test_pull_over_https_from_an_image_server(host, home, lab, names):
+    """A real pull: the daemon downloads a public image over HTTPS from an incus/lxd image server.
+    No other server is reachable from the lab's namespaces, so the server is the daemon itself, with
+    the image in a separate project (a different image store) and our default project as target."""
+    project, src, alias = lab.unique_name("src"), names(), lab.unique_name("pulled")
+    host.cli_ok("project", "create", project, "-c", "features.images=true", "-c", "features.profiles=false")
+    try:
+        host.cli_ok("init", "busybox", src)
+        host.cli_ok("publish", src, "--alias", alias)  # a new image (its own fingerprint)
+        host.cli_ok("image", "copy", alias, "local:", "--target-project", project, "--public", "--copy-aliases")
+        fingerprint = next(
+            i["fingerprint"]
+            for i in json.loads(host.cli_ok("image", "list", "--format", "json"))
+            if any(a["name"] == alias for a in i["aliases"])
+        )
+        host.cli_ok("image", "delete", fingerprint)  # gone from our project: the pull must fetch it
+        p = await connect(host, home, ExecutionRule.API_ONLY)
+        try:
+            source = ImageSource(
+                alias=alias,
+                server=f"https://{host.https_address}",
+                protocol=host.flavour,
+                certificate=host.server_cert.read_text(),
+                project=project,
+            )
+            image = await p.pull_image_from(source)
+            assert image.id == fingerprint and alias in image.aliases
+            local = json.loads(host.cli_ok("image", "list", "--format", "json"))
+            assert fingerprint in {i["fingerprint"] for i in local}
+            await p.delete_image(fingerprint)
+        finally:
+            await p.disconnect()
+        assert_spec_conforming(host, p.recorder)
+    finally:
+        for img in json.loads(host.cli("image", "list", "--format", "json", "--project", project).stdout or "[]"):
+            host.cli("image", "delete", img["fingerprint"], "--project", project)
+        host.cli("project", "delete", project)
 
 
 async def test_pull_from_an_unreachable_remote_fails_clearly(provider):
