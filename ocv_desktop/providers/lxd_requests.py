@@ -193,6 +193,8 @@ def build_root_device(spec: InstanceSpec, default_pool: str | None) -> dict[str,
 def check_spec(spec: InstanceSpec) -> None:
     """What neither road can honour, refused before anything is created."""
     validate_name(spec.name)
+    if spec.hostname and spec.hostname != spec.name:
+        raise Unsupported("LXD/Incus instances use their name as host name", hint=f"name the instance {spec.hostname}")
     if spec.ports and spec.type is InstanceType.VM:
         raise Unsupported("port mappings on LXD/Incus VMs are not supported; use a bridged network")
 

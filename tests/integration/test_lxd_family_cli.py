@@ -1,0 +1,89 @@
+"""The real CLI (``python -m ocv_desktop``) against the lab's Incus 6.0 and LXD 5.0 nodes, by API
+(api_only) and by SSH (ssh_only): the generic ``instances``, ``images`` and ``reset-password``
+commands work through the Provider contract. Results are checked with the lab's own CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from ocv_desktop.core.models import ExecutionRule
+from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.services.nodes import NodeService
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import crypt  # Python 3.11: deprecated but present; tests only
+
+pytestmark = [pytest.mark.lab]
+
+
+@pytest.fixture(params=["incus", "lxd"])
+def host(request):
+    return request.getfixturevalue(f"lab_{request.param}")
+
+
+@pytest.fixture(params=[ExecutionRule.API_ONLY, ExecutionRule.SSH_ONLY], ids=["api", "ssh"])
+async def node(request, host, lab_home, keyring_env):
+    lab_home.ensure()
+    lab_home.known_hosts.write_text(host.ssh.host_key_line + "\n")
+    service = NodeService(lab_home, await SecretStore.open())
+    node = host.node_config(name=f"{host.flavour}-{request.param.value}", execution_rule=request.param)
+    await service.add_node(node)
+    return node
+
+
+async def ocv(home, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+async def test_instances_images_and_password_through_the_cli(node, host, lab, lab_home):
+    name = lab.unique_name("cli")
+    try:
+        made = await ocv(lab_home, "instances", "create", node.name, "--name", name, "--image", "debian",
+                         "--memory", "256M", "--cpus", "1", "--json")  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        assert json.loads(made.stdout)["status"] == "running"
+
+        listed = await ocv(lab_home, "instances", "list", node.name, "--json")
+        assert listed.returncode == 0, listed.stderr
+        mine = next(i for i in json.loads(listed.stdout)["instances"] if i["id"] == name)
+        assert mine["memory_limit"] == 256 * 2**20
+
+        reset = await ocv(lab_home, "reset-password", node.name, name, "--json")
+        assert reset.returncode == 0, reset.stderr
+        password = json.loads(reset.stdout)["password"]
+        shadow = host.cli_ok("exec", name, "--", "cat", "/etc/shadow")
+        stored = next(line for line in shadow.splitlines() if line.startswith("root:")).split(":")[1]
+        assert crypt.crypt(password, stored) == stored
+
+        stop = await ocv(lab_home, "instances", "stop", node.name, name, "--timeout", "10")
+        assert stop.returncode == 0, stop.stderr
+        assert json.loads(host.cli_ok("list", "--format", "json", f"^{name}$"))[0]["status"] == "Stopped"
+
+        images = await ocv(lab_home, "images", "list", node.name, "--json")
+        assert images.returncode == 0, images.stderr
+        assert {"busybox", "debian"} <= {i["name"] for i in json.loads(images.stdout)["images"]}
+
+        gone = await ocv(lab_home, "instances", "delete", node.name, name, "--yes")
+        assert gone.returncode == 0, gone.stderr
+        assert json.loads(host.cli_ok("list", "--format", "json", f"^{name}$")) == []
+
+        missing = await ocv(lab_home, "instances", "delete", node.name, name, "--yes")
+        assert missing.returncode != 0 and name in missing.stderr and "Traceback" not in missing.stderr
+    finally:
+        host.cli("delete", "--force", name)
