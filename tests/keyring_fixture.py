@@ -1,5 +1,9 @@
 """Keyring fixtures: a real Secret Service (gnome-keyring on a private D-Bus) and a no-keyring mode.
 
+Fixtures: ``secret_service`` (session), ``keyring_env``, ``new_secret_service`` (factory),
+``no_keyring``. Test modules get them from tests/conftest.py, or with
+``pytest_plugins = ["tests.keyring_fixture"]``.
+
 Importing this module (tests/conftest.py does) points keyring at its ``fail`` backend for the
 whole test process and its children, so no test can ever read or write the developer's own
 keyring by accident. Tests that want a real keyring use ``keyring_env``; tests that want the
@@ -17,7 +21,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +121,13 @@ class SecretServiceProcess:
         _stop(self.dbus)
         self.keyring = self.dbus = None
 
+    def use(self, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+        """Point this test's keyring (and subprocesses given ``os.environ``) at this service."""
+        monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+        for key, value in self.env.items():
+            monkeypatch.setenv(key, value)
+        return dict(os.environ)
+
 
 def _stop(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is None or proc.poll() is not None:
@@ -142,10 +153,25 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretS
 def keyring_env(secret_service: SecretServiceProcess, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """This test (and subprocesses started with ``os.environ``) use the private Secret Service.
     Returns the environment for subprocesses."""
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-    for key, value in secret_service.env.items():
-        monkeypatch.setenv(key, value)
-    return dict(os.environ)
+    return secret_service.use(monkeypatch)
+
+
+@pytest.fixture
+def new_secret_service(tmp_path: Path) -> Iterator[Callable[[], SecretServiceProcess]]:
+    """A factory of Secret Services of this test's own (to stop, restart or freeze without
+    disturbing other tests); each is stopped at the end of the test."""
+    started: list[SecretServiceProcess] = []
+
+    def make() -> SecretServiceProcess:
+        service = SecretServiceProcess(tmp_path / f"secret-service-{len(started)}")
+        started.append(service)
+        return service.start()
+
+    try:
+        yield make
+    finally:
+        for service in started:
+            service.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeConfig, NodeSecrets, Platform, SecretField
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
-from tests.keyring_fixture import SecretServiceProcess
 
 # the keyring fixtures (also loaded by tests/conftest.py); importing them sets the fail-backend default
 pytest_plugins = ["tests.keyring_fixture"]
@@ -50,55 +49,45 @@ async def test_secrets_persist_in_the_secret_service(keyring_env: dict[str, str]
     assert await store.load("node-a") == NodeSecrets()
 
 
-async def test_secrets_survive_a_keyring_daemon_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    service = SecretServiceProcess(tmp_path / "kr").start()
-    try:
-        monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-        for key, value in service.env.items():
-            monkeypatch.setenv(key, value)
-        await (await SecretStore.open()).set("node-b", SecretField.API_TOKEN_SECRET, "survives")
-        service.stop_keyring()
-        service.start_keyring()  # a new daemon reading the keyring file from disk
-        store = await SecretStore.open()
-        assert store.persistent
-        assert await store.get("node-b", SecretField.API_TOKEN_SECRET) == "survives"
-        assert files_containing(tmp_path / "kr", "survives") == []  # encrypted on disk, not plaintext
-    finally:
-        service.stop()
+async def test_secrets_survive_a_keyring_daemon_restart(new_secret_service, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = new_secret_service()
+    service.use(monkeypatch)
+    await (await SecretStore.open()).set("node-b", SecretField.API_TOKEN_SECRET, "survives")
+    service.stop_keyring()
+    service.start_keyring()  # a new daemon reading the keyring file from disk
+    store = await SecretStore.open()
+    assert store.persistent
+    assert await store.get("node-b", SecretField.API_TOKEN_SECRET) == "survives"
+    assert files_containing(service.root, "survives") == []  # encrypted on disk, not plaintext
 
 
-async def test_a_hung_keyring_times_out_and_recovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_hung_keyring_times_out_and_recovers(new_secret_service, monkeypatch: pytest.MonkeyPatch) -> None:
     """A keyring daemon that stops answering (SIGSTOP) must not hang the app: calls fail after
     the timeout with SecretStoreError, later calls fail fast, and all works again once it answers."""
-    service = SecretServiceProcess(tmp_path / "kr").start()
+    service = new_secret_service()
+    service.use(monkeypatch)
     assert service.keyring is not None
+    store = await SecretStore.open(timeout=0.5)
+    assert store.persistent
+    os.kill(service.keyring.pid, signal.SIGSTOP)
     try:
-        monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-        for key, value in service.env.items():
-            monkeypatch.setenv(key, value)
-        store = await SecretStore.open(timeout=0.5)
-        assert store.persistent
-        os.kill(service.keyring.pid, signal.SIGSTOP)
-        try:
-            started = time.monotonic()
-            with pytest.raises(SecretStoreError, match=r"did not answer within 0\.5 s"):
-                await store.get("node-c", SecretField.SSH_PASSWORD)
-            assert time.monotonic() - started < 2
-            started = time.monotonic()
-            with pytest.raises(SecretStoreError, match="has not answered an earlier request"):
-                await store.set("node-c", SecretField.SSH_PASSWORD, "x")
-            assert time.monotonic() - started < 0.2
-            opened = await SecretStore.open(timeout=0.5)  # a store opened now says why it cannot persist
-            assert not opened.persistent and "has not answered" in opened.reason
-        finally:
-            os.kill(service.keyring.pid, signal.SIGCONT)
-        stuck = secrets_mod._WORKER.stuck
-        assert stuck is not None
-        assert await asyncio.to_thread(stuck.finished.wait, 10)
-        await store.set("node-c", SecretField.SSH_PASSWORD, "after")
-        assert await store.get("node-c", SecretField.SSH_PASSWORD) == "after"
+        started = time.monotonic()
+        with pytest.raises(SecretStoreError, match=r"did not answer within 0\.5 s"):
+            await store.get("node-c", SecretField.SSH_PASSWORD)
+        assert time.monotonic() - started < 2
+        started = time.monotonic()
+        with pytest.raises(SecretStoreError, match="has not answered an earlier request"):
+            await store.set("node-c", SecretField.SSH_PASSWORD, "x")
+        assert time.monotonic() - started < 0.2
+        opened = await SecretStore.open(timeout=0.5)  # a store opened now says why it cannot persist
+        assert not opened.persistent and "has not answered" in opened.reason
     finally:
-        service.stop()
+        os.kill(service.keyring.pid, signal.SIGCONT)
+    stuck = secrets_mod._WORKER.stuck
+    assert stuck is not None
+    assert await asyncio.to_thread(stuck.finished.wait, 10)
+    await store.set("node-c", SecretField.SSH_PASSWORD, "after")
+    assert await store.get("node-c", SecretField.SSH_PASSWORD) == "after"
 
 
 async def test_node_service_keeps_secrets_out_of_the_home(keyring_env: dict[str, str], tmp_path: Path) -> None:
