@@ -36,11 +36,14 @@ class Home:
         return self.root / "logs"
 
     def ensure(self) -> Home:
-        """Create the folder tree; private to the user (it holds keys and trust decisions)."""
+        """Create the folder tree, private to the user (it holds keys and trust decisions).
+        Folders that already exist keep their permissions: ``--home`` may point at a folder the
+        user set up on purpose."""
         for d in (self.root, self.certs_dir, self.logs_dir):
-            d.mkdir(parents=True, exist_ok=True)
-            if os.name == "posix":
-                d.chmod(0o700)
+            if not d.exists():
+                d.mkdir(parents=True)
+                if os.name == "posix":
+                    d.chmod(0o700)  # mkdir's mode is filtered by the umask
         return self
 
 
