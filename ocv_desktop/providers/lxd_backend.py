@@ -53,8 +53,11 @@ class LxdBackend(Protocol):
 
     async def delete_image(self, image_id: str) -> None: ...
 
-    async def exec(self, name: str, argv: list[str], *, stdin: bytes, timeout: float) -> ExecResult:
-        """Run ``argv`` inside the instance with ``stdin``; never put ``stdin`` in an argv."""
+    async def exec(
+        self, name: str, argv: list[str], *, stdin: bytes, timeout: float, secrets: tuple[str, ...] = ()
+    ) -> ExecResult:
+        """Run ``argv`` inside the instance with ``stdin``; never put ``stdin`` in an argv.
+        ``secrets`` are redacted from any error text."""
         ...
 
     async def close(self) -> None: ...

@@ -9,7 +9,6 @@ operation itself, so a command that exits 0 is done.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from ocv_desktop.core.errors import NotFound, OcvError, RemoteError, Unsupported
@@ -163,7 +162,7 @@ class LxdCliBackend:
     # --- exec ------------------------------------------------------------------------------------
 
     async def exec(
-        self, name: str, argv: list[str], *, stdin: bytes, timeout: float, secrets: Sequence[str] = ()
+        self, name: str, argv: list[str], *, stdin: bytes, timeout: float, secrets: tuple[str, ...] = ()
     ) -> ExecResult:
         validate_name(name)
         # stdin is not a terminal on an SSH exec channel, so the CLI runs non-interactively and

@@ -319,6 +319,23 @@ async def test_probes(provider, host):
         assert provider.command_runner is not None
 
 
+async def test_health_report_composes_the_probes(provider, host):
+    from ocv_desktop.core.models import CheckKind, CheckStatus, HealthState
+    from ocv_desktop.health.checks import check_provider
+
+    report = await check_provider(provider, timeout=30)
+    assert report.state is HealthState.HEALTHY, report.checks
+    status = {c.kind: c.status for c in report.checks}
+    assert status[CheckKind.SERVICE] is CheckStatus.ONLINE
+    if provider.api_configured:  # api_only: no shell, the API answers for the service too
+        assert status[CheckKind.API] is CheckStatus.ONLINE and status[CheckKind.SSH] is CheckStatus.NOT_CHECKED
+        assert report.check(CheckKind.API).detail.startswith(host.flavour)
+    else:
+        assert status[CheckKind.SSH] is CheckStatus.ONLINE and status[CheckKind.API] is CheckStatus.NOT_CHECKED
+        assert report.check(CheckKind.SERVICE).detail.startswith(host.flavour)
+        assert report.resources is not None and report.resources.cpu_cores
+
+
 async def test_untrusted_certificate_is_an_auth_error(host, home, tmp_path):
     from ocv_desktop.services.client_certs import generate_client_certificate
 
