@@ -9,7 +9,8 @@ from pathlib import Path
 from ocv_desktop.cli.context import Context, UsageError, read_secrets
 from ocv_desktop.cli.output import node_json, node_summary, print_json, print_table, secrets_json
 from ocv_desktop.cli.parser import command_group
-from ocv_desktop.core.config import normalize_fingerprint
+from ocv_desktop.core.config import check_node, normalize_fingerprint
+from ocv_desktop.core.errors import InvalidInput
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform
 
 ORDER = 10
@@ -128,6 +129,9 @@ def add_node(args: argparse.Namespace, ctx: Context) -> int:
     # Secrets are read before the event loop starts: a blocking read must not sit on the loop,
     # and Ctrl+C at the prompt must end the command at once.
     node = node_from_args(args)
+    check_node(node)  # say what is wrong before asking for secrets (the service checks again)
+    if any(n.name == node.name for n in ctx.config().nodes):
+        raise InvalidInput(f"a node named {node.name!r} already exists", hint="choose another name")
     prompts = []
     if args.password_stdin:
         prompts.append(f"SSH password for {node.username}@{node.host}")

@@ -209,8 +209,20 @@ def test_nodes_add_list_remove(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     columns = len(prefix) + sum("\u4e00" <= c <= "\u9fff" for c in prefix)  # CJK takes 2 columns
     assert columns == header.index("TYPE")  # so the table stays aligned
 
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # refused before any secret is asked for
     code, out, err = cli(
-        capsys, "--home", home, "nodes", "add", "--name", "广州-pve", "--type", "docker", "--host", "h"
+        capsys,
+        "--home",
+        home,
+        "nodes",
+        "add",
+        "--name",
+        "广州-pve",
+        "--type",
+        "docker",
+        "--host",
+        "h",
+        "--password-stdin",
     )
     assert code == 1
     assert one_line(err) == "ocv-desktop: error: a node named '广州-pve' already exists (choose another name)"
