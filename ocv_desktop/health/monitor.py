@@ -1,12 +1,18 @@
 """Periodic health checks for every node, without one dead node ever delaying another.
 
 Each node has its own asyncio task that sleeps until the node is due, takes a slot of the global
-concurrency cap, runs one bounded check and delivers the report at once. Healthy nodes are
-checked every ``interval`` seconds (with jitter so a hundred nodes do not fire together);
-unhealthy nodes back off exponentially up to ``max_backoff``. ``check_now`` resets the backoff.
+concurrency cap, runs one bounded check and delivers the report at once. Healthy (and partial)
+nodes are checked every ``interval`` seconds, with jitter so a hundred nodes do not fire together;
+unhealthy nodes (no check passed) back off exponentially up to ``max_backoff``, so a dead node is
+retried on a later cycle, never in a tight loop. ``check_now`` checks at once and resets the backoff.
 
 The monitor knows nothing about providers or Qt: it is given a ``check`` coroutine function and a
-``deliver`` callback, so the GUI, the CLI and the tests drive it the same way.
+``deliver`` callback, so the GUI, the CLI and the tests drive it the same way. The check is
+expected to bound itself (``ProviderPool.check_health`` ends within ``health_timeout``); the
+monitor adds a safety net a little later, so even a check that hangs cannot stall its node.
+
+``check_all`` is the one-shot form (the CLI, the benchmark): every node once, same cap and bound,
+reports yielded in the order they finish.
 """
 
 from __future__ import annotations
@@ -15,10 +21,10 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from ocv_desktop.core.config import Settings
 from ocv_desktop.core.models import (
     CheckKind,
     CheckResult,
@@ -27,6 +33,7 @@ from ocv_desktop.core.models import (
     HealthState,
     NodeConfig,
 )
+from ocv_desktop.health.checks import timed_out_report
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +43,26 @@ DeliverFn = Callable[[HealthReport], None]
 
 @dataclass(frozen=True, slots=True)
 class MonitorSettings:
-    interval: float = 30.0  # seconds between checks of a healthy node
-    timeout: float = 10.0  # bound for one whole node check
+    interval: float = 30.0  # seconds between checks of a node that answers
+    timeout: float = 10.0  # bound for one whole node check (the check's own; see safety_net)
     concurrency: int = 16  # checks running at once, all nodes together
     jitter: float = 0.1  # +- fraction of the delay, spreads nodes over time
-    max_backoff: float = 300.0  # longest wait between checks of a failing node
+    max_backoff: float = 300.0  # longest wait between checks of an unhealthy node
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MonitorSettings:
+        """The user's ``settings:`` (health_interval, health_timeout, health_concurrency)."""
+        return cls(
+            interval=settings.health_interval,
+            timeout=settings.health_timeout,
+            concurrency=settings.health_concurrency,
+        )
+
+    @property
+    def safety_net(self) -> float:
+        """When the monitor gives up on a check that did not bound itself: a little after
+        ``timeout``, so a well-behaved check always reports its own (more precise) result."""
+        return self.timeout + max(0.5, 0.2 * self.timeout)
 
 
 def next_delay(settings: MonitorSettings, failures: int, rand: Callable[[], float] = random.random) -> float:
@@ -50,14 +72,42 @@ def next_delay(settings: MonitorSettings, failures: int, rand: Callable[[], floa
     return max(0.0, base + (2 * rand() - 1) * spread)
 
 
-def timed_out_report(node: NodeConfig, seconds: float) -> HealthReport:
-    """What a node that did not answer within the bound looks like: every check offline."""
-    error = f"no answer within {seconds:g} s"
-    return HealthReport(
-        node_id=node.id,
-        checks=(CheckResult(CheckKind.SSH, CheckStatus.OFFLINE, latency=None, error=error),),
-        checked_at=datetime.now(UTC),
-    )
+async def bounded_check(check: CheckFn, node: NodeConfig, settings: MonitorSettings) -> HealthReport:
+    """One check of one node that always returns a report, by ``settings.safety_net`` at the latest."""
+    try:
+        return await asyncio.wait_for(check(node), settings.safety_net)
+    except TimeoutError:
+        log.warning("health check of %s did not end within %g s", node.name, settings.safety_net)
+        return timed_out_report(node, settings.timeout)
+    except Exception as exc:  # the check must turn node problems into reports; this is a bug
+        log.exception("health check of %s raised", node.name)
+        return HealthReport(
+            node_id=node.id,
+            checks=(CheckResult(CheckKind.SSH, CheckStatus.OFFLINE, error=f"internal error: {exc}"),),
+        )
+
+
+async def check_all(
+    nodes: Iterable[NodeConfig], check: CheckFn, settings: MonitorSettings | None = None
+) -> AsyncIterator[HealthReport]:
+    """Check every node once, at most ``settings.concurrency`` at a time; yield each report as
+    soon as its node finishes (a slow node never holds back the others). Leaving the loop early
+    cancels the checks still running."""
+    settings = settings or MonitorSettings()
+    slots = asyncio.Semaphore(settings.concurrency)
+
+    async def one(node: NodeConfig) -> HealthReport:
+        async with slots:
+            return await bounded_check(check, node, settings)
+
+    tasks = [asyncio.ensure_future(one(n)) for n in nodes]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            yield await next_done
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class _NodeLoop:
@@ -66,6 +116,7 @@ class _NodeLoop:
     def __init__(self, node: NodeConfig) -> None:
         self.node = node
         self.failures = 0
+        self.epoch = 0  # bumped by check_now: results of checks started before it do not back off
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
@@ -92,13 +143,14 @@ class HealthMonitor:
         self.set_nodes(nodes)
 
     async def stop(self) -> None:
-        """Cancel every node task and wait for them, so nothing is left pending."""
+        """Cancel every node task and wait for them, so nothing is left pending. (Connections
+        belong to whoever owns them: close the ProviderPool after this.)"""
         self._running = False
         loops = list(self._loops.values())
         self._loops.clear()
         await self._cancel(loops)
-        if self._reaping:
-            await asyncio.gather(*self._reaping)
+        while self._reaping:
+            await asyncio.gather(*list(self._reaping))
 
     def set_nodes(self, nodes: Iterable[NodeConfig]) -> None:
         """Follow the configured nodes: start loops for new ones, stop removed ones, and restart a
@@ -120,14 +172,17 @@ class HealthMonitor:
                 self._loops[node_id] = lp
 
     def check_now(self, node_ids: Iterable[str] | None = None) -> None:
-        """Check these nodes (default all) immediately and forget their backoff."""
+        """Check these nodes (default all) immediately and forget their backoff. A node whose
+        check is running right now is checked once more as soon as that one ends."""
         ids = set(self._loops) if node_ids is None else set(node_ids)
         for node_id in ids & set(self._loops):
             lp = self._loops[node_id]
             lp.failures = 0
+            lp.epoch += 1
             lp.wake.set()
 
     def failures(self, node_id: str) -> int:
+        """Consecutive unhealthy results of a node (0 when it answers)."""
         lp = self._loops.get(node_id)
         return lp.failures if lp else 0
 
@@ -144,30 +199,16 @@ class HealthMonitor:
 
     async def _run(self, lp: _NodeLoop) -> None:
         while True:
-            report = await self._check_once(lp.node)
-            if report.state in (HealthState.HEALTHY, HealthState.UNKNOWN):
-                lp.failures = 0
-            else:
-                lp.failures += 1
+            # Cleared before the check, so a check_now that arrives during it is not lost.
+            lp.wake.clear()
+            epoch = lp.epoch
+            async with self._slots:
+                report = await bounded_check(self._check, lp.node, self.settings)
+            if lp.epoch == epoch:  # a check_now meanwhile already reset the count
+                lp.failures = lp.failures + 1 if report.state is HealthState.UNHEALTHY else 0
             try:
                 self._deliver(report)
             except Exception:  # a broken consumer must not stop the checks
                 log.exception("health report consumer failed for node %s", lp.node.name)
-            lp.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(lp.wake.wait(), next_delay(self.settings, lp.failures))
-
-    async def _check_once(self, node: NodeConfig) -> HealthReport:
-        async with self._slots:
-            try:
-                return await asyncio.wait_for(self._check(node), self.settings.timeout)
-            except TimeoutError:
-                return timed_out_report(node, self.settings.timeout)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the check itself must turn errors into reports; be safe anyway
-                log.exception("health check of %s raised", node.name)
-                return HealthReport(
-                    node_id=node.id,
-                    checks=(CheckResult(CheckKind.SSH, CheckStatus.OFFLINE, error=str(exc)),),
-                )

@@ -4,8 +4,10 @@ the lab tests in tests/integration cover real nodes)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
+from ocv_desktop.core.config import Settings
 from ocv_desktop.core.models import (
     CheckKind,
     CheckResult,
@@ -15,7 +17,7 @@ from ocv_desktop.core.models import (
     NodeConfig,
     Platform,
 )
-from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings, next_delay
+from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings, check_all, next_delay
 
 
 def node(name: str) -> NodeConfig:
@@ -58,14 +60,16 @@ async def test_a_hanging_node_never_delays_the_others() -> None:
         if len(arrived) == 6:
             got_all.set()
 
-    mon = HealthMonitor(check, deliver, MonitorSettings(interval=60, timeout=0.5, concurrency=16))
+    settings = MonitorSettings(interval=60, timeout=0.5, concurrency=16)
+    mon = HealthMonitor(check, deliver, settings)
     mon.start([dead, *fast])
     await asyncio.wait_for(got_all.wait(), 5)
     await mon.stop()
 
     assert all(arrived[n.id] < 0.3 for n in fast), arrived
-    # The dead node is reported as offline once its bound passes, not never.
-    assert 0.45 <= arrived[dead.id] < 1.5
+    # A check that does not bound itself is cut off by the monitor's safety net, not never.
+    assert settings.safety_net == 1.0
+    assert settings.safety_net - 0.05 <= arrived[dead.id] < settings.safety_net + 0.5
 
 
 async def test_concurrency_cap_is_respected() -> None:
@@ -150,3 +154,128 @@ async def test_stop_leaves_no_task_behind_and_set_nodes_follows_config() -> None
     await asyncio.sleep(0)
     leftover = [t for t in asyncio.all_tasks() if (t.get_name() or "").startswith("health:")]
     assert leftover == []
+
+
+def partial_report(n: NodeConfig) -> HealthReport:
+    return HealthReport(
+        node_id=n.id,
+        checks=(CheckResult(CheckKind.SSH, CheckStatus.ONLINE), CheckResult(CheckKind.SERVICE, CheckStatus.OFFLINE)),
+    )
+
+
+async def test_only_unhealthy_nodes_back_off_partial_ones_keep_their_interval() -> None:
+    n = node("half")
+    states = iter([False, False, "partial", False])
+    seen: list[tuple[HealthState, int]] = []
+    done = asyncio.Event()
+    mon: HealthMonitor
+
+    async def check(_: NodeConfig) -> HealthReport:
+        state = next(states, True)
+        return partial_report(n) if state == "partial" else report(n, bool(state))
+
+    def deliver(r: HealthReport) -> None:
+        seen.append((r.state, mon.failures(n.id)))
+        if len(seen) == 5:
+            done.set()
+
+    mon = HealthMonitor(check, deliver, MonitorSettings(interval=0.02, timeout=1, jitter=0, max_backoff=0.1))
+    mon.start([n])
+    await asyncio.wait_for(done.wait(), 5)
+    await mon.stop()
+    assert seen == [
+        (HealthState.UNHEALTHY, 1),
+        (HealthState.UNHEALTHY, 2),
+        (HealthState.PARTIAL, 0),  # it answers: no backoff, the next check comes after the interval
+        (HealthState.UNHEALTHY, 1),
+        (HealthState.HEALTHY, 0),
+    ]
+
+
+async def test_check_now_during_a_running_check_is_not_lost() -> None:
+    n = node("busy")
+    started: list[float] = []
+    delivered = asyncio.Event()
+    count = 0
+
+    async def check(_: NodeConfig) -> HealthReport:
+        started.append(time.monotonic())
+        await asyncio.sleep(0.2)
+        return report(n, False)
+
+    def deliver(_: HealthReport) -> None:
+        nonlocal count
+        count += 1
+        if count == 2:
+            delivered.set()
+
+    mon = HealthMonitor(check, deliver, MonitorSettings(interval=60, timeout=1, jitter=0))
+    mon.start([n])
+    await asyncio.sleep(0.05)  # the first check is running
+    mon.check_now()
+    await asyncio.wait_for(delivered.wait(), 2)  # not 120 s (the backoff after a failure)
+    assert started[1] - started[0] < 0.3
+    # The check that was already running when "check now" came does not count towards the backoff.
+    assert mon.failures(n.id) == 1
+    await mon.stop()
+
+
+async def test_check_all_yields_each_report_when_its_node_finishes() -> None:
+    delays = {"slow": 0.3, "fast": 0.05, "mid": 0.15}
+    nodes = [node(name) for name in ("slow", "fast", "mid")]
+    hung = node("hung")
+    by_id = {n.id: n.name for n in [*nodes, hung]}
+
+    async def check(n: NodeConfig) -> HealthReport:
+        if n is hung:
+            await asyncio.sleep(3600)
+        await asyncio.sleep(delays[n.name])
+        return report(n, True)
+
+    settings = MonitorSettings(timeout=0.5, concurrency=16)
+    t0 = time.monotonic()
+    got: list[tuple[str, float]] = []
+    last: HealthReport | None = None
+    async with contextlib.aclosing(check_all([hung, *nodes], check, settings)) as reports:
+        async for last in reports:
+            got.append((by_id[last.node_id], time.monotonic() - t0))
+    assert [name for name, _ in got] == ["fast", "mid", "slow", "hung"]
+    assert got[0][1] < 0.12 and got[2][1] < 0.4
+    assert last is not None and last.state is HealthState.UNHEALTHY
+    assert last.check(CheckKind.SSH).error == "no answer within 0.5 s"
+    assert settings.safety_net - 0.05 <= got[3][1] < settings.safety_net + 0.5
+
+
+async def test_check_all_respects_the_cap_and_leaving_early_cancels_the_rest() -> None:
+    nodes = [node(f"n{i}") for i in range(8)]
+    running = peak = started = cancelled = 0
+
+    async def check(n: NodeConfig) -> HealthReport:
+        nonlocal running, peak, started, cancelled
+        started += 1
+        running += 1
+        peak = max(peak, running)
+        try:
+            await asyncio.sleep(0.05 if n is nodes[0] else 10)
+            return report(n, True)
+        except asyncio.CancelledError:
+            cancelled += 1
+            raise
+        finally:
+            running -= 1
+
+    async with contextlib.aclosing(check_all(nodes, check, MonitorSettings(timeout=30, concurrency=3))) as reports:
+        async for _ in reports:
+            break
+    assert peak == 3
+    assert started <= 4  # the first three, and the one whose slot the finished check freed
+    assert cancelled == started - 1  # every check still running was cancelled; the rest never started
+    assert running == 0
+    leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert leftover == []
+
+
+def test_settings_come_from_the_user_config() -> None:
+    s = MonitorSettings.from_settings(Settings(health_interval=45, health_timeout=7, health_concurrency=4))
+    assert (s.interval, s.timeout, s.concurrency, s.max_backoff) == (45, 7, 4, 300)
+    assert s.safety_net == 7 + 1.4

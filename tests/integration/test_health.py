@@ -1,0 +1,404 @@
+"""Health checks and the monitor against the lab's real servers: sshd, dockerd, incusd and fakepve
+(with the PVE shell shims), through one ProviderPool, as the GUI uses them.
+
+Covers: healthy nodes of every kind with resources; a stopped dockerd; a stopped sshd; a
+black-holed node that times out within its bound while the others report at once; backoff and
+"check now" on a really failing node; one SSH connection per node however many checks run; a dead
+node retried once per cycle; a clean stop; the Proxmox service check's exact commands.
+Tests that stop a shared daemon restore it in ``finally``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from ocv_desktop.core.config import Settings
+from ocv_desktop.core.errors import AuthError
+from ocv_desktop.core.models import (
+    CheckKind,
+    CheckStatus,
+    HealthReport,
+    HealthState,
+    NodeConfig,
+    NodeSecrets,
+)
+from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
+from ocv_desktop.services.pool import ProviderPool
+from tests.lab import system
+
+pytestmark = [pytest.mark.lab]
+
+ON, OFF, NA = CheckStatus.ONLINE, CheckStatus.OFFLINE, CheckStatus.NOT_CHECKED
+PVE_SERVICES = ["systemctl", "is-active", "pveproxy", "pvedaemon", "pvestatd"]
+
+
+def statuses(report: HealthReport) -> dict[str, CheckStatus]:
+    return {c.kind.value: c.status for c in report.checks}
+
+
+def meminfo_total() -> int:
+    with open("/proc/meminfo") as f:
+        return int(f.readline().split()[1]) * 1024
+
+
+@pytest.fixture
+def trust(lab_home):
+    """Record hosts' SSH keys in the home's known_hosts (as `ocv-desktop trust` would)."""
+
+    def add(*ssh_hosts) -> None:
+        with lab_home.known_hosts.open("a") as f:
+            for host in ssh_hosts:
+                f.write(host.host_key_line + "\n")
+
+    return add
+
+
+@pytest.fixture
+async def make_pool(lab_home) -> AsyncIterator[Callable[..., ProviderPool]]:
+    pools: list[ProviderPool] = []
+    store = SecretStore(None)  # in-memory for this test; the CLI tests use a real Secret Service
+
+    def make(**settings: float) -> ProviderPool:
+        pool = ProviderPool(lab_home, store, Settings(**settings))
+        pools.append(pool)
+        return pool
+
+    yield make
+    for pool in pools:
+        await pool.close()
+
+
+async def pve_node(pool: ProviderPool, lab_pve, **overrides) -> NodeConfig:
+    node = lab_pve.node_config(**overrides)
+    await pool.secrets.save(node.id, NodeSecrets(api_token_secret=lab_pve.token_secret))
+    return node
+
+
+# --- healthy nodes ---------------------------------------------------------------------------------
+
+
+async def test_healthy_docker_incus_and_proxmox_nodes_with_resources(make_pool, trust, lab_docker, lab_incus, lab_pve):
+    trust(lab_docker.ssh, lab_incus.ssh, lab_pve.ssh)
+    pool = make_pool()
+    docker, incus = lab_docker.node_config(), lab_incus.node_config()
+    pve = await pve_node(pool, lab_pve)
+    lab_pve.clear_shim_calls()
+    reports = await asyncio.gather(*(pool.check_health(n) for n in (docker, incus, pve)))
+    by_name = dict(zip(("docker", "incus", "pve"), reports, strict=True))
+    for name, report in by_name.items():
+        assert report.state is HealthState.HEALTHY, (name, report.checks)
+        res = report.resources
+        # The lab's namespaces share this machine's kernel: the node's numbers are this machine's.
+        assert res is not None and res.cpu_cores == os.cpu_count(), name
+        assert res.memory_total == meminfo_total() and 0 < res.memory_used < res.memory_total
+        assert res.disk_total and res.disk_free is not None and res.load1 is not None
+        assert all(c.latency is not None and c.latency < 10 for c in report.checks if c.status is ON)
+        assert report.check(CheckKind.SSH).detail.startswith("root@10.77.")
+
+    assert statuses(by_name["docker"]) == {"ssh": ON, "api": NA, "service": ON}
+    assert by_name["docker"].check(CheckKind.API).detail == "Docker nodes are managed over SSH only"
+    assert by_name["docker"].check(CheckKind.SERVICE).detail.startswith("Docker 20.10")
+    assert statuses(by_name["incus"]) == {"ssh": ON, "api": ON, "service": ON}
+    assert by_name["incus"].check(CheckKind.API).detail.startswith("incus 6.0")
+    assert statuses(by_name["pve"]) == {"ssh": ON, "api": ON, "service": ON}
+    assert by_name["pve"].check(CheckKind.API).detail.startswith("Proxmox VE 9.0.10")
+    assert by_name["pve"].check(CheckKind.SERVICE).detail == "pve-manager/9.0.10, pveproxy, pvedaemon, pvestatd active"
+
+    # The Proxmox service check is exactly `systemctl is-active` of the three daemons and plain
+    # `pveversion` (pve-manager/...), never the original's `pveversion` | grep proxmox-ve.
+    calls = [c["argv"] for c in lab_pve.shim_calls()]
+    assert sorted(calls) == sorted([PVE_SERVICES, ["pveversion"]])
+
+
+async def test_a_stopped_proxmox_daemon_makes_the_node_partial(make_pool, trust, lab_pve):
+    trust(lab_pve.ssh)
+    pool = make_pool()
+    node = await pve_node(pool, lab_pve)
+    lab_pve.shim_respond(["systemctl", "is-active"], stdout="active\ninactive\nactive\n", exit_code=3)
+    try:
+        report = await pool.check_health(node)
+    finally:
+        lab_pve.clear_shim_responses()
+    assert report.state is HealthState.PARTIAL
+    assert statuses(report) == {"ssh": ON, "api": ON, "service": OFF}
+    assert "pvedaemon inactive" in report.check(CheckKind.SERVICE).error
+    assert (await pool.check_health(node)).state is HealthState.HEALTHY
+
+
+# --- failures --------------------------------------------------------------------------------------
+
+
+async def test_stopped_dockerd_makes_the_docker_node_partial_with_the_reason(make_pool, trust, lab_docker):
+    trust(lab_docker.ssh)
+    pool = make_pool()
+    node = lab_docker.node_config()
+    assert (await pool.check_health(node)).state is HealthState.HEALTHY
+    lab_docker.stop_daemon()
+    try:
+        report = await pool.check_health(node)
+    finally:
+        lab_docker.start_daemon()
+    assert report.state is HealthState.PARTIAL
+    assert statuses(report) == {"ssh": ON, "api": NA, "service": OFF}
+    error = report.check(CheckKind.SERVICE).error
+    assert "Docker daemon" in error and "not running" in error and "root@10.77." in error, error
+    assert report.resources is not None  # SSH answered, so the resources came with it
+    assert (await pool.check_health(node)).state is HealthState.HEALTHY
+
+
+async def test_stopped_sshd_takes_the_ssh_check_offline(make_pool, trust, lab, lab_incus):
+    # Incus with its API: SSH goes, the API still answers, so the node is partial, not dead.
+    trust(lab_incus.ssh)
+    pool = make_pool()
+    node = lab_incus.node_config()
+    assert (await pool.check_health(node)).state is HealthState.HEALTHY
+    lab_incus.ssh.stop_sshd()  # its open connections are dropped too
+    try:
+        # The first check may still meet the dropped connection; the next one reconnects: refused.
+        reports = [await pool.check_health(node) for _ in range(2)]
+    finally:
+        lab_incus.ssh.start_sshd()
+    for report in reports:
+        assert report.state is HealthState.PARTIAL
+        assert statuses(report) == {"ssh": OFF, "api": ON, "service": OFF}
+        assert report.resources is None
+    error = reports[0].check(CheckKind.SSH).error
+    assert "refused the connection" in error or "connection closed" in error or "was lost" in error, error
+    assert "refused the connection" in reports[1].check(CheckKind.SSH).error
+    assert reports[1].check(CheckKind.SERVICE).error.startswith("not asked: no SSH connection")
+    # The same provider reconnects on the next check once sshd is back.
+    assert (await pool.check_health(node)).state is HealthState.HEALTHY
+
+    # A Docker node never connected: its one road is SSH, so nothing answers.
+    host = lab.new_ssh_host()
+    try:
+        trust(host)
+        host.stop_sshd()
+        dead = await make_pool().check_health(host.node_config(type="docker"))
+    finally:
+        lab.remove_ssh_host(host)
+    assert dead.state is HealthState.UNHEALTHY
+    assert statuses(dead) == {"ssh": OFF, "api": NA, "service": OFF}
+    assert "refused the connection" in dead.check(CheckKind.SSH).error
+
+
+async def test_blackholed_node_times_out_within_its_bound_and_never_delays_the_others(
+    make_pool, trust, lab, lab_docker, lab_incus, lab_pve
+):
+    bound = 4.0  # long enough that cold first checks on a busy machine still end well before it
+    hole = lab.new_ssh_host()
+    try:
+        trust(lab_docker.ssh, lab_incus.ssh, lab_pve.ssh, hole)
+        pool = make_pool(health_timeout=bound)
+        healthy = [lab_docker.node_config(), lab_incus.node_config(), await pve_node(pool, lab_pve)]
+        # The black-holed node: Docker over SSH, so its SSH (and service) must time out.
+        black = hole.node_config(name="black", type="docker")
+        arrivals: dict[str, tuple[float, HealthReport]] = {}
+        t0 = time.monotonic()
+        round_done = asyncio.Event()
+
+        def deliver(report: HealthReport) -> None:
+            arrivals[report.node_id] = (time.monotonic() - t0, report)
+            if len(arrivals) == 4:
+                round_done.set()
+
+        monitor = HealthMonitor(pool.check_health, deliver, MonitorSettings(interval=600, timeout=bound))
+
+        async def one_round() -> dict[str, tuple[float, HealthReport]]:
+            nonlocal t0
+            arrivals.clear()
+            round_done.clear()
+            t0 = time.monotonic()
+            if monitor.running:
+                monitor.check_now()
+            else:
+                monitor.start([black, *healthy])
+            await asyncio.wait_for(round_done.wait(), bound + 5)
+            return dict(arrivals)
+
+        # Round 1: the black hole swallows the connect itself (no connection yet).
+        hole.blackhole(True)
+        first = await one_round()
+        # Round 2: connected first, then black-holed: the open connection goes silent mid-use.
+        hole.blackhole(False)
+        # (joins the connect still retrying from round 1; TCP resends its SYN within seconds)
+        await asyncio.wait_for(pool.get(black), 15)
+        hole.blackhole(True)
+        second = await one_round()
+        await monitor.stop()
+    finally:
+        lab.remove_ssh_host(hole)
+
+    for got in (first, second):
+        healthy_times = [got[n.id][0] for n in healthy]
+        problems = [(n.name, c) for n in healthy for c in got[n.id][1].checks if c.status is OFF]
+        assert problems == []
+        black_time, black_report = got[black.id]
+        # The healthy nodes arrive without waiting for the black hole...
+        assert max(healthy_times) < black_time - 1.0, (healthy_times, black_time)
+        # ...and the black hole is reported when its bound passes, not later.
+        assert bound - 0.1 <= black_time < bound + 0.6, black_time
+        assert black_report.state is HealthState.UNHEALTHY
+        assert statuses(black_report) == {"ssh": OFF, "api": NA, "service": OFF}
+    assert first[black.id][1].check(CheckKind.SSH).error.endswith(f"timed out after {bound:g} s")
+    assert second[black.id][1].check(CheckKind.SSH).error.endswith(f"no answer within {bound:g} s")
+
+
+async def test_backoff_grows_on_a_failing_node_and_check_now_resets_it(make_pool, trust, lab):
+    host = lab.new_ssh_host()
+    try:
+        trust(host)
+        host.stop_sshd()
+        pool = make_pool(health_timeout=2)
+        node = host.node_config(type="docker")
+        started: list[float] = []  # when each check began
+        ended: list[float] = []  # when each report was delivered
+        reports: list[HealthReport] = []
+        failures: list[int] = []
+        arrived = asyncio.Event()
+        monitor: HealthMonitor
+
+        async def check(n: NodeConfig) -> HealthReport:
+            started.append(time.monotonic())
+            return await pool.check_health(n)
+
+        def deliver(report: HealthReport) -> None:
+            ended.append(time.monotonic())
+            reports.append(report)
+            failures.append(monitor.failures(node.id))
+            arrived.set()
+
+        async def next_report() -> HealthReport:
+            arrived.clear()
+            await asyncio.wait_for(arrived.wait(), 5)
+            return reports[-1]
+
+        settings = MonitorSettings(interval=0.1, timeout=2, jitter=0, max_backoff=0.8)
+        monitor = HealthMonitor(check, deliver, settings)
+        monitor.start([node])
+        for _ in range(5):
+            report = await next_report()
+            assert report.state is HealthState.UNHEALTHY
+            assert "refused the connection" in report.check(CheckKind.SSH).error
+        assert failures == [1, 2, 3, 4, 5]
+        # The wait after each failure: 0.2, 0.4, 0.8, then capped at 0.8.
+        waits = [b - a for a, b in zip(ended, started[1:], strict=False)]
+        for wait, expected in zip(waits, (0.2, 0.4, 0.8, 0.8), strict=True):
+            assert expected - 0.01 <= wait < expected + 0.15, waits
+
+        host.start_sshd()
+        await asyncio.sleep(0.05)  # now in the 0.8 s backoff after the fifth failure
+        t = time.monotonic()
+        monitor.check_now([node.id])
+        report = await next_report()
+        assert started[-1] - t < 0.1  # checked at once, not when the backoff ran out
+        assert report.check(CheckKind.SSH).status is ON  # no dockerd there: partial, not unhealthy
+        assert report.state is HealthState.PARTIAL and failures[-1] == 0
+        await monitor.stop()
+    finally:
+        lab.remove_ssh_host(host)
+
+
+# --- connections -----------------------------------------------------------------------------------
+
+
+async def test_health_cycles_reuse_one_ssh_connection_per_node(make_pool, trust, lab_docker, lab_incus, lab_pve):
+    trust(lab_docker.ssh, lab_incus.ssh, lab_pve.ssh)
+    pool = make_pool()
+    nodes = {
+        lab_docker.ssh: lab_docker.node_config(),
+        lab_incus.ssh: lab_incus.node_config(),
+        lab_pve.ssh: await pve_node(pool, lab_pve),
+    }
+    before = {host: host.count_connections() for host in nodes}
+    reports: list[HealthReport] = []
+    for _ in range(5):
+        reports += await asyncio.gather(*(pool.check_health(n) for n in nodes.values()))
+    # A GUI action at the same time shares the same provider (and connection).
+    docker = nodes[lab_docker.ssh]
+    async with pool.exclusive(docker) as provider:
+        assert provider is pool.connected(docker.id)
+        assert isinstance(await provider.list_instances(), list)
+    assert all(r.state is HealthState.HEALTHY for r in reports), [r.checks for r in reports]
+    after = {host: host.count_connections() for host in nodes}
+    assert {h.name: after[h] - before[h] for h in nodes} == {h.name: 1 for h in nodes}
+
+
+async def test_concurrent_callers_share_one_connect_and_one_failure(make_pool, trust, lab_docker):
+    trust(lab_docker.ssh)
+    pool = make_pool()
+    node = lab_docker.node_config()
+    before = lab_docker.ssh.count_connections()
+    providers = await asyncio.gather(*(pool.get(node) for _ in range(5)))
+    assert all(p is providers[0] for p in providers)
+    assert lab_docker.ssh.count_connections() - before == 1
+
+    refused = lab_docker.node_config(name="nobody", username="nobody")  # sshd: AllowUsers root <lab user>
+    before = lab_docker.ssh.count_connections()
+    results = await asyncio.gather(*(pool.get(refused) for _ in range(5)), return_exceptions=True)
+    assert all(isinstance(r, AuthError) for r in results), results
+    assert lab_docker.ssh.count_connections() - before == 1
+
+
+async def test_a_failing_node_is_retried_once_per_cycle_not_in_a_loop(make_pool, trust, lab_docker):
+    trust(lab_docker.ssh)
+    pool = make_pool(health_timeout=2)
+    node = lab_docker.node_config(name="nobody", username="nobody")  # the login is refused every time
+    reports: list[HealthReport] = []
+    before = lab_docker.ssh.count_connections()
+    settings = MonitorSettings(interval=0.1, timeout=2, jitter=0, max_backoff=0.8)
+    monitor = HealthMonitor(pool.check_health, reports.append, settings)
+    monitor.start([node])
+    await asyncio.sleep(3.0)
+    await monitor.stop()
+    attempts = lab_docker.ssh.count_connections() - before
+    # Checks at 0, 0.2, 0.6, 1.4, 2.2, 3.0 s: one connection attempt each, nothing in between.
+    assert 5 <= len(reports) <= 6, len(reports)
+    assert attempts == len(reports)
+    assert all(r.state is HealthState.UNHEALTHY for r in reports)
+    assert "refused the SSH login" in reports[0].check(CheckKind.SSH).error
+
+
+async def test_stopping_the_monitor_and_closing_the_pool_leaves_nothing_behind(make_pool, trust, lab, lab_docker):
+    hole = lab.new_ssh_host()
+    try:
+        trust(lab_docker.ssh, hole)
+        pool = make_pool(health_timeout=5)
+        live, black = lab_docker.node_config(), hole.node_config(name="black", type="docker")
+        hole.blackhole(True)  # its connect is in flight when we stop
+        seen = asyncio.Event()
+        monitor = HealthMonitor(pool.check_health, lambda r: seen.set(), MonitorSettings(interval=600, timeout=5))
+        monitor.start([live, black])
+        await asyncio.wait_for(seen.wait(), 5)  # the live node reported; the black hole is still connecting
+        assert pool.connected(live.id) is not None
+        t0 = time.monotonic()
+        await monitor.stop()
+        await pool.close()
+        assert time.monotonic() - t0 < 1.0  # nothing waited for the black hole
+    finally:
+        lab.remove_ssh_host(hole)
+    await asyncio.sleep(0)
+    mine = [t for t in asyncio.all_tasks() if t.get_name().startswith(("health:", "connect:"))]
+    assert mine == []
+    assert pool.connected(live.id) is None and pool.connected(black.id) is None
+    # The server side agrees: no sshd connection process is left for us in the docker namespace.
+    system.wait_until(lambda: not _sshd_sessions(lab_docker.ssh), timeout=3, what="sshd sessions to end")
+
+
+def _sshd_sessions(host) -> list[int]:
+    """sshd processes in the host's namespace other than its listener (one per open connection)."""
+    pids = []
+    for pid in system.netns_pids(host.netns):
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            continue
+        if exe == "/usr/sbin/sshd" and pid != host.sshd_pid:
+            pids.append(pid)
+    return pids
