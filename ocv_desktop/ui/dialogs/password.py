@@ -1,0 +1,118 @@
+"""Resetting an instance's root password: ask first, then show the new password once.
+
+The new password exists only in this dialog (DESIGN.md rule 3: it is never written to the config,
+the keyring or a log). It is selectable and has a Copy button; a copied password is cleared from
+the clipboard after ``CLIPBOARD_CLEAR_SECONDS`` unless the clipboard holds something else by then
+(then the user copied something new, which we must not wipe).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocv_desktop.core.models import Instance
+from ocv_desktop.ui.dialogs.base import ask_yes_no, run_and_dispose
+from ocv_desktop.ui.dialogs.widgets import FittingDialog, text_label
+
+CLIPBOARD_CLEAR_SECONDS = 60.0
+
+
+def copy_secret_to_clipboard(secret: str, clear_after: float | None = None) -> None:
+    """Put ``secret`` on the clipboard and take it off again after ``clear_after`` seconds
+    (default ``CLIPBOARD_CLEAR_SECONDS``) if it is still there. The timer belongs to the
+    application, so closing the dialog does not cancel it."""
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText(secret)
+    delay = CLIPBOARD_CLEAR_SECONDS if clear_after is None else clear_after
+
+    def clear_if_unchanged() -> None:
+        board = QGuiApplication.clipboard()
+        if board.text() == secret:
+            board.clear()
+
+    QTimer.singleShot(int(delay * 1000), QCoreApplication.instance(), clear_if_unchanged)
+
+
+class NewPasswordDialog(FittingDialog):
+    def __init__(self, parent: QWidget | None, instance: Instance, node_name: str, password: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("newPasswordDialog")
+        self.setWindowTitle(self.tr("New root password"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            text_label(
+                self.tr("The root password of {instance} on {node} is now:").format(
+                    instance=instance.name, node=node_name
+                ),
+                bold=True,
+            )
+        )
+        row = QHBoxLayout()
+        self.password_field = QLineEdit(password, objectName="passwordField")
+        self.password_field.setReadOnly(True)
+        self.password_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.password_field.setMinimumWidth(self.password_field.fontMetrics().horizontalAdvance(password) + 24)
+        self.copy_button = QPushButton(self.tr("Copy"), objectName="copyButton")
+        self.copy_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self._copy)
+        row.addWidget(self.password_field, 1)
+        row.addWidget(self.copy_button)
+        layout.addLayout(row)
+        self.copied_label = text_label("", object_name="copiedLabel")
+        self.copied_label.hide()
+        layout.addWidget(self.copied_label)
+        layout.addWidget(
+            text_label(
+                self.tr(
+                    "ocv-desktop does not store this password anywhere and forgets it when you close this "
+                    "window. Save it in your password manager now."
+                ),
+                object_name="notStoredLabel",
+            )
+        )
+        buttons = QDialogButtonBox()
+        close = buttons.addButton(self.tr("Close"), QDialogButtonBox.ButtonRole.AcceptRole)
+        close.setObjectName("closeButton")
+        close.clicked.connect(self.accept)
+        close.setDefault(True)
+        layout.addWidget(buttons)
+        self.password_field.selectAll()
+        self.initial_focus = self.password_field
+
+    def _copy(self) -> None:
+        copy_secret_to_clipboard(self.password_field.text())
+        self.copied_label.setText(
+            self.tr("Copied. The clipboard is cleared in {seconds} seconds.").format(
+                seconds=round(CLIPBOARD_CLEAR_SECONDS)
+            )
+        )
+        self.copied_label.show()
+
+
+async def confirm_reset_password(parent: QWidget | None, instance: Instance, node_name: str) -> bool:
+    return await ask_yes_no(
+        parent,
+        QCoreApplication.translate("PasswordDialog", "Reset root password"),
+        QCoreApplication.translate(
+            "PasswordDialog",
+            "Set a new random root password for {instance} on {node}?\n\n"
+            "The current password stops working. The new one is shown once and not saved anywhere.",
+        ).format(instance=instance.name, node=node_name),
+        yes=QCoreApplication.translate("PasswordDialog", "Reset password"),
+        no=QCoreApplication.translate("PasswordDialog", "Cancel"),
+        destructive=True,
+    )
+
+
+async def show_new_password(parent: QWidget | None, instance: Instance, node_name: str, password: str) -> None:
+    """The password, selectable, with a Copy button (clipboard cleared after 60 s if unchanged)."""
+    await run_and_dispose(NewPasswordDialog(parent, instance, node_name, password))

@@ -1,0 +1,98 @@
+"""Small building blocks the dialogs share: monospace selectable text, warning banners, section text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontDatabase, QPalette, QShowEvent
+from PySide6.QtWidgets import QDialog, QFrame, QLabel, QVBoxLayout, QWidget
+
+from ocv_desktop.ui.theme import is_dark
+
+SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+
+
+def text_label(text: str, *, object_name: str = "", bold: bool = False) -> QLabel:
+    """Wrapped plain text (never rendered as HTML: it may contain user or server values)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    if object_name:
+        label.setObjectName(object_name)
+    if bold:
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+    return label
+
+
+def mono_label(text: str, *, object_name: str = "") -> QLabel:
+    """Fingerprints, commands, passwords: fixed-width, selectable with mouse and keyboard (so
+    they can be copied and compared character by character), framed so they stand out."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    label.setTextInteractionFlags(SELECTABLE)
+    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable with Tab, then Ctrl+A / Ctrl+C
+    label.setFrameShape(QFrame.Shape.StyledPanel)
+    label.setMargin(6)
+    label.setBackgroundRole(QPalette.ColorRole.Base)
+    label.setAutoFillBackground(True)
+    if object_name:
+        label.setObjectName(object_name)
+    return label
+
+
+def warning_banner(text: str, *, object_name: str = "warningBanner") -> QFrame:
+    """A loud red strip with white bold text; the same in light and dark mode."""
+    frame = QFrame()
+    frame.setObjectName(object_name)
+    frame.setAutoFillBackground(True)
+    palette = frame.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#b42318"))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#ffffff"))
+    frame.setPalette(palette)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(12, 10, 12, 10)
+    label = text_label(text, bold=True)
+    label.setPalette(palette)
+    layout.addWidget(label)
+    return frame
+
+
+def error_colour(widget: QWidget | None = None) -> QColor:
+    """Red for inline error text with enough contrast (>= 4.5:1) on the current window colour."""
+    palette = widget.palette() if widget is not None else None
+    return QColor("#ff8a80") if is_dark(palette) else QColor("#b3261e")
+
+
+def set_text_colour(label: QLabel, colour: QColor) -> None:
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, colour)
+    label.setPalette(palette)
+
+
+def fit_height(window: QWidget, *, shrink: bool = False) -> None:
+    """Give a shown window the height its wrapped labels need at its current width.
+
+    Qt sizes a window from its size hint, which ignores word wrap (height-for-width), so long
+    wrapped texts get squeezed or cut; after rows were hidden, ``shrink`` gives the space back.
+    """
+    if not window.isVisible() or window.layout() is None:
+        return
+    window.layout().activate()
+    need = max(window.heightForWidth(window.width()), window.minimumSizeHint().height())
+    if need > window.height() or (shrink and need < window.height()):
+        window.resize(window.width(), need)
+
+
+class FittingDialog(QDialog):
+    """A dialog that fits its height to wrapped text when shown and puts the focus on
+    ``initial_focus`` (e.g. Cancel in a dangerous question) instead of the first focusable widget."""
+
+    initial_focus: QWidget | None = None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_height(self)
+        if self.initial_focus is not None:
+            self.initial_focus.setFocus()

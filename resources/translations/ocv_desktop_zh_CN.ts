@@ -1,0 +1,1570 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ActivityModel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="93"/>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="94"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="95"/>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="96"/>
+        <source>Instance</source>
+        <translation>实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="97"/>
+        <source>Duration</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="98"/>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="99"/>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="204"/>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="205"/>
+        <source>running…</source>
+        <translation>进行中…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="206"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="207"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="208"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmDeleteDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="38"/>
+        <source>Delete instances</source>
+        <translation>删除实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="49"/>
+        <source>Delete the instance {name} on {node}?</source>
+        <translation>删除节点 {node} 上的实例 {name}？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="53"/>
+        <source>Delete these {count} instances?</source>
+        <translation>删除以下 {count} 个实例？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="58"/>
+        <source>Their disks and data are deleted too. This cannot be undone.</source>
+        <translation>实例的磁盘和数据也会一并删除，此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="68"/>
+        <source>Stop the running instance first</source>
+        <translation>先停止正在运行的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="70"/>
+        <source>Stop the {count} running instances first</source>
+        <translation>先停止 {count} 个正在运行的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="72"/>
+        <source>Without this, running instances are not deleted.</source>
+        <translation>不勾选此项时，正在运行的实例不会被删除。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="83"/>
+        <source>Instance</source>
+        <translation>实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="83"/>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="83"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="106"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="107"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="120"/>
+        <source>… and {count} more lines (see the details)</source>
+        <translation>… 另有 {count} 行（见详细信息）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="132"/>
+        <source>An unexpected error occurred: {error}</source>
+        <translation>发生意外错误：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="137"/>
+        <source>This is a bug in ocv-desktop. The details below help the developers to fix it.</source>
+        <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorBanner</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="33"/>
+        <source>Open log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="39"/>
+        <source>Hide this message</source>
+        <translation>隐藏此消息</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="52"/>
+        <source> (and {count} earlier)</source>
+        <translation>（之前还有 {count} 条）</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorHooks</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/main.py" line="100"/>
+        <source>Unexpected problem: {what}</source>
+        <translation>意外问题：{what}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/main.py" line="101"/>
+        <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
+        <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="36"/>
+        <source>Import OneClickVirt providers</source>
+        <translation>导入 OneClickVirt 节点配置</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="38"/>
+        <source>OneClickVirt provider files (*.yaml *.yml);;All files (*)</source>
+        <translation>OneClickVirt 节点配置文件 (*.yaml *.yml);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>ImportReportDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="53"/>
+        <source>Import report</source>
+        <translation>导入报告</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="55"/>
+        <source>{file}: {added} added, {updated} updated, {skipped} skipped.</source>
+        <translation>{file}：新增 {added} 个，更新 {updated} 个，跳过 {skipped} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="63"/>
+        <source>Passwords and token secrets from the file went to the system keyring, not into the configuration. At the first connection to each node you confirm its host key.</source>
+        <translation>文件中的密码和令牌密钥已存入系统密钥环，不会写入配置文件。首次连接每个节点时，需要您确认其主机密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="70"/>
+        <source>Skipped entries were not imported; fix them in the file and import it again.</source>
+        <translation>被跳过的条目没有导入；请在文件中修正后重新导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="74"/>
+        <source>Entry</source>
+        <translation>条目</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="74"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="77"/>
+        <source>Added ({count})</source>
+        <translation>新增（{count}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="78"/>
+        <source>Updated ({count})</source>
+        <translation>更新（{count}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="79"/>
+        <source>Skipped ({count})</source>
+        <translation>跳过（{count}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="80"/>
+        <source>Warnings ({count})</source>
+        <translation>警告（{count}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="109"/>
+        <source>line {line}</source>
+        <translation>第 {line} 行</translation>
+    </message>
+</context>
+<context>
+    <name>InstanceTableModel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="53"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="54"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="55"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="56"/>
+        <source>Image</source>
+        <translation>镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="57"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="58"/>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="59"/>
+        <source>Disk</source>
+        <translation>磁盘</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="60"/>
+        <source>IP addresses</source>
+        <translation>IP 地址</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="61"/>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="158"/>
+        <source>{status} (the platform says: {raw})</source>
+        <translation>{status}（平台原始状态：{raw}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="162"/>
+        <source>id: {id}</source>
+        <translation>ID：{id}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="170"/>
+        <source>VM</source>
+        <translation>虚拟机</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="170"/>
+        <source>container</source>
+        <translation>容器</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="182"/>
+        <source>{cores} cores</source>
+        <translation>{cores} 核</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="202"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="203"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="204"/>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="205"/>
+        <source>frozen</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="206"/>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="207"/>
+        <source>stopping</source>
+        <translation>停止中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="208"/>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="209"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="74"/>
+        <source>ocv-desktop</source>
+        <translation>ocv-desktop</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="109"/>
+        <source>Nodes</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="133"/>
+        <source>Instances</source>
+        <translation>实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="138"/>
+        <source>Filter instances by any column (Ctrl+F)</source>
+        <translation>按任意列筛选实例（Ctrl+F）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="140"/>
+        <source>Filter instances</source>
+        <translation>筛选实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="200"/>
+        <source>Activity</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="212"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="216"/>
+        <source>&amp;Node</source>
+        <translation>节点(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="220"/>
+        <source>&amp;Instance</source>
+        <translation>实例(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="226"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="232"/>
+        <source>Main toolbar</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="359"/>
+        <source>{healthy} of {total} nodes healthy</source>
+        <translation>{total} 个节点中 {healthy} 个正常</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="365"/>
+        <source>credentials in the system keyring ({backend})</source>
+        <translation>凭据保存在系统密钥环中（{backend}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="367"/>
+        <source>credentials not saved: {reason}</source>
+        <translation>凭据未保存：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="381"/>
+        <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
+        <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="386"/>
+        <source>{node}: could not list instances: {error}</source>
+        <translation>{node}：无法列出实例：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="420"/>
+        <source>All nodes</source>
+        <translation>所有节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="544"/>
+        <source>The node could not be added</source>
+        <translation>无法添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="558"/>
+        <source>The node could not be saved</source>
+        <translation>无法保存节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="568"/>
+        <source>Remove node</source>
+        <translation>移除节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="570"/>
+        <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
+        <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="573"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="574"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="653"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="582"/>
+        <source>The node could not be removed</source>
+        <translation>无法移除节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="596"/>
+        <source>The file could not be imported</source>
+        <translation>无法导入该文件</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="640"/>
+        <source>Copy name</source>
+        <translation>复制名称</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="656"/>
+        <source>Copy result</source>
+        <translation>复制结果</translation>
+    </message>
+</context>
+<context>
+    <name>NewPasswordDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="49"/>
+        <source>New root password</source>
+        <translation>新的 root 密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="53"/>
+        <source>The root password of {instance} on {node} is now:</source>
+        <translation>节点 {node} 上实例 {instance} 的 root 密码现在是：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="64"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="76"/>
+        <source>ocv-desktop does not store this password anywhere and forgets it when you close this window. Save it in your password manager now.</source>
+        <translation>ocv-desktop 不会在任何地方保存此密码，关闭此窗口后即不再保留。请现在将它存入您的密码管理器。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="83"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="94"/>
+        <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
+        <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
+    </message>
+</context>
+<context>
+    <name>NodeEditorDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="113"/>
+        <source>Edit node {name}</source>
+        <translation>编辑节点 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="266"/>
+        <source>Add node</source>
+        <translation>添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="168"/>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="170"/>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
+        <source>&amp;Platform:</source>
+        <translation>平台(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="175"/>
+        <source>This computer (commands run here, no SSH)</source>
+        <translation>本机（命令在本机执行，不使用 SSH）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="177"/>
+        <source>Use sudo -n (for a user other than root)</source>
+        <translation>使用 sudo -n（用于非 root 用户）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="179"/>
+        <source>comma-separated, e.g. production, eu-west</source>
+        <translation>用逗号分隔，例如：生产, 华东</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
+        <source>&amp;Tags:</source>
+        <translation>标签(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
+        <source>SSH</source>
+        <translation>SSH</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="185"/>
+        <source>host name or IP address</source>
+        <translation>主机名或 IP 地址</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="186"/>
+        <source>&amp;Host:</source>
+        <translation>主机(&amp;H)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
+        <source>P&amp;ort:</source>
+        <translation>端口(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
+        <source>&amp;User name:</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="193"/>
+        <source>SSH agent</source>
+        <translation>SSH 代理</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="194"/>
+        <source>Key file</source>
+        <translation>密钥文件</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="196"/>
+        <source>&amp;Log in with:</source>
+        <translation>登录方式(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="198"/>
+        <source>&amp;Key file:</source>
+        <translation>密钥文件(&amp;K)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
+        <source>Key p&amp;assphrase:</source>
+        <translation>密钥口令(&amp;A)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
+        <source>&amp;Endpoint:</source>
+        <translation>接口地址(&amp;E)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
+        <source>API token (recommended)</source>
+        <translation>API 令牌（推荐）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
+        <source>User and password</source>
+        <translation>用户名和密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <source>No API (SSH only)</source>
+        <translation>不使用 API（仅 SSH）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
+        <source>API log&amp;in:</source>
+        <translation>API 登录(&amp;I)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
+        <source>Token I&amp;D:</source>
+        <translation>令牌 ID(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
+        <source>Token &amp;secret:</source>
+        <translation>令牌密钥(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
+        <source>API use&amp;r:</source>
+        <translation>API 用户(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="221"/>
+        <source>API passwor&amp;d:</source>
+        <translation>API 密码(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="222"/>
+        <source>found automatically</source>
+        <translation>自动识别</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <source>Prox&amp;mox node:</source>
+        <translation>Proxmox 节点(&amp;M)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="228"/>
+        <source>PEM file</source>
+        <translation>PEM 文件</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="226"/>
+        <source>Client &amp;certificate:</source>
+        <translation>客户端证书(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
+        <source>Client ke&amp;y:</source>
+        <translation>客户端私钥(&amp;Y)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="234"/>
+        <source>No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it creates a client certificate and makes the server trust it.</source>
+        <translation>还没有证书？两项都留空，然后运行一次 `ocv-desktop nodes enroll 节点名`：它会生成客户端证书，并让服务器信任该证书。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
+        <source>none: pin the server certificate</source>
+        <translation>无：固定服务器证书</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
+        <source>CA &amp;file:</source>
+        <translation>CA 文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="243"/>
+        <source>Pinned certificate:</source>
+        <translation>已固定的证书：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="247"/>
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="249"/>
+        <source>Automatic (API when possible, else SSH)</source>
+        <translation>自动（优先 API，否则 SSH）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="250"/>
+        <source>API only</source>
+        <translation>仅 API</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="251"/>
+        <source>SSH only</source>
+        <translation>仅 SSH</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="252"/>
+        <source>E&amp;xecution:</source>
+        <translation>执行方式(&amp;X)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="256"/>
+        <source>Notes:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="266"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="288"/>
+        <source>empty: keep the saved one</source>
+        <translation>留空则保留已保存的值</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="288"/>
+        <source>stored in the system keyring</source>
+        <translation>保存在系统密钥环中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="298"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="299"/>
+        <source>Choose a file</source>
+        <translation>选择文件</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="495"/>
+        <source>Still needed: {fields}</source>
+        <translation>尚需填写：{fields}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="540"/>
+        <source>default: {url}</source>
+        <translation>默认：{url}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="542"/>
+        <source>default: the local unix socket</source>
+        <translation>默认：本机 unix 套接字</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="543"/>
+        <source>default with a client certificate: {url}</source>
+        <translation>使用客户端证书时默认：{url}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="567"/>
+        <source>Choose the SSH private key</source>
+        <translation>选择 SSH 私钥</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="570"/>
+        <source>Choose the client certificate</source>
+        <translation>选择客户端证书</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="573"/>
+        <source>Choose the client key</source>
+        <translation>选择客户端私钥</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="576"/>
+        <source>Choose the CA certificate</source>
+        <translation>选择 CA 证书</translation>
+    </message>
+</context>
+<context>
+    <name>NodeTreeModel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="218"/>
+        <source>All nodes</source>
+        <translation>所有节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="224"/>
+        <source>{healthy} of {total} nodes healthy</source>
+        <translation>{total} 个节点中 {healthy} 个正常</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="232"/>
+        <source>untagged</source>
+        <translation>无标签</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="234"/>
+        <source>Docker</source>
+        <translation>Docker</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="235"/>
+        <source>LXD</source>
+        <translation>LXD</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="236"/>
+        <source>Incus</source>
+        <translation>Incus</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="237"/>
+        <source>Proxmox VE</source>
+        <translation>Proxmox VE</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="281"/>
+        <source>The key or certificate of this node CHANGED. Click the badge to review it.</source>
+        <translation>此节点的密钥或证书已发生变化！请点击状态标记进行核查。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="283"/>
+        <source>Not trusted yet: click the badge to review its fingerprint.</source>
+        <translation>尚未信任：请点击状态标记核对其指纹。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="286"/>
+        <source>Health: checking…</source>
+        <translation>健康状态：检查中…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
+        <source>checked at {time}</source>
+        <translation>检查于 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="295"/>
+        <source>Last refresh failed: {error}</source>
+        <translation>上次刷新失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="299"/>
+        <source>SSH</source>
+        <translation>SSH</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="299"/>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="299"/>
+        <source>Service</source>
+        <translation>服务</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="301"/>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="302"/>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="303"/>
+        <source>not checked</source>
+        <translation>未检查</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="315"/>
+        <source>healthy</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="316"/>
+        <source>partly working</source>
+        <translation>部分可用</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="317"/>
+        <source>unreachable</source>
+        <translation>无法访问</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="318"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="320"/>
+        <source>Health: {state}</source>
+        <translation>健康状态：{state}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="330"/>
+        <source>CPU: {cores} cores{load}</source>
+        <translation>CPU：{cores} 核{load}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="333"/>
+        <source>Memory: {used} of {total} used</source>
+        <translation>内存：已用 {used}，共 {total}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="339"/>
+        <source>Disk: {free} free of {total}</source>
+        <translation>磁盘：可用 {free}，共 {total}</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="104"/>
+        <source>Reset root password</source>
+        <translation>重置 root 密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="105"/>
+        <source>Set a new random root password for {instance} on {node}?
+
+The current password stops working. The new one is shown once and not saved anywhere.</source>
+        <translation>为节点 {node} 上的实例 {instance} 设置新的随机 root 密码？
+
+当前密码将失效。新密码只显示一次，不会保存在任何地方。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="110"/>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="111"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="138"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="139"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="140"/>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="141"/>
+        <source>frozen</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="142"/>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="143"/>
+        <source>stopping</source>
+        <translation>停止中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="144"/>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="145"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="153"/>
+        <source>healthy</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="154"/>
+        <source>degraded</source>
+        <translation>部分可用</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="155"/>
+        <source>unhealthy</source>
+        <translation>异常</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/theme.py" line="156"/>
+        <source>not checked</source>
+        <translation>未检查</translation>
+    </message>
+</context>
+<context>
+    <name>TrustDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="87"/>
+        <source>SSH host key changed</source>
+        <translation>SSH 主机密钥已变化</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="89"/>
+        <source>WARNING: the SSH host key of {address} has changed!</source>
+        <translation>警告：{address} 的 SSH 主机密钥已发生变化！</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="94"/>
+        <source>The server presents a different host key from the one you trusted before, so ocv-desktop did not connect. Either the server was reinstalled or its keys were regenerated, or someone is intercepting the connection.</source>
+        <translation>服务器出示的主机密钥与您之前信任的不同，因此 ocv-desktop 没有建立连接。可能是服务器重装了系统或重新生成了密钥，也可能有人正在拦截这个连接。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="100"/>
+        <source>Trusted until now:</source>
+        <translation>此前信任的指纹：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="102"/>
+        <source>Presented now:</source>
+        <translation>当前出示的指纹：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="105"/>
+        <source>Unknown SSH host key</source>
+        <translation>未知的 SSH 主机密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="108"/>
+        <source>First connection to {address}. Do you trust this server?</source>
+        <translation>首次连接 {address}。您信任这台服务器吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="114"/>
+        <source>ocv-desktop has not connected to this server before. Its SSH host key has this fingerprint:</source>
+        <translation>ocv-desktop 以前从未连接过这台服务器。它的 SSH 主机密钥指纹如下：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="122"/>
+        <source>To check it, run this on the server itself (at its console or through a connection you already trust) and compare the SHA256 fingerprint:</source>
+        <translation>核对方法：在服务器本机上（通过控制台，或通过您已信任的连接）运行下面的命令，并比较 SHA256 指纹：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="131"/>
+        <source>If the fingerprints differ, do not continue: the connection is not safe.</source>
+        <translation>如果指纹不一致，请不要继续：此连接不安全。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="140"/>
+        <source>API certificate changed</source>
+        <translation>API 证书已变化</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="143"/>
+        <source>WARNING: the API certificate of {address} has changed!</source>
+        <translation>警告：{address} 的 API 证书已发生变化！</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="149"/>
+        <source>The server presents a different TLS certificate from the one you pinned, so ocv-desktop did not connect. Either the server got a new certificate, or someone is intercepting the connection.</source>
+        <translation>服务器出示的 TLS 证书与您固定的证书不同，因此 ocv-desktop 没有建立连接。可能是服务器换了新证书，也可能有人正在拦截这个连接。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="155"/>
+        <source>Pinned until now (SHA-256):</source>
+        <translation>此前固定的证书（SHA-256）：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="161"/>
+        <source>Presented now (SHA-256):</source>
+        <translation>当前出示的证书（SHA-256）：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="163"/>
+        <source>Unknown API certificate</source>
+        <translation>未知的 API 证书</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="166"/>
+        <source>First connection to the API at {address}. Pin its certificate?</source>
+        <translation>首次连接 {address} 上的 API。要固定它的证书吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="172"/>
+        <source>No certificate authority known to this computer signed this server&apos;s certificate. LXD, Incus and Proxmox VE create such self-signed certificates themselves, so this is normal at the first connection. Pin it only if its SHA-256 fingerprint matches the one the server shows:</source>
+        <translation>这台服务器的证书不是由本机已知的证书颁发机构签发的。LXD、Incus 和 Proxmox VE 会自行生成这种自签名证书，所以首次连接时出现这种情况是正常的。只有当它的 SHA-256 指纹与服务器上显示的一致时，才固定该证书：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="181"/>
+        <source>The same, as incus info and lxc info print it:</source>
+        <translation>同一指纹，按 incus info 和 lxc info 的输出格式：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="185"/>
+        <source>To see the fingerprint on the server:</source>
+        <translation>在服务器上查看指纹：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="200"/>
+        <source>On Proxmox VE it is also shown in the web interface under the node, System, Certificates (use pveproxy-ssl.pem if you uploaded your own certificate).</source>
+        <translation>在 Proxmox VE 的网页界面中也可以查看：节点 → 系统 → 证书（如果您上传过自己的证书，请改用 pveproxy-ssl.pem）。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="220"/>
+        <source>Replace trusted key…</source>
+        <translation>替换受信任的密钥…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="220"/>
+        <source>Replace pinned certificate…</source>
+        <translation>替换已固定的证书…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="224"/>
+        <source>Trust and connect</source>
+        <translation>信任并连接</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="224"/>
+        <source>Pin certificate and connect</source>
+        <translation>固定证书并连接</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="227"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="244"/>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="245"/>
+        <source>Keep the old one</source>
+        <translation>保留原来的</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="259"/>
+        <source>Replace the trusted SSH host key?</source>
+        <translation>替换受信任的 SSH 主机密钥？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="260"/>
+        <source>Only continue if you checked on the server itself that its host key is now:
+
+{fingerprint}
+
+ocv-desktop will then trust this key instead of the old one for {address}.</source>
+        <translation>只有在您已在服务器本机上确认其主机密钥现在是：
+
+{fingerprint}
+
+时才继续。之后 ocv-desktop 将对 {address} 信任此密钥，不再信任原来的密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="277"/>
+        <source>Replace the pinned API certificate?</source>
+        <translation>替换已固定的 API 证书？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="278"/>
+        <source>Only continue if you checked on the server itself that its certificate&apos;s SHA-256 fingerprint is now:
+
+{fingerprint}
+
+ocv-desktop will then pin this certificate instead of the old one for {address}.</source>
+        <translation>只有在您已在服务器本机上确认其证书的 SHA-256 指纹现在是：
+
+{fingerprint}
+
+时才继续。之后 ocv-desktop 将对 {address} 固定此证书，不再使用原来的证书。</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePanel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/welcome.py" line="39"/>
+        <source>Welcome to ocv-desktop</source>
+        <translation>欢迎使用 ocv-desktop</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/welcome.py" line="47"/>
+        <source>Manage Docker, LXD, Incus and Proxmox VE servers from one window. Start by adding the first node:</source>
+        <translation>在一个窗口中管理 Docker、LXD、Incus 和 Proxmox VE 服务器。先添加第一个节点：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/welcome.py" line="54"/>
+        <source>Add a node…</source>
+        <translation>添加节点…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/welcome.py" line="58"/>
+        <source>Import a OneClickVirt provider file…</source>
+        <translation>导入 OneClickVirt 节点配置文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/welcome.py" line="67"/>
+        <source>Found on this computer:</source>
+        <translation>在本机上发现：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/welcome.py" line="98"/>
+        <source>Add this computer ({platform})</source>
+        <translation>添加本机（{platform}）</translation>
+    </message>
+</context>
+<context>
+    <name>WindowActions</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="65"/>
+        <source>&amp;Start</source>
+        <translation>启动(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="65"/>
+        <source>Start the selected instances</source>
+        <translation>启动选中的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <source>S&amp;top</source>
+        <translation>停止(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <source>Stop the selected instances</source>
+        <translation>停止选中的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <source>&amp;Restart</source>
+        <translation>重启(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <source>Restart the selected instances</source>
+        <translation>重启选中的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="74"/>
+        <source>&amp;Delete…</source>
+        <translation>删除(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="75"/>
+        <source>Delete the selected instances (asks first)</source>
+        <translation>删除选中的实例（会先确认）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="78"/>
+        <source>Reset &amp;password…</source>
+        <translation>重置密码(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="79"/>
+        <source>Set a new random root password in the selected instance</source>
+        <translation>为选中的实例设置新的随机 root 密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="82"/>
+        <source>Open SSH &amp;terminal</source>
+        <translation>打开 SSH 终端(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
+        <source>Open an SSH session to the node (or a shell in the selected instance) in your terminal</source>
+        <translation>在您的终端中打开到节点的 SSH 会话（或进入选中实例的 shell）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="88"/>
+        <source>List the instances of the selected nodes again</source>
+        <translation>重新列出选中节点的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <source>Check &amp;health now</source>
+        <translation>立即检查健康状态(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
+        <source>Check the selected nodes now instead of waiting for the next round</source>
+        <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
+        <source>&amp;Add node…</source>
+        <translation>添加节点(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
+        <source>Add a node</source>
+        <translation>添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <source>&amp;Edit node…</source>
+        <translation>编辑节点(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <source>Change the selected node</source>
+        <translation>修改选中的节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <source>Re&amp;move node…</source>
+        <translation>移除节点(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <source>Remove the selected node from the list</source>
+        <translation>从列表中移除选中的节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <source>Review &amp;trust…</source>
+        <translation>核查信任(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
+        <source>Show the host key or certificate this node presents and decide whether to trust it</source>
+        <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="106"/>
+        <source>&amp;Import OneClickVirt YAML…</source>
+        <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <source>Import nodes from a OneClickVirt provider file</source>
+        <translation>从 OneClickVirt 节点配置文件导入节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <source>&amp;Find instances</source>
+        <translation>查找实例(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <source>Filter the table</source>
+        <translation>筛选表格</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="113"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="113"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <source>Group by &amp;platform</source>
+        <translation>按平台分组(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
+        <source>Group by &amp;tag</source>
+        <translation>按标签分组(&amp;T)</translation>
+    </message>
+</context>
+<context>
+    <name>Workspace</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="155"/>
+        <source>The configuration could not be read: {error}</source>
+        <translation>无法读取配置：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="238"/>
+        <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
+        <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="291"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="300"/>
+        <source>replaced by a newer refresh</source>
+        <translation>已被更新的刷新取代</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/workspace.py" line="315"/>
+        <source>%n instance(s)</source>
+        <translation>
+            <numerusform>%n 个实例</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="351"/>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="352"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="353"/>
+        <source>Restart</source>
+        <translation>重启</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="354"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="372"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="384"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="435"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="374"/>
+        <source>cancelled (the node may still finish it)</source>
+        <translation>已取消（节点可能仍会完成该操作）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="402"/>
+        <source>deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="402"/>
+        <source>gone</source>
+        <translation>已不存在</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="403"/>
+        <source>now {status}</source>
+        <translation>现为{status}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="425"/>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="440"/>
+        <source>new password set</source>
+        <translation>已设置新密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="493"/>
+        <source>Trust host key</source>
+        <translation>信任主机密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="496"/>
+        <source>Trust certificate</source>
+        <translation>信任证书</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="553"/>
+        <source>Add node</source>
+        <translation>添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="557"/>
+        <source>Edit node</source>
+        <translation>编辑节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="566"/>
+        <source>Remove node</source>
+        <translation>移除节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="576"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="589"/>
+        <source>{added} added, {updated} updated, {errors} skipped</source>
+        <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="604"/>
+        <source>The grouping could not be saved: {error}</source>
+        <translation>无法保存分组方式：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="617"/>
+        <source>saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="663"/>
+        <source>cancelled before it started</source>
+        <translation>在开始前已取消</translation>
+    </message>
+</context>
+</TS>
