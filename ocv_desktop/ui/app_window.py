@@ -1,42 +1,706 @@
-"""The main window — a STUB: an empty node tree and instance table in a splitter.
+"""The main window: node tree | instance table, the activity dock, toolbar, menus, status bar.
 
-The real window (issue 8) replaces this class; keep the object names ``nodeTree`` and
-``instanceTable`` and the ``closed`` signal, which ``ui/main.py`` and the tests rely on.
+It is thin (DESIGN.md rule 6): it shows the workspace's state through three models and turns
+clicks into workspace calls. Flows that wait for the user (dialogs) run as workspace tasks, so
+they are referenced, cancelled on close and never block the loop; dialogs open non-modally.
+
+Object names the tests and the self-test rely on: ``nodeTree``, ``instanceTable``,
+``instanceFilter``, ``activityLog`` (the dock), ``welcomePanel``, ``errorBanner``, and the
+``closed`` signal, emitted once the window has shut the workspace down and closed.
+
+Window geometry, the splitter and the table headers are kept in ``window.ini`` in the app's home
+(QSettings in INI format), so ``--home`` keeps everything in one folder and nothing goes to the
+platform registry.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTableView, QTreeView, QWidget
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
 
-from ocv_desktop.core.config import AppConfig
+from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocv_desktop.core.errors import OcvError
+from ocv_desktop.core.models import Instance, NodeConfig, Platform
+from ocv_desktop.ui import terminal
+from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
+from ocv_desktop.ui.dialogs.base import ask_yes_no, run_and_dispose, show_error
+from ocv_desktop.ui.dialogs.confirm import confirm_delete
+from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report
+from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog
+from ocv_desktop.ui.dialogs.password import confirm_reset_password, show_new_password
+from ocv_desktop.ui.models.activity import ActivityModel
+from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
+from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
+from ocv_desktop.ui.widgets.error_banner import ErrorBanner
+from ocv_desktop.ui.widgets.health_badge import HealthBadgeDelegate
+from ocv_desktop.ui.widgets.welcome import WelcomePanel
+from ocv_desktop.ui.workspace import InstanceAction, Workspace
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "window.ini"
+_DEFAULT_WIDTHS = (200, 110, 90, 170, 90, 150, 150, 150)  # name .. IPs; the node column stretches
 
 
 class MainWindow(QMainWindow):
-    closed = Signal()  # emitted once the window has closed; ui/main.py then ends the app
+    closed = Signal()  # emitted once the workspace is shut down and the window has closed
 
-    def __init__(self, config: AppConfig, secrets_status: str, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, remember_state: bool = True) -> None:
+        """``remember_state=False``: neither read nor write window.ini (the self-test must not
+        overwrite the user's window layout with an offscreen one)."""
         super().__init__(parent)
+        self.ws = workspace
+        self._remember_state = remember_state
+        workspace.dialog_parent = self
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("ocv-desktop"))
-        self.resize(1100, 650)
+        self._settings = QSettings(str(workspace.home.root / SETTINGS_FILE), QSettings.Format.IniFormat)
+        self._closing: asyncio.Task[None] | None = None
+        self._may_close = False
+        self._restoring_tree = False
+        self._selected_before_reset: tuple[str, str] | None = None
 
-        self.node_tree = QTreeView(objectName="nodeTree")
-        self.node_tree.setHeaderHidden(True)
-        self.instance_table = QTableView(objectName="instanceTable")
+        self.tree_model = NodeTreeModel(workspace, self)
+        self.instance_model = InstanceTableModel(workspace, self)
+        self.proxy = InstanceFilterProxy(self)
+        self.proxy.setSourceModel(self.instance_model)
+        self.activity_model = ActivityModel(self)
+        workspace.activityChanged.connect(self.activity_model.upsert)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
-        splitter.addWidget(self.node_tree)
-        splitter.addWidget(self.instance_table)
-        splitter.setStretchFactor(1, 3)
-        self.setCentralWidget(splitter)
+        self.actions_ = WindowActions(self)
+        self._build_views()
+        self._build_central()
+        self._build_activity_dock()
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self._restore_state()
+        self._nodes_changed()
+        self._select_all_nodes()
 
-        self.statusBar().showMessage(
-            self.tr("{count} nodes configured · {secrets}").format(count=len(config.nodes), secrets=secrets_status)
+    # --- building ------------------------------------------------------------------------------
+
+    def _build_views(self) -> None:
+        tree = QTreeView(self)
+        tree.setObjectName("nodeTree")
+        tree.setModel(self.tree_model)
+        tree.setHeaderHidden(True)
+        tree.setUniformRowHeights(True)
+        tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        tree.setAccessibleName(self.tr("Nodes"))
+        self.badge_delegate = HealthBadgeDelegate(tree)
+        tree.setItemDelegate(self.badge_delegate)
+        tree.expandAll()
+        self.node_tree = tree
+
+        table = QTableView(self)
+        table.setObjectName("instanceTable")
+        table.setModel(self.proxy)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setSortingEnabled(True)
+        table.sortByColumn(InstanceTableModel.NAME, Qt.SortOrder.AscendingOrder)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setShowGrid(False)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setHighlightSections(False)
+        for col, width in enumerate(_DEFAULT_WIDTHS):
+            table.setColumnWidth(col, width)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.setAccessibleName(self.tr("Instances"))
+        self.instance_table = table
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("instanceFilter")
+        self.filter_edit.setPlaceholderText(self.tr("Filter instances by any column (Ctrl+F)"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName(self.tr("Filter instances"))
+
+        self.scope_label = QLabel(self)
+        self.scope_label.setObjectName("scopeLabel")
+        self.node_message = QLabel(self)
+        self.node_message.setObjectName("nodeMessage")
+        self.node_message.setWordWrap(True)
+        self.node_message.setTextFormat(Qt.TextFormat.PlainText)
+        self.node_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.node_message.hide()
+
+    def _build_central(self) -> None:
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.scope_label, 1)
+        top.addWidget(self.filter_edit, 2)
+        right_layout.addLayout(top)
+        right_layout.addWidget(self.node_message)
+        right_layout.addWidget(self.instance_table, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.node_tree)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setChildrenCollapsible(False)
+
+        self.welcome = WelcomePanel(self)
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("mainStack")
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.splitter)
+
+        self.banner = ErrorBanner(self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    def _build_activity_dock(self) -> None:
+        view = QTableView(self)
+        view.setObjectName("activityTable")
+        view.setModel(self.activity_model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.setShowGrid(False)
+        view.setWordWrap(False)
+        view.setAlternatingRowColors(True)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        for col, width in enumerate((80, 130, 130, 160, 80, 80)):
+            view.setColumnWidth(col, width)
+        self.activity_view = view
+        dock = QDockWidget(self.tr("Activity"), self)
+        dock.setObjectName("activityLog")
+        dock.setWidget(view)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.activity_dock = dock
+
+    def _build_menus_and_toolbar(self) -> None:
+        a = self.actions_
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addActions([a.add_node, a.import_file])
+        file_menu.addSeparator()
+        file_menu.addAction(a.quit)
+        node_menu = bar.addMenu(self.tr("&Node"))
+        node_menu.addActions([a.refresh, a.check_health, a.trust_node])
+        node_menu.addSeparator()
+        node_menu.addActions([a.edit_node, a.remove_node])
+        inst_menu = bar.addMenu(self.tr("&Instance"))
+        inst_menu.addActions([a.start, a.stop, a.restart])
+        inst_menu.addSeparator()
+        inst_menu.addActions([a.reset_password, a.open_terminal])
+        inst_menu.addSeparator()
+        inst_menu.addAction(a.delete)
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addActions([a.group_by_platform, a.group_by_tag])
+        view_menu.addSeparator()
+        view_menu.addAction(a.find)
+        view_menu.addAction(self.activity_dock.toggleViewAction())
+
+        toolbar = QToolBar(self.tr("Main toolbar"), self)
+        toolbar.setObjectName("mainToolBar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        toolbar.addActions([a.add_node, a.refresh])
+        toolbar.addSeparator()
+        toolbar.addActions([a.start, a.stop, a.restart, a.delete])
+        toolbar.addSeparator()
+        toolbar.addActions([a.reset_password, a.open_terminal])
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _build_status_bar(self) -> None:
+        self.health_label = QLabel(self)
+        self.health_label.setObjectName("healthSummary")
+        self.keyring_label = QLabel(self)
+        self.keyring_label.setObjectName("keyringState")
+        self.statusBar().addWidget(self.health_label)
+        self.statusBar().addPermanentWidget(self.keyring_label)
+
+    def _connect(self) -> None:
+        a, ws = self.actions_, self.ws
+        ws.nodesChanged.connect(self._nodes_changed)
+        ws.healthChanged.connect(self._health_changed)
+        ws.nodeStateChanged.connect(self._node_state_changed)
+        ws.instancesChanged.connect(self._instances_changed)
+        ws.keyringStateChanged.connect(self._update_keyring_label)
+        ws.problem.connect(self.banner.show_message)
+        ws.settingsChanged.connect(self._settings_changed)
+        self.banner.openLogRequested.connect(self._open_log_folder)
+
+        self.tree_model.modelAboutToBeReset.connect(self._remember_tree_selection)
+        self.tree_model.modelReset.connect(self._restore_tree_selection)
+        self.node_tree.selectionModel().selectionChanged.connect(self._scope_changed)
+        self.node_tree.customContextMenuRequested.connect(self._tree_menu)
+        self.badge_delegate.badgeClicked.connect(self._badge_clicked)
+        self.instance_table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.instance_table.customContextMenuRequested.connect(self._table_menu)
+        self.activity_view.customContextMenuRequested.connect(self._activity_menu)
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.proxy.rowsInserted.connect(self._update_actions)
+        self.proxy.rowsRemoved.connect(self._update_actions)
+
+        a.start.triggered.connect(lambda: self._power(InstanceAction.START))
+        a.stop.triggered.connect(lambda: self._power(InstanceAction.STOP))
+        a.restart.triggered.connect(lambda: self._power(InstanceAction.RESTART))
+        a.delete.triggered.connect(lambda: self._flow("delete", self._delete_flow()))
+        a.reset_password.triggered.connect(self._reset_password)
+        a.open_terminal.triggered.connect(self._open_terminal)
+        a.refresh.triggered.connect(self.refresh_scope)
+        a.check_health.triggered.connect(lambda: self.ws.check_now(self._scope_node_ids()))
+        a.add_node.triggered.connect(lambda: self._flow("add-node", self._add_node_flow()))
+        a.edit_node.triggered.connect(self._edit_node)
+        a.remove_node.triggered.connect(self._remove_node)
+        a.trust_node.triggered.connect(self._trust_current_node)
+        a.import_file.triggered.connect(lambda: self._flow("import", self._import_flow()))
+        a.find.triggered.connect(self._focus_filter)
+        a.quit.triggered.connect(self.close)
+        a.group_by_platform.triggered.connect(lambda: self._group_by("platform"))
+        a.group_by_tag.triggered.connect(lambda: self._group_by("tag"))
+
+        self.welcome.addNodeRequested.connect(lambda: self._flow("add-node", self._add_node_flow()))
+        self.welcome.importRequested.connect(lambda: self._flow("import", self._import_flow()))
+        self.welcome.addLocalRequested.connect(
+            lambda platform, endpoint: self._flow("add-node", self._add_node_flow(Platform(platform), endpoint))
         )
 
+    # --- state ---------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        s = self._settings
+        geometry = s.value("window/geometry") if self._remember_state else None
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 740)
+        for key, restore in (
+            ("window/state", self.restoreState),
+            ("window/splitter", self.splitter.restoreState),
+            ("window/instanceHeader", self.instance_table.horizontalHeader().restoreState),
+            ("window/activityHeader", self.activity_view.horizontalHeader().restoreState),
+        ):
+            value = s.value(key) if self._remember_state else None
+            if isinstance(value, QByteArray) and not value.isEmpty():
+                restore(value)
+        if not self._remember_state or s.value("window/splitter") is None:
+            self.splitter.setSizes([270, 930])
+            self.resizeDocks([self.activity_dock], [170], Qt.Orientation.Vertical)
+
+    def save_state(self) -> None:
+        if not self._remember_state:
+            return
+        s = self._settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/instanceHeader", self.instance_table.horizontalHeader().saveState())
+        s.setValue("window/activityHeader", self.activity_view.horizontalHeader().saveState())
+        s.sync()
+
+    # --- reacting to the workspace -------------------------------------------------------------
+
+    def _nodes_changed(self) -> None:
+        has_nodes = bool(self.ws.nodes)
+        self.stack.setCurrentWidget(self.splitter if has_nodes else self.welcome)
+        if not has_nodes:
+            self._flow("detect-local", self._detect_local())
+        self._update_health_label()
+        self._scope_changed()
+
+    def _health_changed(self, node_id: str) -> None:
+        self._update_health_label()
+
+    def _node_state_changed(self, node_id: str) -> None:
+        if node_id in self._scope_node_ids():
+            self._update_node_message()
+            self._update_actions()
+
+    def _instances_changed(self, node_id: str) -> None:
+        if node_id in self._scope_node_ids():
+            self._update_actions()
+
+    def _settings_changed(self) -> None:
+        group_by = self.ws.settings.group_by
+        (self.actions_.group_by_tag if group_by == "tag" else self.actions_.group_by_platform).setChecked(True)
+        self.tree_model.set_group_by(group_by)
+
+    def _update_health_label(self) -> None:
+        total = len(self.ws.nodes)
+        self.health_label.setText(
+            self.tr("{healthy} of {total} nodes healthy").format(healthy=self.ws.healthy_count(), total=total)
+        )
+
+    def _update_keyring_label(self) -> None:
+        store = self.ws.secrets
+        if store.persistent:
+            text = self.tr("credentials in the system keyring ({backend})").format(backend=store.backend_name)
+        else:
+            text = self.tr("credentials not saved: {reason}").format(reason=store.reason)
+        self.keyring_label.setText(text)
+        self.keyring_label.setToolTip(text)
+
+    def _update_node_message(self) -> None:
+        """Above the table: why the selected nodes show no (or old) instances."""
+        lines = []
+        for node_id in self._scope_node_ids():
+            node = self.ws.node(node_id)
+            if node is None:
+                continue
+            if node_id in self.ws.trust_needed:
+                lines.append(
+                    self.tr(
+                        "{node}: its host key or certificate is not trusted yet; press F5 or click its badge."
+                    ).format(node=node.name)
+                )
+            elif node_id in self.ws.errors:
+                lines.append(
+                    self.tr("{node}: could not list instances: {error}").format(
+                        node=node.name, error=self.ws.errors[node_id]
+                    )
+                )
+        if lines:
+            self.node_message.setText("\n".join(lines[:5]) + ("\n…" if len(lines) > 5 else ""))
+        self.node_message.setVisible(bool(lines))
+
+    # --- tree and scope ------------------------------------------------------------------------
+
+    def _select_all_nodes(self) -> None:
+        self.node_tree.setCurrentIndex(self.tree_model.all_index())
+
+    def _current_tree_index(self) -> QModelIndex:
+        selected = self.node_tree.selectionModel().selectedIndexes()
+        return selected[0] if selected else QModelIndex()
+
+    def _scope_node_ids(self) -> list[str]:
+        index = self._current_tree_index()
+        if not index.isValid():
+            return [n.id for n in self.ws.nodes]
+        return self.tree_model.node_ids(index)
+
+    def current_node(self) -> NodeConfig | None:
+        node_id = self.tree_model.node_id(self._current_tree_index())
+        return self.ws.node(node_id) if node_id else None
+
+    def _scope_changed(self, *_: QItemSelection) -> None:
+        if self._restoring_tree:
+            return
+        index = self._current_tree_index()
+        kind = self.tree_model.kind(index) if index.isValid() else ItemKind.ALL
+        ids = self._scope_node_ids()
+        self.proxy.set_scope(None if kind == ItemKind.ALL else ids)
+        self.scope_label.setText(str(index.data(Qt.ItemDataRole.DisplayRole) or self.tr("All nodes")))
+        for node_id in ids:  # first look at a node: list it (no trust question from a mere click)
+            if not self.ws.loaded(node_id) and node_id not in self.ws.loading and not self.ws.closing:
+                self.ws.refresh(node_id)
+        self._update_node_message()
+        self._update_actions()
+
+    def _remember_tree_selection(self) -> None:
+        index = self._current_tree_index()
+        if not index.isValid():
+            self._selected_before_reset = None
+        elif self.tree_model.kind(index) == ItemKind.NODE:
+            self._selected_before_reset = ("node", self.tree_model.node_id(index) or "")
+        elif self.tree_model.kind(index) == ItemKind.GROUP:
+            self._selected_before_reset = ("group", index.data(NodeTreeModel.GroupKeyRole))
+        else:
+            self._selected_before_reset = ("all", "")
+        self._restoring_tree = True
+
+    def _restore_tree_selection(self) -> None:
+        self.node_tree.expandAll()
+        kind, key = self._selected_before_reset or ("all", "")
+        target = QModelIndex()
+        if kind == "node":
+            found = self.tree_model.node_indexes(key)
+            target = found[0] if found else QModelIndex()
+        elif kind == "group":
+            target = self.tree_model.group_index(key)
+        self._restoring_tree = False
+        self.node_tree.setCurrentIndex(target if target.isValid() else self.tree_model.all_index())
+        self._scope_changed()
+
+    def _badge_clicked(self, node_id: str) -> None:
+        self.ws.review_trust(node_id)
+
+    def _group_by(self, group_by: str) -> None:
+        self.tree_model.set_group_by(group_by)
+        self.ws.run_task("save-group-by", self.ws.set_group_by(group_by))
+
+    # --- instance actions ----------------------------------------------------------------------
+
+    def selected_instances(self) -> list[Instance]:
+        rows = sorted({i.row() for i in self.instance_table.selectionModel().selectedRows()})
+        return self.proxy.instances(rows)
+
+    def _selection_state(self) -> SelectionState:
+        insts = tuple(self.selected_instances())
+        node = self.current_node()
+        return SelectionState(
+            instances=insts,
+            node=node,
+            scope_nodes=len(self._scope_node_ids()),
+            has_nodes=bool(self.ws.nodes),
+            can_open_terminal=self._terminal_target() is not None,
+        )
+
+    def _update_actions(self, *_: Any) -> None:
+        self.actions_.update(self._selection_state())
+
+    def _power(self, action: InstanceAction) -> asyncio.Future[Any] | None:
+        targets = applicable(action, self.selected_instances())
+        if not targets:
+            return None
+        return self.ws.run_instance_action(action, targets)
+
+    def refresh_scope(self) -> None:
+        for node_id in self._scope_node_ids():
+            self.ws.refresh(node_id, interactive=True, record=True)
+
+    def _terminal_target(self) -> tuple[NodeConfig, Instance | None] | None:
+        insts = self.selected_instances()
+        if len(insts) == 1:
+            node = self.ws.node(insts[0].node_id)
+            if node is not None and terminal.can_open(node, insts[0]):
+                return node, insts[0]
+            return None
+        if insts:
+            return None
+        node = self.current_node()
+        if node is not None and terminal.can_open(node, None):
+            return node, None
+        return None
+
+    def _open_terminal(self) -> None:
+        target = self._terminal_target()
+        if target is None:
+            return
+        problem = terminal.open_session(target[0], target[1], self.ws.home.known_hosts)
+        if problem:
+            self.banner.show_message(problem)
+
+    def _reset_password(self) -> None:
+        insts = self.selected_instances()
+        if len(insts) == 1:
+            self._flow(f"reset-password:{insts[0].node_id}:{insts[0].id}", self._reset_password_flow(insts[0]))
+
+    async def _reset_password_flow(self, inst: Instance) -> None:
+        node = self.ws.node(inst.node_id)
+        if node is None or not await confirm_reset_password(self, inst, node.name):
+            return
+        password = await self.ws.reset_password(inst)
+        if password is not None:
+            await show_new_password(self, inst, node.name, password)
+
+    async def _delete_flow(self) -> None:
+        insts = self.selected_instances()
+        if not insts:
+            return
+        confirmed, force = await confirm_delete(self, insts, self.ws.node_names())
+        if confirmed:
+            await self.ws.run_instance_action(InstanceAction.DELETE, insts, force=force)
+
+    # --- node flows ----------------------------------------------------------------------------
+
+    def _taken_names(self, except_id: str | None = None) -> frozenset[str]:
+        return frozenset(n.name for n in self.ws.nodes if n.id != except_id)
+
+    async def _add_node_flow(self, local: Platform | None = None, endpoint: str | None = None) -> None:
+        dialog = NodeEditorDialog(self, taken_names=self._taken_names(), local=local, local_endpoint=endpoint)
+        if await run_and_dispose(dialog) != NodeEditorDialog.DialogCode.Accepted:
+            return
+        try:
+            await self.ws.add_node(dialog.node(), dialog.secrets())
+        except OcvError as exc:
+            await show_error(self, self.tr("The node could not be added"), exc)
+
+    def _edit_node(self) -> None:
+        node = self.current_node()
+        if node is not None:
+            self._flow(f"edit-node:{node.id}", self._edit_node_flow(node))
+
+    async def _edit_node_flow(self, node: NodeConfig) -> None:
+        dialog = NodeEditorDialog(self, existing=node, taken_names=self._taken_names(node.id))
+        if await run_and_dispose(dialog) != NodeEditorDialog.DialogCode.Accepted:
+            return
+        try:
+            await self.ws.update_node(dialog.node(), dialog.secrets())
+        except OcvError as exc:
+            await show_error(self, self.tr("The node could not be saved"), exc)
+
+    def _remove_node(self) -> None:
+        node = self.current_node()
+        if node is not None:
+            self._flow(f"remove-node:{node.id}", self._remove_node_flow(node))
+
+    async def _remove_node_flow(self, node: NodeConfig) -> None:
+        sure = await ask_yes_no(
+            self,
+            self.tr("Remove node"),
+            self.tr(
+                "Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. "
+                "Nothing on the node itself is changed."
+            ).format(node=node.name),
+            yes=self.tr("Remove"),
+            no=self.tr("Cancel"),
+            destructive=True,
+        )
+        if not sure:
+            return
+        try:
+            await self.ws.remove_node(node.id)
+        except OcvError as exc:
+            await show_error(self, self.tr("The node could not be removed"), exc)
+
+    def _trust_current_node(self) -> None:
+        node = self.current_node()
+        if node is not None:
+            self.ws.review_trust(node.id)
+
+    async def _import_flow(self) -> None:
+        path = await choose_import_file(self)
+        if path is None:
+            return
+        try:
+            report = await self.ws.import_oneclickvirt(path)
+        except OcvError as exc:
+            await show_error(self, self.tr("The file could not be imported"), exc)
+            return
+        await show_import_report(self, report)
+
+    async def _detect_local(self) -> None:
+        from ocv_desktop.services.local_detect import detect_local_platforms
+
+        try:
+            found = await asyncio.wait_for(asyncio.to_thread(detect_local_platforms), 10)
+        except (TimeoutError, OSError) as exc:
+            log.info("looking for local platforms failed: %s", exc)
+            return
+        self.welcome.set_local_candidates(found)
+
+    def _flow(self, name: str, coro: Coroutine[Any, Any, None]) -> asyncio.Future[None]:
+        """Run a UI flow (dialogs and workspace calls) as a named workspace task."""
+        return self.ws.run_task(f"ui:{name}", coro)
+
+    # --- context menus -------------------------------------------------------------------------
+
+    def _tree_menu(self, pos: QPoint) -> None:
+        index = self.node_tree.indexAt(pos)
+        if index.isValid():
+            self.node_tree.setCurrentIndex(index)
+        a = self.actions_
+        menu = QMenu(self)
+        menu.addActions([a.refresh, a.check_health])
+        if self.current_node() is not None:
+            menu.addAction(a.trust_node)
+            menu.addAction(a.open_terminal)
+            menu.addSeparator()
+            menu.addActions([a.edit_node, a.remove_node])
+        else:
+            menu.addSeparator()
+            menu.addActions([a.add_node, a.import_file])
+        self._popup(menu, self.node_tree, pos)
+
+    def _table_menu(self, pos: QPoint) -> None:
+        a = self.actions_
+        menu = QMenu(self)
+        menu.addActions([a.start, a.stop, a.restart])
+        menu.addSeparator()
+        menu.addActions([a.reset_password, a.open_terminal])
+        menu.addSeparator()
+        copy = menu.addAction(self.tr("Copy name"))
+        copy.setEnabled(bool(self.selected_instances()))
+        copy.triggered.connect(self._copy_names)
+        menu.addAction(a.refresh)
+        menu.addSeparator()
+        menu.addAction(a.delete)
+        self._popup(menu, self.instance_table, pos)
+
+    def _activity_menu(self, pos: QPoint) -> None:
+        rows = sorted({i.row() for i in self.activity_view.selectionModel().selectedRows()})
+        chosen = [a for r in rows if (a := self.activity_model.activity_at(r)) is not None]
+        menu = QMenu(self)
+        cancellable = [a for a in chosen if a.cancel is not None]
+        cancel = menu.addAction(self.tr("Cancel"))
+        cancel.setEnabled(bool(cancellable))
+        cancel.triggered.connect(lambda: [a.cancel() for a in cancellable if a.cancel is not None])
+        copy = menu.addAction(self.tr("Copy result"))
+        copy.setEnabled(bool(chosen))
+        copy.triggered.connect(
+            lambda: QGuiApplication.clipboard().setText(
+                "\n".join(f"{a.action} {a.node_name} {a.instance_name}: {a.message}" for a in chosen)
+            )
+        )
+        self._popup(menu, self.activity_view, pos)
+
+    def _popup(self, menu: QMenu, view: QAbstractItemView, pos: QPoint) -> None:
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(view.viewport().mapToGlobal(pos))  # non-blocking (no exec())
+
+    def _copy_names(self) -> None:
+        QGuiApplication.clipboard().setText("\n".join(i.name for i in self.selected_instances()))
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def _open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.home.logs_dir)))
+
+    # --- closing -------------------------------------------------------------------------------
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        super().closeEvent(event)
-        if event.isAccepted():
-            self.closed.emit()
+        """Closing first shuts the workspace down (tasks cancelled, connections closed, bounded
+        in time), then closes for real and emits ``closed``."""
+        if self._may_close:
+            super().closeEvent(event)
+            if event.isAccepted():
+                self.closed.emit()
+            return
+        event.ignore()
+        if self._closing is None:
+            self.save_state()
+            self.hide()
+            self._closing = asyncio.get_running_loop().create_task(self._shut_down_and_close(), name="close-window")
+
+    async def _shut_down_and_close(self) -> None:
+        try:
+            await self.ws.shutdown()
+        finally:
+            self._may_close = True
+            self.close()

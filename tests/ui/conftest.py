@@ -43,7 +43,13 @@ def qloop(qapp: QApplication, qtbot: QtBot) -> Iterator[asyncio.AbstractEventLoo
 def _stop_already_running_loop(qapp: QApplication, loop: qasync.QEventLoop) -> None:
     """Undo ``already_running=True``. This touches qasync/asyncio internals (pinned: qasync 0.28),
     so it lives in this one function."""
-    loop.stop()  # clears qasync's running flag; QApplication.exit() is a no-op without exec()
+    # Not loop.stop(): that also calls QApplication.exit(), which makes pytest-qt's later waits
+    # return at once, so the next test's loop never runs its callbacks.
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
     with contextlib.suppress(RuntimeError, TypeError):
         qapp.aboutToQuit.disconnect(loop._after_run_forever)
     asyncio.events._set_running_loop(None)
+
+
+# The main-window fixtures (open_window: a home with lab nodes, the real workspace and window).
+from tests.ui.window_fixtures import open_window  # noqa: E402, F401

@@ -1,0 +1,152 @@
+"""The window's actions: one QAction each, shared by the menu bar, the toolbar and the context
+menus, with the shortcuts listed in README.md, enabled by what is selected.
+
+Power actions apply to the selected instances they make sense for: Start to the ones that are not
+running, Stop to the ones that are not stopped, Restart to the running ones. So a bulk Stop over
+a mixed selection stops what runs and leaves the rest alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from ocv_desktop.core.models import Instance, InstanceStatus, NodeConfig
+from ocv_desktop.ui.icons import action_icon
+from ocv_desktop.ui.workspace import InstanceAction
+
+STARTABLE = frozenset({InstanceStatus.STOPPED, InstanceStatus.ERROR, InstanceStatus.UNKNOWN})
+STOPPABLE = frozenset(
+    {
+        InstanceStatus.RUNNING,
+        InstanceStatus.PAUSED,
+        InstanceStatus.FROZEN,
+        InstanceStatus.STARTING,
+        InstanceStatus.ERROR,
+        InstanceStatus.UNKNOWN,
+    }
+)
+RESTARTABLE = frozenset({InstanceStatus.RUNNING})
+
+
+def applicable(action: InstanceAction, instances: Sequence[Instance]) -> list[Instance]:
+    """The instances ``action`` makes sense for."""
+    allowed = {
+        InstanceAction.START: STARTABLE,
+        InstanceAction.STOP: STOPPABLE,
+        InstanceAction.RESTART: RESTARTABLE,
+    }.get(action)
+    if allowed is None:  # delete: any
+        return list(instances)
+    return [i for i in instances if i.status in allowed]
+
+
+@dataclass(frozen=True)
+class SelectionState:
+    """What the actions are enabled by."""
+
+    instances: tuple[Instance, ...] = ()
+    node: NodeConfig | None = None  # the tree's current item, when it is a node
+    scope_nodes: int = 0  # nodes under the tree's current item
+    has_nodes: bool = False
+    can_open_terminal: bool = False
+
+
+class WindowActions(QObject):
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        # instances
+        self.start = self._make(
+            "actionStart", self.tr("&Start"), "Ctrl+Shift+S", "start", self.tr("Start the selected instances")
+        )
+        self.stop = self._make(
+            "actionStop", self.tr("S&top"), "Ctrl+Shift+X", "stop", self.tr("Stop the selected instances")
+        )
+        self.restart = self._make(
+            "actionRestart", self.tr("&Restart"), "Ctrl+Shift+R", "restart", self.tr("Restart the selected instances")
+        )
+        self.delete = self._make(
+            "actionDelete", self.tr("&Delete…"), QKeySequence.StandardKey.Delete, "delete",
+            self.tr("Delete the selected instances (asks first)"),
+        )  # fmt: skip
+        self.reset_password = self._make(
+            "actionResetPassword", self.tr("Reset &password…"), "Ctrl+Shift+P", "key",
+            self.tr("Set a new random root password in the selected instance"),
+        )  # fmt: skip
+        self.open_terminal = self._make(
+            "actionOpenTerminal", self.tr("Open SSH &terminal"), "Ctrl+T", "terminal",
+            self.tr("Open an SSH session to the node (or a shell in the selected instance) in your terminal"),
+        )  # fmt: skip
+        # nodes
+        self.refresh = self._make(
+            "actionRefresh", self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, "refresh",
+            self.tr("List the instances of the selected nodes again"),
+        )  # fmt: skip
+        self.check_health = self._make(
+            "actionCheckHealth", self.tr("Check &health now"), "Ctrl+Shift+H", None,
+            self.tr("Check the selected nodes now instead of waiting for the next round"),
+        )  # fmt: skip
+        self.add_node = self._make("actionAddNode", self.tr("&Add node…"), "Ctrl+N", "add", self.tr("Add a node"))
+        self.edit_node = self._make(
+            "actionEditNode", self.tr("&Edit node…"), "Ctrl+E", "edit", self.tr("Change the selected node")
+        )
+        self.remove_node = self._make(
+            "actionRemoveNode", self.tr("Re&move node…"), None, None, self.tr("Remove the selected node from the list")
+        )
+        self.trust_node = self._make(
+            "actionTrustNode", self.tr("Review &trust…"), None, None,
+            self.tr("Show the host key or certificate this node presents and decide whether to trust it"),
+        )  # fmt: skip
+        self.import_file = self._make(
+            "actionImport", self.tr("&Import OneClickVirt YAML…"), QKeySequence.StandardKey.Open, "import",
+            self.tr("Import nodes from a OneClickVirt provider file"),
+        )  # fmt: skip
+        # view and app
+        self.find = self._make(
+            "actionFind", self.tr("&Find instances"), QKeySequence.StandardKey.Find, None, self.tr("Filter the table")
+        )
+        self.quit = self._make("actionQuit", self.tr("&Quit"), QKeySequence.StandardKey.Quit, None, self.tr("Quit"))
+        self.group_by_platform = self._make("actionGroupByPlatform", self.tr("Group by &platform"), None, None, "")
+        self.group_by_tag = self._make("actionGroupByTag", self.tr("Group by &tag"), None, None, "")
+        group = QActionGroup(self)
+        for a in (self.group_by_platform, self.group_by_tag):
+            a.setCheckable(True)
+            group.addAction(a)
+
+    def _make(
+        self,
+        name: str,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey | None,
+        icon: str | None,
+        tip: str,
+    ) -> QAction:
+        action = QAction(action_icon(icon) if icon else QIcon(), text, self._parent)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            shown = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip
+            action.setToolTip(shown)
+            action.setStatusTip(tip)
+        self._parent.addAction(action)  # shortcuts work wherever the focus is in the window
+        return action
+
+    def update(self, state: SelectionState) -> None:
+        insts = state.instances
+        self.start.setEnabled(bool(applicable(InstanceAction.START, insts)))
+        self.stop.setEnabled(bool(applicable(InstanceAction.STOP, insts)))
+        self.restart.setEnabled(bool(applicable(InstanceAction.RESTART, insts)))
+        self.delete.setEnabled(bool(insts))
+        self.reset_password.setEnabled(len(insts) == 1 and insts[0].status is InstanceStatus.RUNNING)
+        self.open_terminal.setEnabled(state.can_open_terminal)
+        self.refresh.setEnabled(state.scope_nodes > 0)
+        self.check_health.setEnabled(state.scope_nodes > 0)
+        self.edit_node.setEnabled(state.node is not None)
+        self.remove_node.setEnabled(state.node is not None)
+        self.trust_node.setEnabled(state.node is not None and not state.node.local)

@@ -1,0 +1,703 @@
+"""The Workspace: the only bridge between the Qt widgets and the engine (DESIGN.md rule 6).
+
+Widgets never await network I/O. They call the workspace, which runs the work as asyncio tasks on
+the qasync loop and reports back through Qt signals. It owns, for the lifetime of the window:
+
+- ``NodeService`` (the one place nodes change) and the ``SecretStore`` it was given;
+- ``ProviderPool``: one connected provider per node, shared by refreshes, actions and health checks;
+- ``HealthMonitor``: periodic checks driven by the user's ``Settings``;
+- the caches the views show: nodes, the last health report and the instances of every node.
+
+Tasks (FeelUOwn's pattern, desktop-anchors.md §C3/§D):
+- every task is started through ``run_task(name, coro)`` and kept in a set (strong references: a
+  task nobody references can be garbage-collected mid-flight);
+- a new task with the name of a running one cancels and replaces it (``refresh:<node-id>``: the
+  newest refresh wins);
+- mutations of one node run one at a time (``ProviderPool.exclusive``); a bulk action runs one task
+  per node, so different nodes work concurrently and each node serially.
+
+Trust (DESIGN.md rule 4): an unknown SSH host key or TLS certificate is never accepted silently.
+Health checks only *mark* the node as needing trust (a check every 30 s must not open a dialog
+every 30 s); when the user acts on the node (refresh, an action, a click on its badge) the
+workspace asks once per node at a time through the trust dialogs, records the answer (known_hosts,
+or the certificate pin via NodeService) and retries.
+
+``shutdown()`` stops the monitor, cancels every task and closes the pool within a time limit, so
+closing the window never hangs on a dead node and leaves no pending task behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from ocv_desktop.core.config import AppConfig, Settings
+from ocv_desktop.core.errors import (
+    CertificateError,
+    ConfigError,
+    HostKeyChanged,
+    HostKeyError,
+    NotFound,
+    OcvError,
+    Timeout,
+)
+from ocv_desktop.core.home import Home
+from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets
+from ocv_desktop.core.oneclickvirt import ImportReport
+from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.health.checks import check_provider, failed_connect_report
+from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
+from ocv_desktop.providers.base import Provider
+from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.services.pool import ProviderPool
+from ocv_desktop.ui.models.activity import Activity, ActivityState
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+TrustError = HostKeyError | CertificateError
+SHUTDOWN_TIMEOUT = 2.0
+LIST_TIMEOUT = 60.0  # listing instances, on top of the connect time limit
+FILE_TIMEOUT = 10.0  # a small local file (known_hosts) written off the loop
+
+
+class InstanceAction(StrEnum):
+    START = "start"
+    STOP = "stop"
+    RESTART = "restart"
+    DELETE = "delete"
+
+
+class Workspace(QObject):
+    nodesChanged = Signal()  # the configured nodes changed (added, edited, removed, imported)
+    healthChanged = Signal(str)  # node id: a new health report arrived
+    nodeStateChanged = Signal(str)  # node id: loading / last error / needs-trust changed
+    instancesChanged = Signal(str)  # node id: its instance list changed
+    activityChanged = Signal(object)  # Activity: new, or its state/progress changed
+    keyringStateChanged = Signal()
+    settingsChanged = Signal()
+    problem = Signal(str)  # something the user should see in the banner (config errors, bugs)
+
+    def __init__(self, home: Home, secrets: SecretStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.home = home
+        self.secrets = secrets
+        self.node_service = NodeService(home, secrets)
+        self.settings = Settings()
+        self.pool = ProviderPool(home, secrets, self.settings)
+        self.monitor: HealthMonitor | None = None
+        self.dialog_parent: QWidget | None = None  # the window; parent of trust dialogs
+
+        self._nodes: dict[str, NodeConfig] = {}
+        self.health: dict[str, HealthReport] = {}
+        self._instances: dict[str, list[Instance]] = {}
+        self.loading: set[str] = set()
+        self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
+        self.trust_needed: dict[str, TrustError] = {}
+
+        self._named: dict[str, asyncio.Future[Any]] = {}
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._trust_prompts: dict[str, asyncio.Task[bool]] = {}
+        self._batch_ids = itertools.count(1)
+        self._closing = False
+        self._shutdown: asyncio.Task[None] | None = None
+        self.config_problem: str | None = None
+
+    # --- reading -----------------------------------------------------------------------------
+
+    @property
+    def nodes(self) -> list[NodeConfig]:
+        return list(self._nodes.values())
+
+    def node(self, node_id: str) -> NodeConfig | None:
+        return self._nodes.get(node_id)
+
+    def node_names(self) -> dict[str, str]:
+        return {n.id: n.name for n in self._nodes.values()}
+
+    def instances_of(self, node_id: str) -> list[Instance]:
+        return self._instances.get(node_id, [])
+
+    def loaded(self, node_id: str) -> bool:
+        return node_id in self._instances
+
+    def health_state(self, node_id: str) -> HealthState:
+        report = self.health.get(node_id)
+        return report.state if report is not None else HealthState.UNKNOWN
+
+    def healthy_count(self) -> int:
+        return sum(self.health_state(n) is HealthState.HEALTHY for n in self._nodes)
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    # --- start and stop ------------------------------------------------------------------------
+
+    async def start(self, *, monitor: bool = True, refresh: bool = True) -> None:
+        """Read the config, start the health monitor and the first refresh of every node."""
+        try:
+            config = await self.node_service.reload()
+        except ConfigError as exc:
+            # Left untouched on disk (rule 5); the window shows why and stays usable.
+            self.config_problem = str(exc)
+            self.problem.emit(self.tr("The configuration could not be read: {error}").format(error=exc))
+            config = AppConfig()
+        self._apply_config(config)
+        self.keyringStateChanged.emit()
+        if monitor:
+            self.monitor = HealthMonitor(self._check, self._deliver, self._monitor_settings())
+            self.monitor.start(self.nodes)
+        if refresh:
+            for node_id in self._nodes:
+                self.refresh(node_id)
+
+    async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:
+        """Stop everything within ``timeout`` seconds. Safe to call more than once."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.get_running_loop().create_task(self._stop_all(timeout), name="shutdown")
+        await asyncio.shield(self._shutdown)
+
+    async def _stop_all(self, timeout: float) -> None:
+        self._closing = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        if self.monitor is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.monitor.stop(), max(0.1, deadline - loop.time()))
+        pending = [t for t in self._tasks if not t.done()]
+        for t in pending:
+            t.cancel()
+        if pending:
+            _, still = await asyncio.wait(pending, timeout=max(0.1, deadline - loop.time()))
+            for t in still:
+                log.warning("task %s did not stop within the shutdown time limit", _task_name(t))
+        try:
+            # A dead (black-holed) node must not hold the window open: its goodbye is abandoned.
+            await asyncio.wait_for(self.pool.close(), max(0.1, deadline - loop.time()))
+        except TimeoutError:
+            log.warning("closing the node connections took longer than %g s; abandoned", timeout)
+        log.info("workspace stopped in %.2f s", timeout - (deadline - loop.time()))
+
+    # --- tasks ---------------------------------------------------------------------------------
+
+    def run_task(self, name: str, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
+        """Run ``coro`` as a task named ``name``; a running task of that name is cancelled and
+        replaced. Unexpected exceptions are logged and shown in the banner, never lost."""
+        loop = asyncio.get_running_loop()
+        if self._closing:
+            coro.close()
+            done: asyncio.Future[T] = loop.create_future()
+            done.cancel()
+            return done
+        old = self._named.get(name)
+        if old is not None and not old.done():
+            old.cancel()
+        # The coroutine itself is the task (no wrapper): a task cancelled before its first step
+        # then closes the coroutine, instead of leaving an un-awaited one behind.
+        task = loop.create_task(coro, name=name)
+        self._named[name] = task
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def task(self, name: str) -> asyncio.Future[Any] | None:
+        """The running (or last finished) task with this name."""
+        return self._named.get(name)
+
+    def pending_tasks(self) -> list[asyncio.Future[Any]]:
+        return [t for t in self._tasks if not t.done()]
+
+    def _task_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        name = _task_name(task)
+        if self._named.get(name) is task:
+            del self._named[name]
+        if task.cancelled():
+            return
+        exc = task.exception()  # retrieved here, so asyncio does not log it a second time
+        if isinstance(exc, OcvError):  # the flows show their own errors; this is the fallback
+            log.info("task %s failed: %s", name, exc)
+            self.problem.emit(str(exc))
+        elif exc is not None:
+            self._report_bug(exc)
+
+    def _report_bug(self, exc: BaseException) -> str:
+        log.error("unexpected error", exc_info=exc)
+        text = self.tr("Unexpected error (a bug, please report it): {kind}: {error}").format(
+            kind=type(exc).__name__, error=exc
+        )
+        self.problem.emit(text)
+        return text
+
+    # --- health --------------------------------------------------------------------------------
+
+    def _monitor_settings(self) -> MonitorSettings:
+        return MonitorSettings.from_settings(self.settings)
+
+    async def _check(self, node: NodeConfig) -> HealthReport:
+        """The monitor's check: ``ProviderPool.check_health`` with one addition, noting *why* a
+        node could not be connected. A trust problem marks the node (the user is asked when they
+        act on it, never by the timer). Same single deadline as ``check_health``: connect
+        included, the whole check ends within ``health_timeout``."""
+        timeout = self.settings.health_timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                provider = await self.pool.get(node)
+        except TimeoutError:
+            return failed_connect_report(node, Timeout(f"connecting to {node.display_address}", timeout))
+        except (HostKeyError, CertificateError) as exc:
+            self._mark_trust(node.id, exc)
+            return failed_connect_report(node, exc)
+        except OcvError as exc:
+            return failed_connect_report(node, exc)
+        self._clear_trust(node.id)
+        return await check_provider(provider, timeout=timeout, deadline=deadline)
+
+    def _deliver(self, report: HealthReport) -> None:
+        if self._closing or report.node_id not in self._nodes:
+            return
+        self.health[report.node_id] = report
+        self.healthChanged.emit(report.node_id)
+
+    def check_now(self, node_ids: Iterable[str] | None = None) -> None:
+        """Check these nodes (default all) right away, forgetting their backoff."""
+        if self.monitor is not None:
+            self.monitor.check_now(None if node_ids is None else list(node_ids))
+
+    # --- instances -----------------------------------------------------------------------------
+
+    def refresh(self, node_id: str, *, interactive: bool = False, record: bool = False) -> asyncio.Future[None]:
+        """List the node's instances again (``refresh:<node-id>``; a newer refresh replaces a
+        running one). ``interactive``: the user asked, so a trust problem opens the trust dialog.
+        ``record``: show it in the activity log."""
+        return self.run_task(f"refresh:{node_id}", self._refresh(node_id, interactive, record))
+
+    async def _refresh(self, node_id: str, interactive: bool, record: bool) -> None:
+        node = self._nodes.get(node_id)
+        if node is None:
+            return
+        activity = self._new_activity(self.tr("Refresh"), node) if record else None
+        self.loading.add(node_id)
+        self.nodeStateChanged.emit(node_id)
+        try:
+            if activity:
+                self._begin(activity)
+            instances = await self._with_trust(node_id, self._list, interactive=interactive)
+        except asyncio.CancelledError:
+            if activity:
+                self._finish(activity, ActivityState.CANCELLED, self.tr("replaced by a newer refresh"))
+            raise
+        except OcvError as exc:
+            self.errors[node_id] = str(exc)
+            if activity:
+                self._finish(activity, ActivityState.FAILED, str(exc))
+            return
+        finally:
+            self.loading.discard(node_id)
+            self.nodeStateChanged.emit(node_id)
+        if node_id not in self._nodes:  # removed while listing
+            return
+        self.errors.pop(node_id, None)
+        self._instances[node_id] = instances
+        if activity:
+            self._finish(activity, ActivityState.SUCCEEDED, self.tr("%n instance(s)", "", len(instances)))
+        self.nodeStateChanged.emit(node_id)
+        self.instancesChanged.emit(node_id)
+
+    async def _list(self, node: NodeConfig) -> list[Instance]:
+        limit = self.settings.connect_timeout + LIST_TIMEOUT
+        try:
+            async with asyncio.timeout(limit):
+                provider = await self.pool.get(node)
+                return await provider.list_instances()
+        except TimeoutError:
+            raise Timeout(f"listing the instances of {node.name}", limit) from None
+
+    def run_instance_action(
+        self, action: InstanceAction, instances: Sequence[Instance], *, force: bool = False
+    ) -> asyncio.Future[list[Any]]:
+        """Run ``action`` on every instance: one task per node, concurrently across nodes and one
+        after the other within a node. Each instance gets its own row in the activity log.
+        Returns a future that completes when every node is done (tests wait on it)."""
+        by_node: dict[str, list[Instance]] = {}
+        for inst in instances:
+            if inst.node_id in self._nodes:
+                by_node.setdefault(inst.node_id, []).append(inst)
+        tasks = []
+        label = self._action_label(action)
+        for node_id, items in by_node.items():
+            node = self._nodes[node_id]
+            activities = [self._new_activity(label, node, inst.name) for inst in items]
+            for act in activities:
+                act.cancel = functools.partial(self._cancel_queued, act)
+            batch = self._node_batch(node_id, action, items, activities, force)
+            tasks.append(self.run_task(f"{action}:{node_id}:{next(self._batch_ids)}", batch))
+        return asyncio.gather(*tasks, return_exceptions=True)
+
+    def _action_label(self, action: InstanceAction) -> str:
+        return {
+            InstanceAction.START: self.tr("Start"),
+            InstanceAction.STOP: self.tr("Stop"),
+            InstanceAction.RESTART: self.tr("Restart"),
+            InstanceAction.DELETE: self.tr("Delete"),
+        }[action]
+
+    async def _node_batch(
+        self, node_id: str, action: InstanceAction, items: list[Instance], activities: list[Activity], force: bool
+    ) -> None:
+        me = asyncio.current_task()
+        try:
+            for inst, act in zip(items, activities, strict=True):
+                if act.state is not ActivityState.QUEUED:  # cancelled while waiting
+                    continue
+                op = asyncio.ensure_future(self._instance_op(node_id, action, inst, force))
+                act.cancel = op.cancel
+                self._begin(act)
+                try:
+                    message = await op
+                except asyncio.CancelledError:
+                    if me is not None and me.cancelling():
+                        self._finish(act, ActivityState.CANCELLED, self.tr("cancelled"))
+                        raise
+                    self._finish(act, ActivityState.CANCELLED, self.tr("cancelled (the node may still finish it)"))
+                except OcvError as exc:
+                    self._finish(act, ActivityState.FAILED, str(exc))
+                except Exception as exc:
+                    self._finish(act, ActivityState.FAILED, self._report_bug(exc))
+                else:
+                    self._finish(act, ActivityState.SUCCEEDED, message)
+        finally:
+            for act in activities:
+                if act.active:
+                    self._finish(act, ActivityState.CANCELLED, self.tr("cancelled"))
+        if not self._closing:
+            self.refresh(node_id)  # anything else that changed meanwhile
+
+    async def _instance_op(self, node_id: str, action: InstanceAction, inst: Instance, force: bool) -> str:
+        async def op(node: NodeConfig) -> Instance | None:
+            async with self.pool.exclusive(node) as provider:
+                await _call_action(provider, action, inst.id, force)
+                if action is InstanceAction.DELETE:
+                    return None
+                try:
+                    return await provider.get_instance(inst.id)
+                except NotFound:
+                    return None
+
+        fresh = await self._with_trust(node_id, op, interactive=True)
+        self._put_instance(inst, fresh)
+        if fresh is None:
+            return self.tr("deleted") if action is InstanceAction.DELETE else self.tr("gone")
+        return self.tr("now {status}").format(status=fresh.status.value)
+
+    def _put_instance(self, old: Instance, fresh: Instance | None) -> None:
+        """Update one instance in the cache (None: it is gone) so its row changes at once."""
+        current = self._instances.get(old.node_id)
+        if current is None:
+            return
+        if fresh is None:
+            updated = [i for i in current if i.id != old.id]
+        else:
+            updated = [fresh if i.id == old.id else i for i in current]
+            if not any(i.id == old.id for i in current):
+                updated.append(fresh)
+        self._instances[old.node_id] = updated
+        self.instancesChanged.emit(old.node_id)
+
+    async def reset_password(self, inst: Instance) -> str | None:
+        """A new random root password for the instance, or None when it failed (the activity log
+        says why). The password is returned to the caller only; it is never logged."""
+        node = self._nodes.get(inst.node_id)
+        if node is None:
+            return None
+        act = self._new_activity(self.tr("Reset password"), node, inst.name)
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> str:
+            async with self.pool.exclusive(node) as provider:
+                return await provider.reset_instance_password(inst.id)
+
+        try:
+            password = await self._with_trust(inst.node_id, op, interactive=True)
+        except asyncio.CancelledError:
+            self._finish(act, ActivityState.CANCELLED, self.tr("cancelled"))
+            raise
+        except OcvError as exc:
+            self._finish(act, ActivityState.FAILED, str(exc))
+            return None
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("new password set"))
+        return password
+
+    # --- trust ---------------------------------------------------------------------------------
+
+    async def _with_trust(self, node_id: str, op: Callable[[NodeConfig], Awaitable[T]], *, interactive: bool) -> T:
+        """``op(node)``; on an untrusted host key or certificate, ask (when interactive), record
+        and retry. A node can need both (SSH key first, then the API certificate)."""
+        for _ in range(3):
+            node = self._nodes.get(node_id)
+            if node is None:
+                raise NotFound(f"node {node_id} was removed")
+            try:
+                result = await op(node)
+            except (HostKeyError, CertificateError) as exc:
+                self._mark_trust(node_id, exc)
+                if not interactive or not await self.resolve_trust(node_id, exc):
+                    raise
+                continue
+            self._clear_trust(node_id)
+            return result
+        raise OcvError(f"the node {node_id} still presents an untrusted key after it was trusted")
+
+    def _mark_trust(self, node_id: str, exc: TrustError) -> None:
+        if node_id in self._nodes:
+            self.trust_needed[node_id] = exc
+            self.nodeStateChanged.emit(node_id)
+
+    def _clear_trust(self, node_id: str) -> None:
+        if self.trust_needed.pop(node_id, None) is not None:
+            self.nodeStateChanged.emit(node_id)
+
+    def review_trust(self, node_id: str) -> asyncio.Future[None]:
+        """The user clicked the node's badge: refresh it interactively (asks about trust if needed)."""
+        self.check_now([node_id])
+        return self.refresh(node_id, interactive=True, record=True)
+
+    async def resolve_trust(self, node_id: str, exc: TrustError) -> bool:
+        """Ask the user about ``exc`` and record the answer. One question per node at a time:
+        concurrent callers share it. True when the key or certificate is trusted now."""
+        prompt = self._trust_prompts.get(node_id)
+        if prompt is None or prompt.done():
+            prompt = asyncio.get_running_loop().create_task(self._ask_trust(node_id, exc), name=f"trust:{node_id}")
+            self._trust_prompts[node_id] = prompt
+            self._tasks.add(prompt)
+            prompt.add_done_callback(self._tasks.discard)
+        return await asyncio.shield(prompt)
+
+    async def _ask_trust(self, node_id: str, exc: TrustError) -> bool:
+        from ocv_desktop.ui.dialogs.trust import confirm_certificate, confirm_host_key
+
+        node = self._nodes[node_id]
+        if isinstance(exc, HostKeyError):
+            label = self.tr("Trust host key")
+            confirmed = await confirm_host_key(self.dialog_parent, exc)  # type: ignore[arg-type]
+        else:
+            label = self.tr("Trust certificate")
+            confirmed = await confirm_certificate(self.dialog_parent, exc)  # type: ignore[arg-type]
+        if not confirmed:
+            return False
+        act = self._new_activity(label, node)
+        self._begin(act)
+        try:
+            if isinstance(exc, HostKeyError):
+                await self._record_host_key(exc)
+            else:
+                await self._record_certificate(node_id, exc)
+        except OcvError as err:
+            self._finish(act, ActivityState.FAILED, str(err))
+            return False
+        await self.pool.drop(node_id)
+        self._clear_trust(node_id)
+        self._finish(act, ActivityState.SUCCEEDED, exc.fingerprint)
+        self.check_now([node_id])
+        return True
+
+    async def _record_host_key(self, exc: HostKeyError) -> None:
+        """Record the key the user saw. It is read again to get the public key itself, and only
+        recorded if it is still the one whose fingerprint was shown."""
+        from ocv_desktop.transport.known_hosts import trust_host_key
+        from ocv_desktop.transport.ssh import fetch_host_key
+
+        seen = await fetch_host_key(exc.host, exc.port, self.settings.connect_timeout)
+        if seen.fingerprint != exc.fingerprint:
+            raise HostKeyChanged(
+                f"the host key of {exc.host}:{exc.port} changed while you were looking at it "
+                f"(now {seen.key_type} {seen.fingerprint}); nothing was recorded",
+                host=exc.host,
+                port=exc.port,
+                key_type=seen.key_type,
+                fingerprint=seen.fingerprint,
+                expected_fingerprint=exc.fingerprint,
+            )
+        record = functools.partial(
+            trust_host_key,
+            self.home.known_hosts,
+            exc.host,
+            exc.port,
+            seen.openssh_line,
+            replace=isinstance(exc, HostKeyChanged),
+        )
+        await asyncio.wait_for(asyncio.to_thread(record), FILE_TIMEOUT)
+
+    async def _record_certificate(self, node_id: str, exc: CertificateError) -> None:
+        """Pin the certificate the user accepted (CertificateChanged: the user chose to replace the pin)."""
+        node = self._nodes[node_id]
+        await self.node_service.update_node(node.replace(server_cert_fingerprint=exc.fingerprint))
+        self._apply_config(self.node_service.config)
+
+    # --- nodes ---------------------------------------------------------------------------------
+
+    async def add_node(self, node: NodeConfig, secrets: NodeSecrets | None = None) -> NodeConfig:
+        """Add a node (raises OcvError with a clear message when it cannot be added)."""
+        act = self._new_activity(self.tr("Add node"), node)
+        return await self._node_change(act, self.node_service.add_node(node, secrets or NodeSecrets()), node.id)
+
+    async def update_node(self, node: NodeConfig, secrets: NodeSecrets | None = None) -> NodeConfig:
+        act = self._new_activity(self.tr("Edit node"), node)
+        if secrets is not None and any(v is not None for v in _secret_fields(secrets)):
+            await self.pool.drop(node.id)  # new credentials: reconnect with them
+        return await self._node_change(act, self.node_service.update_node(node, secrets), node.id)
+
+    async def remove_node(self, node_id: str) -> NodeConfig | None:
+        node = self._nodes.get(node_id)
+        if node is None:
+            return None
+        act = self._new_activity(self.tr("Remove node"), node)
+        for name in [n for n in self._named if n.endswith(f":{node_id}") or f":{node_id}:" in n]:
+            task = self._named.get(name)
+            if task is not None:
+                task.cancel()
+        removed = await self._node_change(act, self.node_service.remove_node(node_id), None)
+        await self.pool.drop(node_id)
+        return removed
+
+    async def import_oneclickvirt(self, path: Path) -> ImportReport:
+        act = self._new_activity(self.tr("Import"), None, Path(path).name)
+        self._begin(act)
+        try:
+            report = await self.node_service.import_oneclickvirt(path)
+        except OcvError as exc:
+            self._finish(act, ActivityState.FAILED, str(exc))
+            raise
+        self._apply_config(self.node_service.config)
+        for node in (*report.added, *report.updated):
+            self.refresh(node.id)
+        self._finish(
+            act,
+            ActivityState.FAILED if report.errors and not (report.added or report.updated) else ActivityState.SUCCEEDED,
+            self.tr("{added} added, {updated} updated, {errors} skipped").format(
+                added=len(report.added), updated=len(report.updated), errors=len(report.errors)
+            ),
+        )
+        return report
+
+    async def set_group_by(self, group_by: str) -> None:
+        """Remember the tree grouping in config.yaml (settings.group_by)."""
+        if group_by == self.settings.group_by:
+            return
+        self.settings = Settings(**{**_settings_dict(self.settings), "group_by": group_by})
+        self.settingsChanged.emit()
+        try:
+            config = await self.node_service.update_settings(self.settings)
+        except OcvError as exc:
+            self.problem.emit(self.tr("The grouping could not be saved: {error}").format(error=exc))
+            return
+        self.settings = config.settings
+
+    async def _node_change(self, act: Activity, change: Awaitable[NodeConfig], refresh_id: str | None) -> NodeConfig:
+        self._begin(act)
+        try:
+            result = await change
+        except OcvError as exc:
+            self._finish(act, ActivityState.FAILED, str(exc))
+            raise
+        self.config_problem = None
+        self._apply_config(self.node_service.config)
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("saved"))
+        if refresh_id is not None:
+            self.check_now([refresh_id])
+            self.refresh(refresh_id)
+        return result
+
+    def _apply_config(self, config: AppConfig) -> None:
+        """Follow a new config: nodes, settings, the pool and the monitor; drop state of removed nodes."""
+        old_ids = set(self._nodes)
+        self._nodes = {n.id: n for n in config.nodes}
+        if config.settings != self.settings:
+            interval_changed = self._monitor_settings() != MonitorSettings.from_settings(config.settings)
+            self.settings = config.settings
+            self.pool.settings = config.settings
+            self.settingsChanged.emit()
+            if interval_changed and self.monitor is not None:
+                self.monitor.settings = self._monitor_settings()
+        for gone in old_ids - set(self._nodes):
+            for cache in (self.health, self._instances, self.errors, self.trust_needed):
+                cache.pop(gone, None)
+            self.loading.discard(gone)
+        if self.monitor is not None and not self._closing:
+            self.monitor.set_nodes(self.nodes)
+        self.nodesChanged.emit()
+        for gone in old_ids - set(self._nodes):
+            self.instancesChanged.emit(gone)
+
+    # --- activity log --------------------------------------------------------------------------
+
+    def _new_activity(self, action: str, node: NodeConfig | None, instance_name: str = "") -> Activity:
+        act = Activity(
+            action=action,
+            node_id=node.id if node else "",
+            node_name=node.name if node else "",
+            instance_name=instance_name,
+        )
+        self.activityChanged.emit(act)
+        return act
+
+    def _begin(self, act: Activity) -> None:
+        act.begin()
+        self.activityChanged.emit(act)
+
+    def _cancel_queued(self, act: Activity) -> None:
+        """Cancel an action that is still waiting for its turn (its batch skips it)."""
+        if act.state is ActivityState.QUEUED:
+            self._finish(act, ActivityState.CANCELLED, self.tr("cancelled before it started"))
+
+    def _finish(self, act: Activity, state: ActivityState, message: str = "") -> None:
+        act.finish(state, message)
+        if state is ActivityState.FAILED:
+            log.info("%s %s %s failed: %s", act.action, act.node_name, act.instance_name, message)
+        self.activityChanged.emit(act)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+async def _call_action(provider: Provider, action: InstanceAction, instance_id: str, force: bool) -> None:
+    if action is InstanceAction.START:
+        await provider.start_instance(instance_id)
+    elif action is InstanceAction.STOP:
+        await provider.stop_instance(instance_id)
+    elif action is InstanceAction.RESTART:
+        await provider.restart_instance(instance_id)
+    elif action is InstanceAction.DELETE:
+        await provider.delete_instance(instance_id, force=force)
+
+
+def _task_name(task: asyncio.Future[Any]) -> str:
+    return task.get_name() if isinstance(task, asyncio.Task) else repr(task)
+
+
+def _secret_fields(secrets: NodeSecrets) -> tuple[str | None, ...]:
+    return (
+        secrets.ssh_password,
+        secrets.key_passphrase,
+        secrets.api_token_secret,
+        secrets.api_password,
+        secrets.totp_secret,
+    )
+
+
+def _settings_dict(settings: Settings) -> dict[str, Any]:
+    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
