@@ -59,7 +59,10 @@ def pseudo_translate(text: str) -> str:
     out.append(text[last:].translate(_ACCENTED))
     body = "".join(out)
     lines = body.split("\n")
-    padding = "~" * max(1, round(len(max(lines, key=len)) * STRETCH))
+    extra = max(1, round(len(max(lines, key=len)) * STRETCH))
+    # In words of at most 8, so that wrapped labels can still break the line (one long run of
+    # tildes would be a single unbreakable word wider than any real translation).
+    padding = " ".join("~" * min(8, extra - i) for i in range(0, extra, 8))
     lines[0] = f"[{lines[0]}"
     lines[-1] = f"{lines[-1]} {padding}]"
     return "\n".join(lines)

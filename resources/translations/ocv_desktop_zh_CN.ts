@@ -166,12 +166,12 @@
 <context>
     <name>ErrorHooks</name>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="102"/>
         <source>Unexpected problem: {what}</source>
         <translation>意外问题：{what}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="101"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="103"/>
         <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
     </message>
@@ -203,8 +203,8 @@
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="63"/>
-        <source>Passwords and token secrets from the file went to the system keyring, not into the configuration. At the first connection to each node you confirm its host key.</source>
-        <translation>文件中的密码和令牌密钥已存入系统密钥环，不会写入配置文件。首次连接每个节点时，需要您确认其主机密钥。</translation>
+        <source>Passwords and token secrets from the file are kept with your other credentials, never in the configuration file. At the first connection to each node you confirm its host key.</source>
+        <translation>文件中的密码和令牌密钥与您的其他凭据保存在一起，绝不会写入配置文件。首次连接每个节点时，需要您确认其主机密钥。</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="70"/>
@@ -363,138 +363,138 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="77"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="109"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="112"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="136"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="141"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="200"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="203"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="215"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="216"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="219"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="223"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="232"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="235"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="359"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="365"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="365"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="371"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="367"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="373"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="381"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="387"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="386"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="392"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="420"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="426"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="544"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="550"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="558"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="564"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="568"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="574"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="570"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="576"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="573"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="579"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="574"/>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="653"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="580"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="659"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="582"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="588"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="596"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="602"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="640"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="646"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="656"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="662"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -535,299 +535,299 @@
 <context>
     <name>NodeEditorDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="114"/>
         <source>Edit node {name}</source>
         <translation>编辑节点 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="115"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="266"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="116"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="267"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="168"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="169"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="170"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="171"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="175"/>
         <source>&amp;Platform:</source>
         <translation>平台(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="175"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="176"/>
         <source>This computer (commands run here, no SSH)</source>
         <translation>本机（命令在本机执行，不使用 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
         <source>Use sudo -n (for a user other than root)</source>
         <translation>使用 sudo -n（用于非 root 用户）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="179"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
         <source>comma-separated, e.g. production, eu-west</source>
         <translation>用逗号分隔，例如：生产, 华东</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="181"/>
         <source>&amp;Tags:</source>
         <translation>标签(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="185"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="185"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="186"/>
         <source>host name or IP address</source>
         <translation>主机名或 IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="187"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
         <source>P&amp;ort:</source>
         <translation>端口(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="192"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="193"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="194"/>
         <source>SSH agent</source>
         <translation>SSH 代理</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="194"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="196"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="196"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
         <source>&amp;Log in with:</source>
         <translation>登录方式(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="198"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
         <source>&amp;Key file:</source>
         <translation>密钥文件(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="201"/>
         <source>Key p&amp;assphrase:</source>
         <translation>密钥口令(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="203"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="207"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="209"/>
         <source>&amp;Endpoint:</source>
         <translation>接口地址(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
         <source>API token (recommended)</source>
         <translation>API 令牌（推荐）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
         <source>User and password</source>
         <translation>用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
         <source>No API (SSH only)</source>
         <translation>不使用 API（仅 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
         <source>API log&amp;in:</source>
         <translation>API 登录(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
         <source>Token I&amp;D:</source>
         <translation>令牌 ID(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
         <source>Token &amp;secret:</source>
         <translation>令牌密钥(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="220"/>
         <source>API use&amp;r:</source>
         <translation>API 用户(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="221"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="222"/>
         <source>API passwor&amp;d:</source>
         <translation>API 密码(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
         <source>found automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="224"/>
         <source>Prox&amp;mox node:</source>
         <translation>Proxmox 节点(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="224"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="228"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="229"/>
         <source>PEM file</source>
         <translation>PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
         <source>Client &amp;certificate:</source>
         <translation>客户端证书(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="231"/>
         <source>Client ke&amp;y:</source>
         <translation>客户端私钥(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="234"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="235"/>
         <source>No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it creates a client certificate and makes the server trust it.</source>
         <translation>还没有证书？两项都留空，然后运行一次 `ocv-desktop nodes enroll 节点名`：它会生成客户端证书，并让服务器信任该证书。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
         <source>none: pin the server certificate</source>
         <translation>无：固定服务器证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="242"/>
         <source>CA &amp;file:</source>
         <translation>CA 文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
         <source>Pinned certificate:</source>
         <translation>已固定的证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="248"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="249"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="250"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="250"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="251"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="251"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="252"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="257"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="266"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="267"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="289"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="289"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="298"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="299"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="299"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="300"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="495"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="496"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="540"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="541"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="542"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="543"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="543"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="544"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="567"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="568"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="570"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="571"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="573"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="574"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="576"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="577"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -1058,152 +1058,152 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>TrustDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="87"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="88"/>
         <source>SSH host key changed</source>
         <translation>SSH 主机密钥已变化</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="90"/>
         <source>WARNING: the SSH host key of {address} has changed!</source>
         <translation>警告：{address} 的 SSH 主机密钥已发生变化！</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="95"/>
         <source>The server presents a different host key from the one you trusted before, so ocv-desktop did not connect. Either the server was reinstalled or its keys were regenerated, or someone is intercepting the connection.</source>
         <translation>服务器出示的主机密钥与您之前信任的不同，因此 ocv-desktop 没有建立连接。可能是服务器重装了系统或重新生成了密钥，也可能有人正在拦截这个连接。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="101"/>
         <source>Trusted until now:</source>
         <translation>此前信任的指纹：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="103"/>
         <source>Presented now:</source>
         <translation>当前出示的指纹：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="106"/>
         <source>Unknown SSH host key</source>
         <translation>未知的 SSH 主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="108"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="109"/>
         <source>First connection to {address}. Do you trust this server?</source>
         <translation>首次连接 {address}。您信任这台服务器吗？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="115"/>
         <source>ocv-desktop has not connected to this server before. Its SSH host key has this fingerprint:</source>
         <translation>ocv-desktop 以前从未连接过这台服务器。它的 SSH 主机密钥指纹如下：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="122"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="123"/>
         <source>To check it, run this on the server itself (at its console or through a connection you already trust) and compare the SHA256 fingerprint:</source>
         <translation>核对方法：在服务器本机上（通过控制台，或通过您已信任的连接）运行下面的命令，并比较 SHA256 指纹：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="132"/>
         <source>If the fingerprints differ, do not continue: the connection is not safe.</source>
         <translation>如果指纹不一致，请不要继续：此连接不安全。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="141"/>
         <source>API certificate changed</source>
         <translation>API 证书已变化</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="143"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="144"/>
         <source>WARNING: the API certificate of {address} has changed!</source>
         <translation>警告：{address} 的 API 证书已发生变化！</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="149"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="150"/>
         <source>The server presents a different TLS certificate from the one you pinned, so ocv-desktop did not connect. Either the server got a new certificate, or someone is intercepting the connection.</source>
         <translation>服务器出示的 TLS 证书与您固定的证书不同，因此 ocv-desktop 没有建立连接。可能是服务器换了新证书，也可能有人正在拦截这个连接。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="155"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="156"/>
         <source>Pinned until now (SHA-256):</source>
         <translation>此前固定的证书（SHA-256）：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="161"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="162"/>
         <source>Presented now (SHA-256):</source>
         <translation>当前出示的证书（SHA-256）：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="163"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="164"/>
         <source>Unknown API certificate</source>
         <translation>未知的 API 证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="166"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="167"/>
         <source>First connection to the API at {address}. Pin its certificate?</source>
         <translation>首次连接 {address} 上的 API。要固定它的证书吗？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="172"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="173"/>
         <source>No certificate authority known to this computer signed this server&apos;s certificate. LXD, Incus and Proxmox VE create such self-signed certificates themselves, so this is normal at the first connection. Pin it only if its SHA-256 fingerprint matches the one the server shows:</source>
         <translation>这台服务器的证书不是由本机已知的证书颁发机构签发的。LXD、Incus 和 Proxmox VE 会自行生成这种自签名证书，所以首次连接时出现这种情况是正常的。只有当它的 SHA-256 指纹与服务器上显示的一致时，才固定该证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="181"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="182"/>
         <source>The same, as incus info and lxc info print it:</source>
         <translation>同一指纹，按 incus info 和 lxc info 的输出格式：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="185"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="186"/>
         <source>To see the fingerprint on the server:</source>
         <translation>在服务器上查看指纹：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="200"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="201"/>
         <source>On Proxmox VE it is also shown in the web interface under the node, System, Certificates (use pveproxy-ssl.pem if you uploaded your own certificate).</source>
         <translation>在 Proxmox VE 的网页界面中也可以查看：节点 → 系统 → 证书（如果您上传过自己的证书，请改用 pveproxy-ssl.pem）。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="221"/>
         <source>Replace trusted key…</source>
         <translation>替换受信任的密钥…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="221"/>
         <source>Replace pinned certificate…</source>
         <translation>替换已固定的证书…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="225"/>
         <source>Trust and connect</source>
         <translation>信任并连接</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="225"/>
         <source>Pin certificate and connect</source>
         <translation>固定证书并连接</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="227"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="228"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="244"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="245"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="246"/>
         <source>Keep the old one</source>
         <translation>保留原来的</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="259"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="260"/>
         <source>Replace the trusted SSH host key?</source>
         <translation>替换受信任的 SSH 主机密钥？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="260"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="261"/>
         <source>Only continue if you checked on the server itself that its host key is now:
 
 {fingerprint}
@@ -1216,12 +1216,12 @@ ocv-desktop will then trust this key instead of the old one for {address}.</sour
 时才继续。之后 ocv-desktop 将对 {address} 信任此密钥，不再信任原来的密钥。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="278"/>
         <source>Replace the pinned API certificate?</source>
         <translation>替换已固定的 API 证书？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="279"/>
         <source>Only continue if you checked on the server itself that its certificate&apos;s SHA-256 fingerprint is now:
 
 {fingerprint}
@@ -1443,126 +1443,126 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="291"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="293"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="300"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="302"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/workspace.py" line="315"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="317"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="351"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="353"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="352"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="354"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="353"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="355"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="354"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="356"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="372"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="384"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="435"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="374"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="386"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="437"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="374"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="376"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="402"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="404"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="402"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="404"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="403"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="405"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="425"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="427"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="440"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="442"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="493"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="495"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="496"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="498"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="553"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="555"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="557"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="559"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="566"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="568"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="576"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="578"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="589"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="591"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="604"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="606"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="617"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="619"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="663"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="665"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>

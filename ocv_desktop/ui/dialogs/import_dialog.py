@@ -60,8 +60,8 @@ class ImportReportDialog(FittingDialog):
             layout.addWidget(
                 text_label(
                     self.tr(
-                        "Passwords and token secrets from the file went to the system keyring, not into the "
-                        "configuration. At the first connection to each node you confirm its host key."
+                        "Passwords and token secrets from the file are kept with your other credentials, never in "
+                        "the configuration file. At the first connection to each node you confirm its host key."
                     )
                 )
             )

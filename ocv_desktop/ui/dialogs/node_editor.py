@@ -51,6 +51,7 @@ from ocv_desktop.ui.dialogs.widgets import (
     error_colour,
     fit_height,
     mono_label,
+    scrolling_body,
     set_text_colour,
     text_label,
 )
@@ -155,7 +156,7 @@ class NodeEditorDialog(FittingDialog):
         columns.addLayout(left, 1)
         columns.addSpacing(12)
         columns.addLayout(right, 1)
-        outer.addLayout(columns)
+        scrolling_body(outer).addLayout(columns)
         left.addWidget(self._build_general())
         left.addWidget(self._build_ssh())
         left.addStretch(1)

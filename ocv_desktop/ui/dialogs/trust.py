@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ocv_desktop.core.errors import CertificateChanged, CertificateUnknown, HostKeyChanged, HostKeyUnknown
 from ocv_desktop.transport.tls import format_fingerprint
 from ocv_desktop.ui.dialogs.base import ask_yes_no, run_and_dispose
-from ocv_desktop.ui.dialogs.widgets import FittingDialog, mono_label, text_label, warning_banner
+from ocv_desktop.ui.dialogs.widgets import FittingDialog, mono_label, scrolling_body, text_label, warning_banner
 
 
 def host_key_file(key_type: str) -> str:
@@ -67,14 +67,15 @@ class TrustDialog(FittingDialog):
         self.error = error
         self.changed = isinstance(error, HostKeyChanged | CertificateChanged)
         self.is_host_key = isinstance(error, HostKeyUnknown | HostKeyChanged)
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        layout = scrolling_body(outer)
         layout.setSpacing(10)
         address = _address(error.host, error.port)
         if self.is_host_key:
             self._build_host_key(layout, address)
         else:
             self._build_certificate(layout, address)
-        self._build_buttons(layout)
+        self._build_buttons(outer)
         self.setMinimumWidth(560)
 
     # --- SSH host keys ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase, QPalette, QShowEvent
-from PySide6.QtWidgets import QDialog, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ocv_desktop.ui.theme import is_dark
 
@@ -71,18 +71,55 @@ def set_text_colour(label: QLabel, colour: QColor) -> None:
     label.setPalette(palette)
 
 
+BODY_NAME = "dialogBody"
+SCREEN_SHARE = 0.9  # a dialog never grows beyond this share of the screen; its body scrolls instead
+
+
+def scrolling_body(outer: QVBoxLayout) -> QVBoxLayout:
+    """A scrollable body for a tall dialog (above its buttons, which stay in view): on a small
+    screen, or at 200 % scaling, or in a long language, the body scrolls instead of squeezing its
+    wrapped texts on top of each other. ``fit_height`` sizes it to its content when there is room."""
+    area = QScrollArea(objectName=BODY_NAME)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # only on a very narrow screen
+    body = QWidget()
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(0, 0, 0, 0)
+    area.setWidget(body)
+    outer.addWidget(area, 1)
+    return layout
+
+
 def fit_height(window: QWidget, *, shrink: bool = False) -> None:
-    """Give a shown window the height its wrapped labels need at its current width.
+    """Give a shown window the height its wrapped labels need at its current width, within
+    ``SCREEN_SHARE`` of the screen.
 
     Qt sizes a window from its size hint, which ignores word wrap (height-for-width), so long
     wrapped texts get squeezed or cut; after rows were hidden, ``shrink`` gives the space back.
     """
     if not window.isVisible() or window.layout() is None:
         return
-    window.layout().activate()
-    need = max(window.heightForWidth(window.width()), window.minimumSizeHint().height())
-    if need > window.height() or (shrink and need < window.height()):
-        window.resize(window.width(), need)
+    screen = window.screen().availableGeometry()
+    area = window.findChild(QScrollArea, BODY_NAME)
+    if area is not None and area.widget() is not None:
+        body = area.widget()
+        scrollbar = area.verticalScrollBar().sizeHint().width()
+        margins = window.layout().contentsMargins()
+        room = int(screen.width() * SCREEN_SHARE) - margins.left() - margins.right()
+        area.setMinimumWidth(min(max(body.sizeHint().width(), body.minimumSizeHint().width()) + scrollbar, room))
+        window.layout().activate()
+        width = area.viewport().width()
+        body_height = body.heightForWidth(width) if body.hasHeightForWidth() else body.sizeHint().height()
+        need = window.height() - area.viewport().height() + max(body_height, body.minimumSizeHint().height())
+    else:
+        window.layout().activate()
+        need = max(window.heightForWidth(window.width()), window.minimumSizeHint().height())
+    need = min(need, int(screen.height() * SCREEN_SHARE))
+    # A fixed minimum width (setMinimumWidth) stops the layout from widening a shown window by itself.
+    width = max(window.width(), min(window.layout().totalMinimumSize().width(), int(screen.width() * SCREEN_SHARE)))
+    if need > window.height() or (shrink and need < window.height()) or width > window.width():
+        window.resize(width, need if need > window.height() or shrink else window.height())
 
 
 class FittingDialog(QDialog):

@@ -1,0 +1,234 @@
+"""Screenshots of every dialog and the welcome panel, to look at (test-artifacts/, gitignored).
+
+Each variant runs in its own process, because QT_SCALE_FACTOR and the language must be set before
+the QApplication exists: light at 100 %, dark at 200 %, zh_CN (CJK glyphs: fonts-noto-cjk) and
+pseudo-localised. The tests check what a machine can check — every picture was made, 200 % pictures
+are twice as large, no dialog is wider than a 1280-pixel screen at 100 % — and a human looks at
+the rest. Run by hand: ``python -m tests.ui.test_dialogs_screenshots OUT_DIR [light|dark]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "dialogs"
+
+VARIANTS = {
+    "light-100": {"OCV_DESKTOP_LANG": "en_US", "QT_SCALE_FACTOR": "1", "theme": "light"},
+    "dark-200": {"OCV_DESKTOP_LANG": "en_US", "QT_SCALE_FACTOR": "2", "theme": "dark"},
+    "zh_CN-100": {"OCV_DESKTOP_LANG": "zh_CN", "QT_SCALE_FACTOR": "1", "theme": "light"},
+    "zh_CN-dark-100": {"OCV_DESKTOP_LANG": "zh_CN", "QT_SCALE_FACTOR": "1", "theme": "dark"},
+    "pseudo-100": {"OCV_DESKTOP_LANG": "pseudo", "QT_SCALE_FACTOR": "1", "theme": "light"},
+}
+
+
+def gallery() -> Iterator[tuple[str, object]]:
+    """(name, widget) for every dialog in its interesting states. Needs a QApplication."""
+    from ocv_desktop.core.errors import (
+        CertificateChanged,
+        CertificateUnknown,
+        ConnectError,
+        HostKeyChanged,
+        HostKeyUnknown,
+    )
+    from ocv_desktop.core.models import (
+        AuthMethod,
+        Instance,
+        InstanceStatus,
+        NodeConfig,
+        Platform,
+    )
+    from ocv_desktop.core.oneclickvirt import ImportProblem
+    from ocv_desktop.services.local_detect import LocalCandidate
+    from ocv_desktop.services.nodes import ImportReport
+    from ocv_desktop.ui.dialogs.base import error_box, question_box
+    from ocv_desktop.ui.dialogs.confirm import ConfirmDeleteDialog
+    from ocv_desktop.ui.dialogs.import_dialog import ImportReportDialog
+    from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog
+    from ocv_desktop.ui.dialogs.password import NewPasswordDialog
+    from ocv_desktop.ui.dialogs.trust import TrustDialog
+    from ocv_desktop.ui.widgets.welcome import WelcomePanel
+
+    fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8"
+    yield "node-editor-new", NodeEditorDialog(None, taken_names=frozenset({"web-1"}))
+    proxmox = NodeEditorDialog(None)
+    proxmox.platform_combo.setCurrentIndex(proxmox.platform_combo.findData(Platform.PROXMOX))
+    proxmox.name_edit.setText("pve-1")
+    proxmox.host_edit.setText("pve.example.com:22")
+    proxmox.host_edit.textEdited.emit(proxmox.host_edit.text())
+    proxmox.token_id_edit.setText("root@pam!ocv=secret")
+    proxmox.token_id_edit.textEdited.emit(proxmox.token_id_edit.text())
+    yield "node-editor-proxmox-invalid", proxmox
+    existing = NodeConfig(
+        name="incus-lab",
+        type=Platform.INCUS,
+        host="10.0.0.7",
+        auth=AuthMethod.KEY,
+        key_path="/home/admin/.ssh/id_ed25519",
+        api_endpoint="https://10.0.0.7:8443",
+        client_cert="/home/admin/.config/ocv-desktop/certs/incus-lab.crt",
+        client_key="/home/admin/.config/ocv-desktop/certs/incus-lab.key",
+        server_cert_fingerprint="ab" * 32,
+        tags=("lab", "eu-west"),
+        notes="rack 4, second shelf",
+    )
+    yield "node-editor-incus-edit", NodeEditorDialog(None, existing=existing, taken_names=frozenset({"incus-lab"}))
+    yield (
+        "node-editor-local-docker",
+        NodeEditorDialog(None, local=Platform.DOCKER, local_endpoint="unix:///var/run/docker.sock"),
+    )
+    common = {"host": "192.0.2.10", "port": 22, "key_type": "ssh-ed25519", "fingerprint": fp}
+    yield "trust-host-key-unknown", TrustDialog(None, HostKeyUnknown("unknown", **common))
+    yield (
+        "trust-host-key-changed",
+        TrustDialog(
+            None,
+            HostKeyChanged(
+                "changed", expected_fingerprint="SHA256:Jm1Ht0Lc2oE0m0V8W5cP2l3b0dKq7rN1Qf9s8u4vXyA", **common
+            ),
+        ),
+    )
+    cert = {"host": "pve.example.com", "port": 8006, "fingerprint": "3f" * 32}
+    yield "trust-certificate-unknown", TrustDialog(None, CertificateUnknown("unknown", **cert))
+    yield (
+        "trust-certificate-changed",
+        TrustDialog(None, CertificateChanged("changed", expected_fingerprint="c0" * 32, **cert)),
+    )
+    names = {"n1": "docker-eu-1", "n2": "pve-cluster-东京"}
+    instances = [
+        Instance(id="c1", name="web-frontend", node_id="n1", status=InstanceStatus.RUNNING, raw_status="running"),
+        Instance(id="c2", name="db-replica-2", node_id="n1", status=InstanceStatus.STOPPED, raw_status="exited"),
+        Instance(id="101", name="测试虚拟机", node_id="n2", status=InstanceStatus.RUNNING, raw_status="running"),
+    ]
+    yield "confirm-delete-many", ConfirmDeleteDialog(None, instances, names)
+    yield "confirm-delete-one", ConfirmDeleteDialog(None, instances[1:2], names)
+    box, _ = question_box(
+        None,
+        "Reset root password",
+        "Set a new random root password for web-frontend on docker-eu-1?\n\n"
+        "The current password stops working. The new one is shown once and not saved anywhere.",
+        yes="Reset password",
+        no="Cancel",
+        destructive=True,
+    )
+    yield "ask-yes-no-destructive", box
+    password = NewPasswordDialog(None, instances[0], "docker-eu-1", "vR7#kq2Lm9$wXe4tB8zN")
+    yield "new-password", password
+    report = ImportReport(
+        source=Path("/home/admin/oneclickvirt-providers.yaml"),
+        added=(
+            NodeConfig(name="hk-docker", type=Platform.DOCKER, host="203.0.113.5"),
+            NodeConfig(name="fra-pve", type=Platform.PROXMOX, host="198.51.100.20", port=2222),
+        ),
+        updated=(NodeConfig(name="lxd-01", type=Platform.LXD, host="198.51.100.30"),),
+        errors=(ImportProblem("providers.yaml", 3, "broken", 41, "host: 'a b' is not a host name or IP address"),),
+        warnings=(ImportProblem("providers.yaml", 1, "fra-pve", 17, "sshKey is ignored: keys are not imported"),),
+    )
+    yield "import-report", ImportReportDialog(None, report)
+    yield (
+        "error-expected",
+        error_box(
+            None,
+            "Refresh failed",
+            ConnectError(
+                "cannot connect to root@192.0.2.10:22: connection refused", hint="is sshd running on the node?"
+            ),
+        ),
+    )
+    try:
+        {}["missing"]  # a real traceback for the picture
+    except KeyError as e:
+        yield "error-unexpected", error_box(None, "Refresh failed", e)
+    welcome = WelcomePanel()
+    welcome.set_local_candidates(
+        [
+            LocalCandidate(Platform.DOCKER, "unix:///var/run/docker.sock", "Docker on this computer"),
+            LocalCandidate(Platform.INCUS, "unix:///var/lib/incus/unix.socket", "Incus on this computer"),
+        ]
+    )
+    welcome.resize(760, 560)
+    yield "welcome", welcome
+
+
+def capture(out_dir: Path, theme: str) -> dict[str, dict[str, float]]:
+    """Show every gallery widget offscreen, save ``<name>.png``; return logical sizes and DPR."""
+    from PySide6.QtWidgets import QApplication
+
+    from ocv_desktop.ui.i18n import install_translator
+    from ocv_desktop.ui.theme import apply_palette
+
+    app = QApplication.instance() or QApplication([])
+    install_translator(app)  # type: ignore[arg-type]
+    apply_palette(app, theme)  # type: ignore[arg-type]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sizes: dict[str, dict[str, float]] = {}
+    for name, widget in gallery():
+        widget.show()  # type: ignore[attr-defined]
+        for _ in range(3):
+            app.processEvents()
+        pixmap = widget.grab()  # type: ignore[attr-defined]
+        pixmap.save(str(out_dir / f"{name}.png"))
+        sizes[name] = {
+            "width": widget.width(),  # type: ignore[attr-defined]
+            "height": widget.height(),  # type: ignore[attr-defined]
+            "pixel_width": pixmap.width(),
+            "dpr": pixmap.devicePixelRatio(),
+        }
+        widget.close()  # type: ignore[attr-defined]
+        widget.deleteLater()  # type: ignore[attr-defined]
+    return sizes
+
+
+SCREEN = (1920, 1080)  # the offscreen screen: a common desktop; at 200 % it is 960 x 540 logical
+
+
+def _run_variant(name: str) -> dict[str, dict[str, float]]:
+    settings = VARIANTS[name]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    screen = ARTIFACTS / "screen.json"
+    screen.write_text(
+        json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": SCREEN[0], "height": SCREEN[1], "dpr": 1}]}),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={screen}", "QT_API": "pyside6"}
+    env.update({k: v for k, v in settings.items() if k != "theme"})
+    out = ARTIFACTS / name
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.ui.test_dialogs_screenshots", str(out), settings["theme"]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_dialog_renders(variant: str) -> None:
+    sizes = _run_variant(variant)
+    scale = float(VARIANTS[variant]["QT_SCALE_FACTOR"])
+    assert len(sizes) == 16  # every dialog state of gallery() made a picture
+    for name, size in sizes.items():
+        assert (ARTIFACTS / variant / f"{name}.png").stat().st_size > 2000, name
+        assert size["dpr"] == scale, name
+        assert size["pixel_width"] == round(size["width"] * scale), name
+        if scale == 1 and not variant.startswith("pseudo"):
+            assert size["width"] <= 1280, f"{name} is {size['width']} px wide"
+        if name != "welcome":  # a dialog fits the screen (its body scrolls when it must)
+            assert size["width"] <= SCREEN[0] / scale and size["height"] <= SCREEN[1] / scale, (name, size)
+
+
+if __name__ == "__main__":
+    result = capture(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "light")
+    print(json.dumps(result))
