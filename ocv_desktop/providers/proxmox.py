@@ -772,9 +772,20 @@ class ProxmoxProvider(Provider):
     # --- health probes -------------------------------------------------------------------------
 
     async def probe_api(self) -> str:
+        if self._api is None and self._api_error is not None:
+            # The API was down when we connected (auto rule: SSH took over). Each health check
+            # tries it once more, so the node goes back to the API when it answers again.
+            try:
+                api = await self._open_api()
+            except OcvError as exc:
+                self._api_error = exc
+                raise ConnectError(f"the API of {self.name} could not be reached: {exc}") from None
+            if self._api is None and self._api_error is not None:
+                self._api, self._api_error = api, None
+                log.info("API of %s answers again; using it", self.name)
+            else:  # another caller reopened it meanwhile, or we were disconnected
+                await api.close()
         if self._api is None:
-            if self._api_error is not None:
-                raise ConnectError(f"the API of {self.name} could not be reached: {self._api_error}")
             raise Unsupported(f"{self.name} has no API connection")
         data = await self._api.call("GET", "/version")
         return f"Proxmox VE {data.get('version', '?')} (release {data.get('release', '?')})"
