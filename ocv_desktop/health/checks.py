@@ -43,12 +43,12 @@ from ocv_desktop.transport.base import CommandRunner
 
 log = logging.getLogger(__name__)
 
-# A constant script (no user value in it): CPU count, memory, root filesystem, load average.
+# A constant script (no user value in it): CPU count, root filesystem, load average and memory.
+# Few processes on purpose (sh, nproc, df, cat): it runs on every node every cycle.
 RESOURCE_ARGV = (
     "sh",
     "-c",
-    "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; echo ---; cat /proc/meminfo; echo ---; "
-    "df -Pk / | tail -n 1; echo ---; cat /proc/loadavg",
+    "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; echo ---; df -Pk /; echo ---; cat /proc/loadavg /proc/meminfo",
 )
 
 KIND_ORDER = (CheckKind.SSH, CheckKind.API, CheckKind.SERVICE)
@@ -57,20 +57,24 @@ KIND_ORDER = (CheckKind.SSH, CheckKind.API, CheckKind.SERVICE)
 def parse_resources(text: str) -> Resources:
     """Parse the output of ``RESOURCE_ARGV``; fields that cannot be read stay None."""
     parts = text.split("---\n")
-    parts += [""] * (4 - len(parts))
+    parts += [""] * (3 - len(parts))
     cores = _int(parts[0].strip().splitlines()[0] if parts[0].strip() else "")
+    df_lines = parts[1].strip().splitlines()
+    df = df_lines[-1].split() if len(df_lines) >= 2 else []  # header, then the filesystem of /
+    disk_total = _int(df[1]) * 1024 if len(df) >= 4 and _int(df[1]) is not None else None
+    disk_free = _int(df[3]) * 1024 if len(df) >= 4 and _int(df[3]) is not None else None
+    load: list[str] = []
     mem: dict[str, int] = {}
-    for line in parts[1].splitlines():
+    for line in parts[2].splitlines():
+        if ":" not in line:  # /proc/loadavg's one line (it has no colon; meminfo lines all do)
+            load = load or line.split()
+            continue
         key, _, rest = line.partition(":")
         fields = rest.split()
         if fields and fields[0].isdigit():
             mem[key.strip()] = int(fields[0]) * 1024  # /proc/meminfo is in KiB
     total = mem.get("MemTotal")
     available = mem.get("MemAvailable", mem.get("MemFree"))
-    df = parts[2].split()
-    disk_total = _int(df[1]) * 1024 if len(df) >= 4 and _int(df[1]) is not None else None
-    disk_free = _int(df[3]) * 1024 if len(df) >= 4 and _int(df[3]) is not None else None
-    load = parts[3].split()
     return Resources(
         cpu_cores=cores,
         memory_total=total,
@@ -152,9 +156,9 @@ async def _timed(
         async with asyncio.timeout_at(deadline):
             detail = await probe()
     except Exception as exc:  # one broken probe must not lose the other results
-        return CheckResult(
-            kind, CheckStatus.OFFLINE, latency=time.monotonic() - start, error=_describe(exc, timeout, what)
-        )
+        # No latency for a check that got no answer: "how long" is just the bound we gave it.
+        latency = None if isinstance(exc, TimeoutError) else time.monotonic() - start
+        return CheckResult(kind, CheckStatus.OFFLINE, latency=latency, error=_describe(exc, timeout, what))
     return CheckResult(kind, CheckStatus.ONLINE, latency=time.monotonic() - start, detail=detail)
 
 

@@ -25,15 +25,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from ocv_desktop.core.config import Settings
-from ocv_desktop.core.models import (
-    CheckKind,
-    CheckResult,
-    CheckStatus,
-    HealthReport,
-    HealthState,
-    NodeConfig,
-)
-from ocv_desktop.health.checks import timed_out_report
+from ocv_desktop.core.errors import OcvError
+from ocv_desktop.core.models import HealthReport, HealthState, NodeConfig
+from ocv_desktop.health.checks import failed_connect_report, timed_out_report
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +75,7 @@ async def bounded_check(check: CheckFn, node: NodeConfig, settings: MonitorSetti
         return timed_out_report(node, settings.timeout)
     except Exception as exc:  # the check must turn node problems into reports; this is a bug
         log.exception("health check of %s raised", node.name)
-        return HealthReport(
-            node_id=node.id,
-            checks=(CheckResult(CheckKind.SSH, CheckStatus.OFFLINE, error=f"internal error: {exc}"),),
-        )
+        return failed_connect_report(node, OcvError(f"internal error ({type(exc).__name__}: {exc}); please report it"))
 
 
 async def check_all(

@@ -402,3 +402,44 @@ def _sshd_sessions(host) -> list[int]:
         if exe == "/usr/sbin/sshd" and pid != host.sshd_pid:
             pids.append(pid)
     return pids
+
+
+async def test_proxmox_api_down_at_connect_is_tried_again_by_the_next_check(make_pool, trust, lab_pve):
+    """auto rule: the API did not answer when the node was connected, so SSH took over. The health
+    check tries the API again each time, and the node goes back to it once it answers."""
+    trust(lab_pve.ssh)
+    pool = make_pool()
+    relay = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+    port = relay.sockets[0].getsockname()[1]
+    relay.close()
+    await relay.wait_closed()  # nothing listens on the port now: the API is "down"
+    node = await pve_node(pool, lab_pve, api_endpoint=f"https://127.0.0.1:{port}/api2/json", api_user=None)
+    down = await pool.check_health(node)
+    assert down.state is HealthState.PARTIAL
+    assert statuses(down) == {"ssh": ON, "api": OFF, "service": ON}
+    assert "could not be reached" in down.check(CheckKind.API).error
+
+    async def forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_r, up_w = await asyncio.open_connection(lab_pve.host, lab_pve.port)
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pump(reader, up_w), pump(up_r, writer), return_exceptions=True)
+
+    relay = await asyncio.start_server(forward, "127.0.0.1", port)  # the API is back
+    try:
+        up = await pool.check_health(node)
+        assert up.state is HealthState.HEALTHY, up.checks
+        assert up.check(CheckKind.API).detail.startswith("Proxmox VE 9.0.10")
+        # ...and the provider uses the API again for everything else, not pvesh over SSH.
+        lab_pve.clear_shim_calls()
+        await (await pool.get(node)).list_instances()
+        assert not any(c["argv"][0] == "pvesh" for c in lab_pve.shim_calls())
+    finally:
+        await pool.close()
+        relay.close()
+        await relay.wait_closed()

@@ -279,3 +279,25 @@ def test_settings_come_from_the_user_config() -> None:
     s = MonitorSettings.from_settings(Settings(health_interval=45, health_timeout=7, health_concurrency=4))
     assert (s.interval, s.timeout, s.concurrency, s.max_backoff) == (45, 7, 4, 300)
     assert s.safety_net == 7 + 1.4
+
+
+async def test_a_check_that_raises_becomes_a_report_and_the_node_keeps_being_checked() -> None:
+    n = node("buggy")
+    got: list[HealthReport] = []
+    two = asyncio.Event()
+
+    async def check(_: NodeConfig) -> HealthReport:
+        raise ValueError("a bug")
+
+    def deliver(r: HealthReport) -> None:
+        got.append(r)
+        if len(got) == 2:
+            two.set()
+
+    mon = HealthMonitor(check, deliver, MonitorSettings(interval=0.01, timeout=1, jitter=0, max_backoff=0.02))
+    mon.start([n])
+    await asyncio.wait_for(two.wait(), 2)
+    await mon.stop()
+    assert [c.kind for c in got[0].checks] == [CheckKind.SSH, CheckKind.API, CheckKind.SERVICE]
+    assert got[0].state is HealthState.UNHEALTHY
+    assert "internal error (ValueError: a bug)" in got[0].check(CheckKind.SSH).error

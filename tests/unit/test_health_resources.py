@@ -24,9 +24,13 @@ def test_parses_this_machines_real_resources() -> None:
 
 
 def test_unreadable_parts_stay_unknown() -> None:
-    res = parse_resources("---\n---\n---\n")
+    res = parse_resources("---\n---\n")
     assert res.cpu_cores is None and res.memory_total is None and res.disk_total is None and res.load1 is None
-    res = parse_resources("4\n---\nMemTotal: 1000 kB\nMemAvailable: 250 kB\n")
+    # df failed (only its error on stderr), /proc/loadavg unreadable: memory still parsed
+    res = parse_resources("4\n---\n---\nMemTotal: 1000 kB\nMemAvailable: 250 kB\n")
     assert res.cpu_cores == 4
     assert res.memory_total == 1024000 and res.memory_used == 768000
-    assert res.disk_total is None
+    assert res.disk_total is None and res.load1 is None
+    # a busybox df without -P support prints nothing useful; an old kernel without MemAvailable
+    res = parse_resources("2\n---\nFilesystem\n---\n0.50 0.40 0.30 1/100 42\nMemTotal: 2000 kB\nMemFree: 500 kB\n")
+    assert res.disk_total is None and res.load1 == 0.5 and res.memory_used == 1500 * 1024
