@@ -90,7 +90,6 @@ class Lab:
         self._extra_hosts: list[SshHost] = []
         self._free_nets = list(SPARE_NETS)
         self._agent: subprocess.Popen[bytes] | None = None
-        self._images: Images | None = None
         try:
             self.dir = Path(tempfile.mkdtemp(prefix=f"ocv-lab{self.slot.index}-", dir=base_dir))
             self.slot.pointer.write_text(str(self.dir))
@@ -131,7 +130,7 @@ class Lab:
             ["ssh-agent", "-D", "-a", str(self.agent_socket)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         self.state.add_pid(self._agent.pid, "ssh-agent")
