@@ -250,112 +250,112 @@
 <context>
     <name>InstanceTableModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="53"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="92"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="54"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="93"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="55"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="94"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="56"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="95"/>
         <source>Image</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="57"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="96"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="58"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="97"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="59"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="98"/>
         <source>Disk</source>
         <translation>磁盘</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="60"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="99"/>
         <source>IP addresses</source>
         <translation>IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="61"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="100"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="158"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="259"/>
         <source>{status} (the platform says: {raw})</source>
         <translation>{status}（平台原始状态：{raw}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="162"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="261"/>
         <source>id: {id}</source>
         <translation>ID：{id}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="170"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="79"/>
         <source>VM</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="170"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="79"/>
         <source>container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="80"/>
         <source>{cores} cores</source>
         <translation>{cores} 核</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="202"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="70"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="71"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="72"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="73"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="74"/>
         <source>starting</source>
         <translation>启动中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="207"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="75"/>
         <source>stopping</source>
         <translation>停止中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="76"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="209"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="77"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -1453,116 +1453,116 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/workspace.py" line="317"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="320"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="353"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="356"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="354"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="357"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="355"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="358"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="356"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="359"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="374"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="386"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="437"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="377"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="389"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="440"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="376"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="379"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="404"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="407"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="404"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="407"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="405"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="408"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="427"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="430"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="442"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="445"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="495"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="498"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="498"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="501"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="555"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="558"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="559"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="562"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="568"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="571"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="578"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="581"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="591"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="594"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="606"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="609"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="619"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="622"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="665"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="668"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
