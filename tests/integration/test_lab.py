@@ -11,7 +11,6 @@ import os
 import ssl
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ import httpx
 import pytest
 
 from tests.lab.lab import Lab
-from tests.lab.slots import leftovers
+from tests.lab.slots import leftovers, slot_owner_busy
 from tests.lab.ssh_host import SshHost
 from tests.lab.system import alive, cgroup_dirs, netns_list, netns_pids
 
@@ -407,29 +406,50 @@ def test_teardown_leaves_nothing_behind(lab_docker) -> None:
     assert other.timings["teardown"] < 30
 
 
-def test_next_owner_cleans_a_crashed_lab(lab: Lab) -> None:
-    # A lab in another process is SIGKILLed with sshd and an agent running; the next lab that takes
-    # the same slot removes all of it before using the slot.
-    script = textwrap.dedent(
-        """
-        import os, signal, sys
-        from tests.lab.lab import Lab
-        lab = Lab(install_deps=False)
-        host = lab.ssh
-        print(lab.slot.index, lab.dir, host.sshd_pid, flush=True)
-        os.kill(os.getpid(), signal.SIGKILL)
-        """
-    )
+CRASHING_LAB = """
+import os, signal
+from tests.lab.lab import Lab
+lab = Lab(install_deps=False, watchdog={watchdog})
+host = lab.ssh
+print(lab.slot.index, lab.dir, host.sshd_pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def crash_a_lab(watchdog: bool) -> tuple[int, Path, int]:
+    """A lab in another process, SIGKILLed (no finally, no atexit) with sshd and an agent running."""
     repo = Path(__file__).parents[2]
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=repo, check=False
+        [sys.executable, "-c", CRASHING_LAB.format(watchdog=watchdog)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=repo,
+        check=False,
     )
     slot, lab_dir, sshd_pid = out.stdout.split()
-    assert alive(int(sshd_pid))  # the crash left sshd running
+    return int(slot), Path(lab_dir), int(sshd_pid)
+
+
+def test_watchdog_cleans_up_after_a_crashed_owner(lab: Lab) -> None:
+    slot, lab_dir, sshd_pid = crash_a_lab(watchdog=True)
+    deadline = time.monotonic() + 30
+    while slot_owner_busy(slot) and time.monotonic() < deadline:  # the watchdog holds the slot while cleaning
+        time.sleep(0.1)
+    assert not slot_owner_busy(slot)
+    assert not alive(sshd_pid)
+    assert not lab_dir.exists()
+    assert leftovers(slot, lab_dir, []) == []
+
+
+def test_next_owner_cleans_a_crashed_lab(lab: Lab) -> None:
+    # Without a watchdog (say it was killed too), the next lab that takes the slot cleans up first.
+    slot, lab_dir, sshd_pid = crash_a_lab(watchdog=False)
+    assert alive(sshd_pid)  # the crash left sshd running
     assert f"ocv{slot}-ssh" in netns_list()
-    with Lab(slot=int(slot)) as again:
-        assert not Path(lab_dir).exists()
-        assert not alive(int(sshd_pid))
-        assert again.dir != Path(lab_dir)
-    assert leftovers(int(slot), Path(lab_dir), []) == []
+    with Lab(slot=slot) as again:
+        assert not lab_dir.exists()
+        assert not alive(sshd_pid)
+        assert again.dir != lab_dir
+    assert leftovers(slot, lab_dir, []) == []
     assert not netns_pids(f"ocv{slot}-ssh")

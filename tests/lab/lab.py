@@ -16,7 +16,9 @@ import atexit
 import contextlib
 import os
 import secrets
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -74,7 +76,12 @@ class Lab:
     """One lab: a slot, its temporary directory, and the hosts (see CONTRACT.md)."""
 
     def __init__(
-        self, *, slot: int | None = None, base_dir: str | os.PathLike[str] = "/tmp", install_deps: bool = True
+        self,
+        *,
+        slot: int | None = None,
+        base_dir: str | os.PathLike[str] = "/tmp",
+        install_deps: bool = True,
+        watchdog: bool = True,
     ) -> None:
         system.require_root()
         if install_deps:
@@ -90,6 +97,8 @@ class Lab:
         self._extra_hosts: list[SshHost] = []
         self._free_nets = list(SPARE_NETS)
         self._agent: subprocess.Popen[bytes] | None = None
+        self._watchdog: subprocess.Popen[bytes] | None = None
+        self._watchdog_pipe = -1
         try:
             self.dir = Path(tempfile.mkdtemp(prefix=f"ocv-lab{self.slot.index}-", dir=base_dir))
             self.slot.pointer.write_text(str(self.dir))
@@ -101,6 +110,8 @@ class Lab:
             # and its sessions reach the daemons' sockets below this directory.
             self.dir.chmod(0o711)
             self.state = slots.LabState(self.dir, self.slot.index)
+            if watchdog:
+                self._start_watchdog()
             # Rule 8 of lab-recipes.md: any 10.77 packet that is not for a live lab namespace is dropped.
             system.run(["ip", "route", "replace", "blackhole", "10.77.0.0/16"])
             self.exec_cg = system.write_file(self.dir / "exec-cg", EXEC_CG, 0o755)
@@ -110,6 +121,43 @@ class Lab:
             raise
         atexit.register(self.close)
         self.timings["lab"] = time.monotonic() - t0
+
+    # --- watchdog ---------------------------------------------------------------------------------------
+    def _start_watchdog(self) -> None:
+        """A process that cleans the slot if this one dies without close() (tests/lab/watchdog.py)."""
+        read_end, self._watchdog_pipe = os.pipe()  # both close-on-exec: no daemon inherits them
+        try:
+            self._watchdog = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.lab.watchdog",
+                    str(self.slot.index),
+                    str(self.slot.lock_fd),
+                    str(read_end),
+                ],
+                cwd=system.REPO_ROOT,
+                pass_fds=(self.slot.lock_fd, read_end),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        finally:
+            os.close(read_end)
+
+    def _stop_watchdog(self) -> None:
+        if self._watchdog_pipe >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self._watchdog_pipe, b"bye")
+            os.close(self._watchdog_pipe)
+            self._watchdog_pipe = -1
+        if self._watchdog is not None:
+            try:
+                self._watchdog.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                system.kill_pid(self._watchdog.pid, timeout=5, sig=signal.SIGKILL)
+            self._watchdog = None
 
     # --- credentials ------------------------------------------------------------------------------------
     def _make_credentials(self) -> None:
@@ -304,6 +352,7 @@ class Lab:
             slots.clean_leftovers(self.slot)
         except Exception as exc:
             errors.append(str(exc))
+        self._stop_watchdog()  # it shares the slot's lock: the slot is free once both let go
         self.slot.release()
         if errors:
             raise LabError("lab teardown: " + "; ".join(errors))

@@ -69,6 +69,10 @@ class Slot:
     def pointer(self) -> Path:
         return RUN_DIR / f"slot-{self.index}.dir"
 
+    @property
+    def lock_fd(self) -> int:
+        return self._fd
+
     def release(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
