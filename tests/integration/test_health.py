@@ -83,14 +83,16 @@ async def pve_node(pool: ProviderPool, lab_pve, **overrides) -> NodeConfig:
 # --- healthy nodes ---------------------------------------------------------------------------------
 
 
-async def test_healthy_docker_incus_and_proxmox_nodes_with_resources(make_pool, trust, lab_docker, lab_incus, lab_pve):
-    trust(lab_docker.ssh, lab_incus.ssh, lab_pve.ssh)
+async def test_healthy_docker_incus_lxd_and_proxmox_nodes_with_resources(
+    make_pool, trust, lab_docker, lab_incus, lab_lxd, lab_pve
+):
+    trust(lab_docker.ssh, lab_incus.ssh, lab_lxd.ssh, lab_pve.ssh)
     pool = make_pool()
-    docker, incus = lab_docker.node_config(), lab_incus.node_config()
+    docker, incus, lxd = lab_docker.node_config(), lab_incus.node_config(), lab_lxd.node_config()
     pve = await pve_node(pool, lab_pve)
     lab_pve.clear_shim_calls()
-    reports = await asyncio.gather(*(pool.check_health(n) for n in (docker, incus, pve)))
-    by_name = dict(zip(("docker", "incus", "pve"), reports, strict=True))
+    reports = await asyncio.gather(*(pool.check_health(n) for n in (docker, incus, lxd, pve)))
+    by_name = dict(zip(("docker", "incus", "lxd", "pve"), reports, strict=True))
     for name, report in by_name.items():
         assert report.state is HealthState.HEALTHY, (name, report.checks)
         res = report.resources
@@ -106,6 +108,8 @@ async def test_healthy_docker_incus_and_proxmox_nodes_with_resources(make_pool, 
     assert by_name["docker"].check(CheckKind.SERVICE).detail.startswith("Docker 20.10")
     assert statuses(by_name["incus"]) == {"ssh": ON, "api": ON, "service": ON}
     assert by_name["incus"].check(CheckKind.API).detail.startswith("incus 6.0")
+    assert statuses(by_name["lxd"]) == {"ssh": ON, "api": ON, "service": ON}
+    assert by_name["lxd"].check(CheckKind.API).detail.startswith("lxd 5.0")
     assert statuses(by_name["pve"]) == {"ssh": ON, "api": ON, "service": ON}
     assert by_name["pve"].check(CheckKind.API).detail.startswith("Proxmox VE 9.0.10")
     assert by_name["pve"].check(CheckKind.SERVICE).detail == "pve-manager/9.0.10, pveproxy, pvedaemon, pvestatd active"
