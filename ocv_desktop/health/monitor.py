@@ -82,8 +82,8 @@ async def check_all(
     nodes: Iterable[NodeConfig], check: CheckFn, settings: MonitorSettings | None = None
 ) -> AsyncIterator[HealthReport]:
     """Check every node once, at most ``settings.concurrency`` at a time; yield each report as
-    soon as its node finishes (a slow node never holds back the others). Leaving the loop early
-    cancels the checks still running."""
+    soon as its node finishes (a slow node never holds back the others). Iterate it inside
+    ``contextlib.aclosing(...)``: leaving the loop early then cancels the checks still running."""
     settings = settings or MonitorSettings()
     slots = asyncio.Semaphore(settings.concurrency)
 
