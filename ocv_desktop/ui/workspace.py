@@ -309,6 +309,9 @@ class Workspace(QObject):
         finally:
             self.loading.discard(node_id)
             self.nodeStateChanged.emit(node_id)
+        # A separate loop turn for the views' update: the provider has just spent its turn
+        # parsing the listing, and the two together would be one long stall.
+        await asyncio.sleep(0)
         if node_id not in self._nodes:  # removed while listing
             return
         self.errors.pop(node_id, None)

@@ -117,6 +117,7 @@ class OpenWindow:
 
     def refresh(self, qtbot: QtBot, name: str, timeout: float = 60) -> None:
         wait_future(qtbot, self.ws.refresh(self.node_id(name)), timeout)
+        qtbot.waitUntil(self.window.instance_model.settled, timeout=int(timeout * 1000))
 
     def close(self, qtbot: QtBot, timeout_ms: int = 5000) -> float:
         """Close like the user does; returns the seconds until ``closed`` was emitted."""

@@ -6,7 +6,8 @@ the tree's current scope (one node, a group, or all) that match the search text,
 A refresh of a node updates the rows *in place* (never a model reset): rows are matched by
 ``(node id, instance id)``; changed rows emit ``dataChanged``, vanished rows are removed, new
 rows are appended. So the selection, the scroll position and any ``QPersistentModelIndex`` on
-an unchanged instance survive a refresh.
+an instance survive a refresh. Hundreds of new rows are added a chunk per event-loop turn, so a
+big first listing never freezes the window (tests/ui/test_event_loop_lag.py measures it).
 
 Sorting uses ``SortRole``: numbers for CPU, memory and disk (so 2 GiB sorts after 512 MiB), and
 case-folded text for the others.
@@ -15,9 +16,18 @@ case-folded text for the others.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
 
 from ocv_desktop.core.models import Instance, InstanceStatus, InstanceType
 from ocv_desktop.ui.models.formatting import format_cores, format_usage
@@ -30,6 +40,17 @@ Key = tuple[str, str]
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
+@dataclass(slots=True)
+class _Row:
+    """One instance with everything the views ask for, computed once when it changes (a view
+    asks for cells and sort keys thousands of times; each Python call costs microseconds)."""
+
+    inst: Instance
+    cells: tuple[str, ...]
+    sort: tuple[Any, ...]
+    search: str  # casefolded text of every column, for the filter
+
+
 class InstanceTableModel(QAbstractTableModel):
     NAME, STATUS, TYPE, IMAGE, CPU, MEMORY, DISK, IPS, NODE = range(9)
     COLUMNS = 9
@@ -37,14 +58,32 @@ class InstanceTableModel(QAbstractTableModel):
     InstanceRole = Qt.ItemDataRole.UserRole + 2  # the Instance
     KeyRole = Qt.ItemDataRole.UserRole + 3  # (node id, instance id)
     StatusRole = Qt.ItemDataRole.UserRole + 4  # InstanceStatus value
+    CHUNK = 100  # rows inserted or changed per event-loop turn; more wait for the next turn
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ws = workspace
-        self._rows: list[Instance] = []
+        self._rows: list[_Row] = []
         self._row_of: dict[Key, int] = {}
-        self._search: list[str] = []  # casefolded text of every column, per row (for the filter)
         self._node_names: dict[str, str] = workspace.node_names()
+        self._status_text = {
+            InstanceStatus.RUNNING: self.tr("running"),
+            InstanceStatus.STOPPED: self.tr("stopped"),
+            InstanceStatus.PAUSED: self.tr("paused"),
+            InstanceStatus.FROZEN: self.tr("frozen"),
+            InstanceStatus.STARTING: self.tr("starting"),
+            InstanceStatus.STOPPING: self.tr("stopping"),
+            InstanceStatus.ERROR: self.tr("error"),
+            InstanceStatus.UNKNOWN: self.tr("unknown"),
+        }
+        self._type_text = {InstanceType.CONTAINER: self.tr("container"), InstanceType.VM: self.tr("VM")}
+        self._cores_text = self.tr("{cores} cores")
+        # Nodes whose rows still differ from the workspace; applied in chunks (see update_node).
+        self._pending: dict[str, None] = {}
+        self._more = QTimer(self)
+        self._more.setSingleShot(True)
+        self._more.setInterval(0)
+        self._more.timeout.connect(self._apply_pending)
         workspace.instancesChanged.connect(self.update_node)
         workspace.nodesChanged.connect(self._nodes_changed)
 
@@ -64,61 +103,122 @@ class InstanceTableModel(QAbstractTableModel):
     # --- updates -------------------------------------------------------------------------------
 
     def update_node(self, node_id: str) -> None:
-        """Make the rows of ``node_id`` match the workspace's list of its instances, in place."""
+        """Make the rows of ``node_id`` match the workspace's list of its instances, in place.
+
+        A small change is applied at once. A big one (a first listing of hundreds of instances)
+        is applied ``CHUNK`` rows per event-loop turn, so the window keeps painting and answering
+        meanwhile; each turn recomputes the difference, so a newer listing arriving halfway
+        simply wins."""
+        self._pending[node_id] = None
+        self._apply_pending()
+
+    def settled(self) -> bool:
+        """True when every row matches the workspace (no chunk is waiting)."""
+        return not self._pending
+
+    def _apply_pending(self) -> None:
+        budget = self.CHUNK
+        while self._pending and budget > 0:
+            node_id = next(iter(self._pending))
+            used, done = self._apply(node_id, budget)
+            budget -= used
+            if done:
+                del self._pending[node_id]
+        if self._pending and not self._more.isActive():
+            self._more.start()
+
+    def _apply(self, node_id: str, budget: int) -> tuple[int, bool]:
+        """Apply up to ``budget`` row changes of one node; (rows touched, whether it is done)."""
         fresh = self._ws.instances_of(node_id)
         wanted = {inst.key: inst for inst in fresh}
         gone = sorted(
             (row for key, row in self._row_of.items() if key[0] == node_id and key not in wanted), reverse=True
         )
-        for first, last in _runs_descending(gone):
+        for first, last in _runs_descending(gone):  # removals are cheap for the views: all at once
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first : last + 1]
-            del self._search[first : last + 1]
             self.endRemoveRows()
         if gone:
-            self._row_of = {inst.key: row for row, inst in enumerate(self._rows)}
+            self._row_of = {row.inst.key: i for i, row in enumerate(self._rows)}
+        used = 0
         changed: list[int] = []
         for inst in fresh:
             row = self._row_of.get(inst.key)
-            if row is not None and self._rows[row] != inst:
-                self._rows[row] = inst
-                self._search[row] = self._search_text(inst)
+            if row is not None and self._rows[row].inst != inst:
+                if used >= budget:
+                    break
+                self._rows[row] = self._make_row(inst)
                 changed.append(row)
+                used += 1
         for first, last in _runs_ascending(sorted(changed)):
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMNS - 1))
-        added = [inst for inst in fresh if inst.key not in self._row_of]
+        added = [inst for inst in fresh if inst.key not in self._row_of][: max(0, budget - used)]
         if added:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
             for offset, inst in enumerate(added):
-                self._rows.append(inst)
-                self._search.append(self._search_text(inst))
+                self._rows.append(self._make_row(inst))
                 self._row_of[inst.key] = start + offset
             self.endInsertRows()
+            used += len(added)
+        done = used < budget or all(
+            (row := self._row_of.get(inst.key)) is not None and self._rows[row].inst == inst for inst in fresh
+        )
+        return used, done
 
     def _nodes_changed(self) -> None:
         """Node names may have changed (the Node column), and removed nodes lose their rows."""
         self._node_names = self._ws.node_names()
         for node_id in {key[0] for key in self._row_of} - set(self._node_names):
             self.update_node(node_id)
-        self._search = [self._search_text(inst) for inst in self._rows]
+        self._rows = [self._make_row(row.inst) for row in self._rows]
         if self._rows:
             top, bottom = self.index(0, self.NODE), self.index(len(self._rows) - 1, self.NODE)
             self.dataChanged.emit(top, bottom)
 
+    def _make_row(self, inst: Instance) -> _Row:
+        cells = (
+            inst.name,
+            self._status_text[inst.status],
+            self._type_text.get(inst.type, inst.type.value),
+            inst.image,
+            self._cpu_text(inst),
+            format_usage(inst.memory_usage, inst.memory_limit),
+            format_usage(inst.disk_usage, inst.disk_limit),
+            ", ".join((*inst.ipv4, *inst.ipv6)),
+            self._node_names.get(inst.node_id, ""),
+        )
+        sort = tuple(
+            _first_known(inst.cpu_usage, inst.cpu_limit)
+            if col == self.CPU
+            else _first_known(inst.memory_usage, inst.memory_limit)
+            if col == self.MEMORY
+            else _first_known(inst.disk_usage, inst.disk_limit)
+            if col == self.DISK
+            else (_ip_sort_key(inst.ipv4[0]) if inst.ipv4 else "")  # 10.0.0.9 before 10.0.0.10
+            if col == self.IPS
+            else cell.casefold()
+            for col, cell in enumerate(cells)
+        )
+        search = "\n".join([*cells, inst.id, inst.raw_status]).casefold()
+        return _Row(inst, cells, sort, search)
+
     # --- lookups -------------------------------------------------------------------------------
 
     def instance_at(self, row: int) -> Instance | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self._rows[row].inst if 0 <= row < len(self._rows) else None
 
     def row_of(self, key: Key) -> int | None:
         return self._row_of.get(key)
 
     def search_text(self, row: int) -> str:
-        return self._search[row]
+        return self._rows[row].search
 
     def instances(self) -> list[Instance]:
-        return list(self._rows)
+        return [row.inst for row in self._rows]
+
+    def status_text(self, status: InstanceStatus) -> str:
+        return self._status_text[status]
 
     # --- Qt model API --------------------------------------------------------------------------
 
@@ -134,17 +234,17 @@ class InstanceTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        inst = self.instance_at(index.row()) if index.isValid() else None
-        if inst is None:
+        row = index.row()
+        if not index.isValid() or row >= len(self._rows):
             return None
-        col = index.column()
+        r, col = self._rows[row], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(inst, col)
+            return r.cells[col]
         if role == self.SortRole:
-            return self._sort_value(inst, col)
+            return r.sort[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(inst, col)
-        return self._other(inst, col, role)
+            return self._tooltip(r, col)
+        return self._other(r.inst, col, role)
 
     def _other(self, inst: Instance, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DecorationRole:
@@ -153,65 +253,20 @@ class InstanceTableModel(QAbstractTableModel):
             return _RIGHT if col in (self.CPU, self.MEMORY, self.DISK) else None
         return {self.InstanceRole: inst, self.KeyRole: inst.key, self.StatusRole: inst.status.value}.get(role)
 
-    def _tooltip(self, inst: Instance, col: int) -> str | None:
+    def _tooltip(self, r: _Row, col: int) -> str | None:
+        inst = r.inst
         if col == self.STATUS and inst.raw_status:
-            return self.tr("{status} (the platform says: {raw})").format(
-                status=self.status_text(inst.status), raw=inst.raw_status
-            )
+            return self.tr("{status} (the platform says: {raw})").format(status=r.cells[col], raw=inst.raw_status)
         if col == self.NAME:
             return self.tr("id: {id}").format(id=inst.id)
-        text = self._display(inst, col)
-        return text or None
-
-    def _display(self, inst: Instance, col: int) -> str:
-        cells: dict[int, Callable[[], str]] = {
-            self.NAME: lambda: inst.name,
-            self.STATUS: lambda: self.status_text(inst.status),
-            self.TYPE: lambda: self.tr("VM") if inst.type is InstanceType.VM else self.tr("container"),
-            self.IMAGE: lambda: inst.image,
-            self.CPU: lambda: self._cpu_text(inst),
-            self.MEMORY: lambda: format_usage(inst.memory_usage, inst.memory_limit),
-            self.DISK: lambda: format_usage(inst.disk_usage, inst.disk_limit),
-            self.IPS: lambda: ", ".join((*inst.ipv4, *inst.ipv6)),
-            self.NODE: lambda: self._node_names.get(inst.node_id, ""),
-        }
-        cell = cells.get(col)
-        return cell() if cell else ""
+        return r.cells[col] or None
 
     def _cpu_text(self, inst: Instance) -> str:
-        limit = self.tr("{cores} cores").format(cores=format_cores(inst.cpu_limit)) if inst.cpu_limit else ""
+        limit = self._cores_text.format(cores=format_cores(inst.cpu_limit)) if inst.cpu_limit else ""
         if inst.cpu_usage is None:
             return limit
         usage = f"{inst.cpu_usage * 100:.0f}%"
         return f"{usage} · {limit}" if limit else usage
-
-    def _sort_value(self, inst: Instance, col: int) -> Any:
-        numbers = {
-            self.CPU: _first_known(inst.cpu_usage, inst.cpu_limit),
-            self.MEMORY: _first_known(inst.memory_usage, inst.memory_limit),
-            self.DISK: _first_known(inst.disk_usage, inst.disk_limit),
-        }
-        if col in numbers:
-            return numbers[col]
-        if col == self.IPS:  # numeric order of the first address: 10.0.0.9 before 10.0.0.10
-            return _ip_sort_key(inst.ipv4[0]) if inst.ipv4 else ""
-        return self._display(inst, col).casefold()
-
-    def status_text(self, status: InstanceStatus) -> str:
-        return {
-            InstanceStatus.RUNNING: self.tr("running"),
-            InstanceStatus.STOPPED: self.tr("stopped"),
-            InstanceStatus.PAUSED: self.tr("paused"),
-            InstanceStatus.FROZEN: self.tr("frozen"),
-            InstanceStatus.STARTING: self.tr("starting"),
-            InstanceStatus.STOPPING: self.tr("stopping"),
-            InstanceStatus.ERROR: self.tr("error"),
-            InstanceStatus.UNKNOWN: self.tr("unknown"),
-        }[status]
-
-    def _search_text(self, inst: Instance) -> str:
-        cells = [self._display(inst, col) for col in range(self.COLUMNS)]
-        return "\n".join([*cells, inst.id, inst.raw_status]).casefold()
 
 
 class InstanceFilterProxy(QSortFilterProxyModel):
