@@ -15,8 +15,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import httpx
-
 from ocv_desktop.core.errors import (
     ApiError,
     AuthError,
@@ -37,7 +35,7 @@ from ocv_desktop.providers.lxd_requests import (
     parse_image_ref,
     resolve_remote,
 )
-from ocv_desktop.transport.http import ApiClient
+from ocv_desktop.transport.http import ApiClient, request_never_sent
 from ocv_desktop.transport.lxd_api import instance_path, lxd_call, lxd_request
 
 if TYPE_CHECKING:
@@ -86,20 +84,6 @@ async def open_api_backend(
     return LxdApiBackend(client, dialer, flavour=provider.type.value, operation_timeout=context.operation_timeout)
 
 
-def not_sent(exc: BaseException) -> bool:
-    """True when the request provably never reached the server: the connection (TCP or TLS)
-    could not be set up. ``http.py`` raises our errors ``from None``, so the httpx exception is
-    in ``__context__``."""
-    seen: set[int] = set()
-    item: BaseException | None = exc
-    while item is not None and id(item) not in seen:
-        seen.add(id(item))
-        if isinstance(item, httpx.ConnectError | httpx.ConnectTimeout):
-            return True
-        item = item.__cause__ or item.__context__
-    return False
-
-
 class LxdApiBackend:
     via = "api"
 
@@ -111,13 +95,13 @@ class LxdApiBackend:
         self.requests_reached = 0
         self._extensions: frozenset[str] | None = None
 
-    not_sent = staticmethod(not_sent)
+    not_sent = staticmethod(request_never_sent)
 
     async def _counted(self, fn: Callable[[], Awaitable[T]]) -> T:
         try:
             result = await fn()
         except BaseException as exc:
-            if not not_sent(exc):
+            if not request_never_sent(exc):
                 self.requests_reached += 1
             raise
         self.requests_reached += 1
@@ -307,7 +291,7 @@ class LxdApiBackend:
                 self.client, self.dialer, name, argv, stdin=stdin, timeout=timeout, on_request=mark
             )
         except BaseException as exc:
-            if not reached and not not_sent(exc):
+            if not reached and not request_never_sent(exc):
                 self.requests_reached += 1
             raise
         finally:

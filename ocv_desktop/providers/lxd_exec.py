@@ -83,23 +83,9 @@ class WebsocketDialer:
 _EXEC_START_FAILURES = {"Command not found": 127, "Command not executable": 126}
 
 
-def _server_words(exc: ApiError) -> str:
-    """The server's message without our ``GET /1.0/operations/<id>/wait: `` prefix."""
-    text = exc.reason
-    head, sep, rest = text.partition(": ")
-    return rest if sep and head.startswith(("GET ", "POST ")) else text
-
-
 async def await_operation(client: ApiClient, answer: LxdResponse, *, timeout: float) -> dict[str, Any]:
-    """Wait for the operation an async answer started. Incus and LXD answer a wait for a failed
-    operation with an *error envelope* under HTTP 200 (api-contracts.md §1), which the envelope
-    decoder raises as ``ApiError``; that is the operation's failure, so it becomes
-    ``OperationFailed`` named after the operation (``Creating instance failed: ...``)."""
-    description = (answer.metadata or {}).get("description") if isinstance(answer.metadata, dict) else None
-    try:
-        return await wait_operation(client, answer.operation, timeout=timeout)
-    except ApiError as exc:
-        raise OperationFailed(f"{description or 'the operation'} failed: {_server_words(exc)}") from None
+    """Wait for the operation an async answer started (``OperationFailed`` names it on failure)."""
+    return await wait_operation(client, answer.operation, timeout=timeout)
 
 
 async def _read_all(ws: ClientConnection) -> bytes:

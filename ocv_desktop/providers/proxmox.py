@@ -60,8 +60,9 @@ from ocv_desktop.core.models import (
 )
 from ocv_desktop.providers import proxmox_parse as pp
 from ocv_desktop.providers.base import Provider, ProviderContext, validate_instance_name
-from ocv_desktop.providers.proxmox_backends import ApiBackend, PveBackend, PveshBackend, request_not_sent
+from ocv_desktop.providers.proxmox_backends import ApiBackend, PveBackend, PveshBackend
 from ocv_desktop.transport.base import CommandRunner
+from ocv_desktop.transport.http import request_never_sent
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -164,7 +165,11 @@ class ProxmoxProvider(Provider):
                     self._api = await self._open_api()
                 except (ConnectError, Timeout) as exc:
                     # auto: an API that provably could not be reached leaves SSH as the road.
-                    if rule is not ExecutionRule.AUTO or isinstance(exc, CertificateError) or not request_not_sent(exc):
+                    if (
+                        rule is not ExecutionRule.AUTO
+                        or isinstance(exc, CertificateError)
+                        or not request_never_sent(exc)
+                    ):
                         raise
                     log.warning("API of %s unreachable (%s); using pvesh over SSH", node.name, exc)
                     self._api_error = exc
@@ -257,7 +262,7 @@ class ProxmoxProvider(Provider):
             return False
         if isinstance(exc, CertificateError):
             return False
-        return request_not_sent(exc)
+        return request_never_sent(exc)
 
     async def _via(self, op: Callable[[PveBackend], Awaitable[T]]) -> T:
         """Each request on its own: a request that never left may go over SSH instead; one that

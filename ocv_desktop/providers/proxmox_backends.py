@@ -154,19 +154,3 @@ def pvesh_error(argv: Sequence[str], exit_status: int | None, stderr: str) -> Oc
                 fields[key] = msg
         return ApiError("Parameter verification failed.", status=400, field_errors=fields)
     return RemoteError(shlex.join(argv[:3]), exit_status, "\n".join(lines[-10:]))
-
-
-def request_not_sent(exc: BaseException) -> bool:
-    """True when the request provably never reached the server: the connection (TCP or TLS)
-    could not be set up. ApiClient raises our errors ``from None``, so the httpx exception is in
-    ``__context__``."""
-    import httpx
-
-    seen: set[int] = set()
-    item: BaseException | None = exc
-    while item is not None and id(item) not in seen:
-        seen.add(id(item))
-        if isinstance(item, httpx.ConnectError | httpx.ConnectTimeout):
-            return True
-        item = item.__cause__ or item.__context__
-    return False

@@ -241,6 +241,24 @@ class ApiClient:
         await self.close()
 
 
+def request_never_sent(exc: BaseException) -> bool:
+    """True when an error raised by ``ApiClient.request`` proves the request never reached the
+    server: the TCP or TLS connection could not be set up (refused, unreachable, connect timeout).
+    Providers use it to decide whether falling back to SSH could run an action twice. ``request``
+    raises our errors ``from None``, which keeps the httpx exception in ``__context__``.
+
+    A refused server certificate also means nothing was sent; callers that must not fall back on
+    trust problems check ``CertificateError`` first."""
+    seen: set[int] = set()
+    item: BaseException | None = exc
+    while item is not None and id(item) not in seen:
+        seen.add(id(item))
+        if isinstance(item, httpx.ConnectError | httpx.ConnectTimeout):
+            return True
+        item = item.__cause__ or item.__context__
+    return False
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
     cause = exc.__cause__ or exc.__context__
