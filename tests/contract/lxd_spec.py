@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -30,7 +28,9 @@ import httpx
 import jsonschema
 import yaml
 
-SPECS_DIR = Path(os.environ.get("OCV_SHARED_SPECS", Path(__file__).resolve().parents[3] / "shared" / "specs"))
+from tests.shared_files import SPECS
+
+SPECS_DIR = SPECS
 SPEC_FILES = {
     "incus": SPECS_DIR / "incus" / "rest-api.yaml",
     "incus-6.0": SPECS_DIR / "incus" / "rest-api-v6.0.6.yaml",

@@ -16,7 +16,6 @@ one request the way pve-http-server + PVE::JSONSchema would (api-contracts.md §
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -26,7 +25,9 @@ from typing import Any
 
 import httpx
 
-SPECS_DIR = Path(os.environ.get("OCV_SHARED_SPECS", Path(__file__).resolve().parents[3] / "shared" / "specs"))
+from tests.shared_files import SPECS
+
+SPECS_DIR = SPECS
 APIDATA = SPECS_DIR / "proxmox" / "apidata.js"
 API_PREFIX = "/api2/json"
 

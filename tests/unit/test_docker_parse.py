@@ -14,8 +14,9 @@ from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
 from ocv_desktop.providers import docker_parse as dp
 from ocv_desktop.providers.docker import argv_batches, run_argv
+from tests.shared_files import SPECS as SHARED_SPECS
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "fixtures" / "docker-cli"
+SPECS = SHARED_SPECS / "fixtures" / "docker-cli"
 RECORDED = Path(__file__).resolve().parent / "fixtures" / "docker"
 
 

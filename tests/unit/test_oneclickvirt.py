@@ -17,8 +17,9 @@ from cryptography.x509.oid import NameOID
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.models import AuthMethod, Platform
 from ocv_desktop.core.oneclickvirt import certificate_fingerprint, read_oneclickvirt, split_api_token
+from tests.shared_files import REFERENCE
 
-SEED_README = Path(__file__).resolve().parents[3] / "shared" / "reference" / "seed-provider-package-README.zh.md"
+SEED_README = REFERENCE / "seed-provider-package-README.zh.md"
 
 
 def seed_example() -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from ocv_desktop.core.models import InstanceStatus, InstanceType
 from ocv_desktop.providers import proxmox_parse as pp
+from tests.shared_files import SPECS
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "specs" / "fixtures" / "proxmox"
+FIXTURES = SPECS / "fixtures" / "proxmox"
 
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"shared specs not found at {FIXTURES}")
 
