@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+HASH   := $(shell sha256sum pyproject.toml | cut -c1-12)
+APP    := $(VENV)/.installed-app-$(HASH)
+STAMP  := $(VENV)/.installed-test-$(HASH)
 
 .PHONY: run test lint lab-up lab-down clean
 
@@ -10,13 +12,20 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
+# The app alone for `make run`; the test extra (which includes test-only tools such as fakepve)
+# only for `make test`. A stamp per pyproject.toml content re-installs after it changes.
+$(APP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	rm -f $(VENV)/.installed-app-*
+	touch $@
+
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e '.[test]'
 	rm -f $(VENV)/.installed-*
-	touch $@
+	touch $(APP) $@
 
 ## run: create .venv if missing, install the app and start the GUI
-run: $(STAMP)
+run: $(APP)
 	$(VENV)/bin/ocv-desktop
 
 ## test: install system packages and the venv, then run the whole suite (lint included)
