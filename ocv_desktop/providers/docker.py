@@ -45,6 +45,7 @@ from ocv_desktop.core.models import (
 )
 from ocv_desktop.providers import docker_parse as dp
 from ocv_desktop.providers.base import Provider, ProviderContext
+from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import sudo_refused
 from ocv_desktop.transport.runner import open_command_runner
@@ -92,14 +93,6 @@ START_SETTLE = 1.0
 START_WAIT = 20.0
 LOG_TAIL_LINES = 20
 
-_SYSTEMD_PROBE = (
-    "sh",
-    "-c",
-    # A constant script (no user value): the docker unit's state where systemd runs.
-    "if [ -d /run/systemd/system ]; then systemctl is-active docker.service 2>/dev/null || true; "
-    "else echo no-systemd; fi",
-)
-
 
 class DockerProvider(Provider):
     type = Platform.DOCKER
@@ -108,6 +101,7 @@ class DockerProvider(Provider):
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
         self._runner: CommandRunner | None = None
+        self._systemd: SystemdUnits | None = None  # follows the runner: one per connection
 
     # --- connection ----------------------------------------------------------------------------
 
@@ -514,35 +508,29 @@ class DockerProvider(Provider):
 
     async def probe_service(self) -> str:
         """The daemon answers ``docker version`` with a Server part. Where systemd runs, the
-        docker unit's state is added to the detail (or to the error when the daemon is down)."""
+        docker unit's state is added to the detail (or to the error when the daemon is down).
+        Both questions go out at once: one round trip per health check."""
         if self._runner is None:
             raise ConnectError(f"not connected to {self.name}")
+        if self._systemd is None or self._systemd.runner is not self._runner:
+            self._systemd = SystemdUnits(self._runner, ("docker.service",))
         try:
-            result = await self._runner.run(
-                ("docker", "version", "--format", "{{json .}}"), timeout=self._quick, check=False
+            result, units = await asyncio.gather(
+                self._runner.run(("docker", "version", "--format", "{{json .}}"), timeout=self._quick, check=False),
+                self._systemd.states(timeout=self._quick),
             )
         except Timeout as exc:
             raise Timeout(exc.what, exc.seconds, hint=f"the Docker daemon on {self._where} did not answer") from None
         if result.exit_status == 127 and not result.out.strip():
             raise Unsupported(f"the docker command is not installed on {self._where}")
         version = dp.parse_version(result.out)
-        unit = await self._unit_state()
+        unit = (units or {}).get("docker.service", "")
         if version.server is None:
             unit_note = f" (docker.service is {unit})" if unit else ""
             raise ConnectError(
                 f"the Docker daemon on {self._where} is not running or not reachable{unit_note}: {_tail(result.err)}"
             )
         return f"{version.detail}, docker.service {unit}" if unit else version.detail
-
-    async def _unit_state(self) -> str:
-        """``active``/``inactive``/``failed``..., or "" where systemd does not run."""
-        assert self._runner is not None
-        try:
-            result = await self._runner.run(_SYSTEMD_PROBE, timeout=self._quick, check=False)
-        except OcvError:
-            return ""
-        state = result.out.strip().splitlines()[-1] if result.out.strip() else ""
-        return "" if state in ("", "no-systemd") else state
 
 
 # --- helpers -------------------------------------------------------------------------------------

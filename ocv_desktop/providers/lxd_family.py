@@ -51,6 +51,7 @@ from ocv_desktop.providers.base import Provider
 from ocv_desktop.providers.lxd_backend import LxdBackend
 from ocv_desktop.providers.lxd_cli_backend import LxdCliBackend
 from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate_name
+from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.runner import open_command_runner
 
@@ -80,6 +81,7 @@ class LxdFamilyProvider(Provider):
         self._runner: CommandRunner | None = None
         self._api: Any = None  # LxdApiBackend; typed loosely so the CLI path never imports httpx
         self._cli: LxdCliBackend | None = None
+        self._systemd: SystemdUnits | None = None
         self._cpu_samples: dict[str, tuple[int, float]] = {}
 
     # --- connection ----------------------------------------------------------------------------
@@ -102,6 +104,7 @@ class LxdFamilyProvider(Provider):
                 node, secrets, self.context.home, connect_timeout=self.context.connect_timeout
             )
             self._cli = LxdCliBackend(self._runner, self.binary, command_timeout=self.context.command_timeout)
+            self._systemd = SystemdUnits(self._runner, self.service_units)
             connect = getattr(self._runner, "connect", None)
             if self._api is None and connect is not None:
                 # SSH is the only road: report an unreachable host or an unknown host key now.
@@ -110,7 +113,7 @@ class LxdFamilyProvider(Provider):
 
     async def disconnect(self) -> None:
         api, runner = self._api, self._runner
-        self._api = self._runner = self._cli = None
+        self._api = self._runner = self._cli = self._systemd = None
         if api is not None:
             await api.close()
         if runner is not None:
@@ -341,16 +344,17 @@ class LxdFamilyProvider(Provider):
         if self._runner is None:
             # No shell (api_only): the daemon answering its API is the best service evidence.
             return await self.probe_api()
-        info = await self._runner.run([self.binary, "info"], timeout=30)
+        assert self._systemd is not None  # set together with the runner
+        # Both questions at once: one round trip per health check.
+        info, units = await asyncio.gather(
+            self._runner.run([self.binary, "info"], timeout=30), self._systemd.states(timeout=15)
+        )
         m = re.search(r"^\s*server_version:\s*\"?([^\s\"]+)", info.out, re.MULTILINE)
         detail = f"{self.type.value} {m.group(1)}" if m else f"{self.binary} info answers"
-        systemd = await self._runner.run(["test", "-d", "/run/systemd/system"], check=False, timeout=15)
-        if systemd.ok:
-            # `is-active` exits 0 when at least one of the units is active.
-            units = await self._runner.run(["systemctl", "is-active", *self.service_units], check=False, timeout=15)
-            if not units.ok:
-                states = ", ".join(units.out.split())
-                raise OcvError(f"{'/'.join(self.service_units)} not active ({states}) on {self._runner.description}")
+        # Any one active unit is enough (snap or deb install).
+        if units is not None and "active" not in units.values():
+            states = ", ".join(f"{u} {st}" for u, st in units.items())
+            raise OcvError(f"{'/'.join(self.service_units)} not active ({states}) on {self._runner.description}")
         return detail
 
 
