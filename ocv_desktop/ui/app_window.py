@@ -21,7 +21,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -49,6 +49,7 @@ from ocv_desktop.ui.dialogs.confirm import confirm_delete
 from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report
 from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog
 from ocv_desktop.ui.dialogs.password import confirm_reset_password, show_new_password
+from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
 from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
@@ -60,7 +61,7 @@ from ocv_desktop.ui.workspace import InstanceAction, Workspace
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "window.ini"
-_DEFAULT_WIDTHS = (200, 110, 90, 170, 90, 150, 150, 150)  # name .. IPs; the node column stretches
+_DEFAULT_WIDTHS = (160, 90, 80, 150, 75, 105, 90, 115)  # name .. IPs; the node column stretches
 
 
 class MainWindow(QMainWindow):
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._restore_state()
+        self._settings_changed()
         self._nodes_changed()
         self._select_all_nodes()
 
@@ -146,8 +148,9 @@ class MainWindow(QMainWindow):
         self.scope_label.setObjectName("scopeLabel")
         self.node_message = QLabel(self)
         self.node_message.setObjectName("nodeMessage")
-        self.node_message.setWordWrap(True)
+        self.node_message.setWordWrap(False)  # one line per node, elided to the table's width
         self.node_message.setTextFormat(Qt.TextFormat.PlainText)
+        set_text_colour(self.node_message, error_colour(self))  # readable in light and dark palettes
         self.node_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.node_message.hide()
 
@@ -375,26 +378,25 @@ class MainWindow(QMainWindow):
         self.keyring_label.setToolTip(text)
 
     def _update_node_message(self) -> None:
-        """Above the table: why the selected nodes show no (or old) instances."""
+        """Above the table: why the selected nodes show no (or old) instances. One line per node
+        (the full error in the tooltip and in the activity log)."""
         lines = []
         for node_id in self._scope_node_ids():
             node = self.ws.node(node_id)
             if node is None:
                 continue
             if node_id in self.ws.trust_needed:
-                lines.append(
-                    self.tr(
-                        "{node}: its host key or certificate is not trusted yet; press F5 or click its badge."
-                    ).format(node=node.name)
-                )
+                text = self.tr("{node}: its host key or certificate is not trusted yet; press F5 or click its badge.")
+                lines.append(text.format(node=node.name))
             elif node_id in self.ws.errors:
-                lines.append(
-                    self.tr("{node}: could not list instances: {error}").format(
-                        node=node.name, error=self.ws.errors[node_id]
-                    )
-                )
-        if lines:
-            self.node_message.setText("\n".join(lines[:5]) + ("\n…" if len(lines) > 5 else ""))
+                text = self.tr("{node}: could not list instances: {error}")
+                lines.append(text.format(node=node.name, error=self.ws.errors[node_id]))
+        metrics, width = self.node_message.fontMetrics(), max(200, self.instance_table.width() - 8)
+        shown = [metrics.elidedText(" ".join(line.split()), Qt.TextElideMode.ElideRight, width) for line in lines[:5]]
+        if len(lines) > 5:
+            shown.append(self.tr("… and {count} more").format(count=len(lines) - 5))
+        self.node_message.setText("\n".join(shown))
+        self.node_message.setToolTip("\n\n".join(lines))
         self.node_message.setVisible(bool(lines))
 
     # --- tree and scope ------------------------------------------------------------------------
@@ -681,6 +683,11 @@ class MainWindow(QMainWindow):
 
     def _open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.home.logs_dir)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.node_message.isVisible():
+            self._update_node_message()  # elided to the new width
 
     # --- closing -------------------------------------------------------------------------------
 

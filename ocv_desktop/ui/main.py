@@ -50,9 +50,10 @@ LOG_FILE = "ocv-desktop.log"
 LOG_MAX_BYTES = 2 * 1024 * 1024
 LOG_BACKUPS = 5
 
-# key=value / key: value pairs whose value is a secret, in whatever text reaches the log
+# key=value / key: value pairs whose key names a secret ("ssh_password": ..., token=...), in
+# whatever text reaches the log. Over-redacting a harmless value is fine; leaking one is not.
 _SECRET_PAIR = re.compile(
-    r"(?i)\b(password|passwd|passphrase|secret|token|api[_-]?key|authorization|cookie|ticket|csrfpreventiontoken)"
+    r"(?i)((?:password|passwd|passphrase|secret|token|api[_-]?key|authorization|cookie|ticket)['\"]?)"
     r"(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)"
 )
 _PVE_TOKEN = re.compile(r"(PVEAPIToken=[^=\s]+=)\S+")

@@ -569,9 +569,10 @@ class Workspace(QObject):
         if node is None:
             return None
         act = self._new_activity(self.tr("Remove node"), node)
-        for name in [n for n in self._named if n.endswith(f":{node_id}") or f":{node_id}:" in n]:
-            task = self._named.get(name)
-            if task is not None:
+        # its refresh and its action batches stop (not the caller's own flow, which awaits this)
+        prefixes = (f"refresh:{node_id}", *(f"{action}:{node_id}:" for action in InstanceAction))
+        for name, task in list(self._named.items()):
+            if name.startswith(prefixes) and task is not asyncio.current_task():
                 task.cancel()
         removed = await self._node_change(act, self.node_service.remove_node(node_id), None)
         await self.pool.drop(node_id)

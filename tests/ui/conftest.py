@@ -70,4 +70,4 @@ def _retire(loop: qasync.QEventLoop) -> None:
 
 
 # The main-window fixtures (open_window: a home with lab nodes, the real workspace and window).
-from tests.ui.window_fixtures import open_window  # noqa: E402, F401
+from tests.ui.window_fixtures import model_complaints, open_window  # noqa: E402, F401

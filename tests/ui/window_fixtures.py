@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QMessageLogContext, QModelIndex, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -149,14 +150,45 @@ def child(widget: QWidget, cls: type[T], name: str) -> T:
 
 
 @pytest.fixture
-def open_window(qloop: asyncio.AbstractEventLoop, qtbot: QtBot, lab_home: Home) -> Iterator[Callable[..., OpenWindow]]:
-    """``open_window(nodes, settings=FAST_SETTINGS, start=True)``: a home with these lab nodes
-    (secrets in a memory SecretStore shared with the workspace, host keys of ``trust`` hosts in
-    known_hosts), the real Workspace and MainWindow, shown and started. Closed at teardown, which
-    must leave no task running."""
+def model_complaints() -> Iterator[list[str]]:
+    """What QAbstractItemModelTester reports (category qt.modeltest), collected by a message
+    handler of our own (its messages do not reach pytest-qt's log capture); others pass on."""
+    complaints: list[str] = []
+    previous: Any = None
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if context.category == "qt.modeltest":
+            complaints.append(message)
+        elif previous is not None:
+            previous(kind, context, message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield complaints
+    finally:
+        qInstallMessageHandler(previous)
+
+
+@pytest.fixture
+def open_window(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, model_complaints: list[str], lab_home: Home
+) -> Iterator[Callable[..., OpenWindow]]:
+    """``open_window(nodes, settings=FAST_SETTINGS, start=True, check_models=True)``: a home with
+    these lab nodes (secrets in a memory SecretStore shared with the workspace, host keys of
+    ``trust`` hosts in known_hosts), the real Workspace and MainWindow, shown and started.
+
+    ``check_models``: Qt's QAbstractItemModelTester watches the tree, table, filter and activity
+    models through every change the test causes (off for timing tests: it is slow on purpose).
+    Closed at teardown, which must leave no task running and no model-tester complaint."""
     opened: list[OpenWindow] = []
 
-    def make(nodes: Sequence[LabNode] = (), *, settings: Settings = FAST_SETTINGS, start: bool = True) -> OpenWindow:
+    def make(
+        nodes: Sequence[LabNode] = (),
+        *,
+        settings: Settings = FAST_SETTINGS,
+        start: bool = True,
+        check_models: bool = True,
+    ) -> OpenWindow:
         secrets = run(qtbot, SecretStore.open())
 
         async def setup() -> None:
@@ -170,6 +202,10 @@ def open_window(qloop: asyncio.AbstractEventLoop, qtbot: QtBot, lab_home: Home) 
         run(qtbot, setup())
         ws = Workspace(lab_home, secrets)
         window = MainWindow(ws)
+        if check_models:
+            mode = QAbstractItemModelTester.FailureReportingMode.Warning
+            for model in (window.tree_model, window.instance_model, window.proxy, window.activity_model):
+                QAbstractItemModelTester(model, mode, window)
         window.show()
         qtbot.waitExposed(window)
         it = OpenWindow(window, ws, lab_home, secrets)
@@ -185,6 +221,7 @@ def open_window(qloop: asyncio.AbstractEventLoop, qtbot: QtBot, lab_home: Home) 
         assert it.ws.pending_tasks() == [], it.ws.pending_tasks()
         it.window.deleteLater()
     QApplication.processEvents()
+    assert model_complaints == []
 
 
 def wait_health(qtbot: QtBot, it: OpenWindow, names: Sequence[str], state: str, timeout: float = 30.0) -> None:

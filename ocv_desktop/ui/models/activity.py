@@ -18,8 +18,11 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QColor
 
+from ocv_desktop.core.models import HealthState
 from ocv_desktop.ui.models.formatting import format_seconds
+from ocv_desktop.ui.theme import HEALTH_COLOURS
 
 _ids = itertools.count(1)
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -171,6 +174,9 @@ class ActivityModel(QAbstractTableModel):
             return self._display(activity, col)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(activity, col)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            failed = activity.state is ActivityState.FAILED and col in (self.PROGRESS, self.RESULT)
+            return QColor(HEALTH_COLOURS[HealthState.UNHEALTHY]) if failed else None
         return {
             self.ActivityRole: activity,
             self.StateRole: activity.state.value,

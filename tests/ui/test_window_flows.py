@@ -1,0 +1,202 @@
+"""The window's flows end to end, the way a user drives them: adding a node through the editor,
+importing a OneClickVirt file, resetting a root password, removing a node, cancelling a queued
+action. Dialogs open non-modally; the tests find them, fill them and press their buttons, and
+check the real servers afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox
+
+from ocv_desktop.core.models import AuthMethod, InstanceStatus, Platform
+from ocv_desktop.transport.known_hosts import trust_host_key
+from ocv_desktop.ui.models.activity import ActivityState
+from ocv_desktop.ui.workspace import InstanceAction
+from tests.ui.window_fixtures import child, docker_node, find_dialog, run, wait_future, wait_health
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import crypt  # Python 3.11: deprecated but present; tests only
+
+pytestmark = [pytest.mark.lab]
+
+BUSYBOX = "lab/busybox:1.35"
+DEBIAN = "lab/debian:12"
+SERVICE = ("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done")
+
+
+@pytest.fixture
+def containers(lab, lab_docker):
+    made: list[str] = []
+
+    def new(image: str = BUSYBOX, prefix: str = "ocvflow") -> str:
+        name = lab.unique_name(prefix)
+        made.append(name)
+        lab_docker.docker_ok("run", "-d", "--name", name, image, *SERVICE)
+        return name
+
+    yield new
+    if made:
+        lab_docker.docker("rm", "-f", *made)
+
+
+def message_box(qtbot) -> QMessageBox:
+    """The visible question box (ask_yes_no), waiting for it to open."""
+    found: list[QMessageBox] = []
+
+    def visible() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        return bool(found)
+
+    qtbot.waitUntil(visible, timeout=10_000)
+    return found[0]
+
+
+def test_add_a_node_through_the_editor_from_the_welcome_panel(qtbot, open_window, lab_docker, containers):
+    name = containers()
+    it = open_window([])
+    trust_host_key(it.home.known_hosts, lab_docker.ssh.address, 22, lab_docker.ssh.host_key_line)
+    assert it.window.stack.currentWidget() is it.window.welcome
+    child(it.window.welcome, QPushButton, "addNodeButton").click()
+
+    editor = find_dialog(qtbot, "nodeEditor")
+    combo = child(editor, QComboBox, "platformCombo")
+    combo.setCurrentIndex(combo.findData(Platform.DOCKER))
+    child(editor, QLineEdit, "nameEdit").setText("added-in-the-editor")
+    child(editor, QLineEdit, "hostEdit").setText(lab_docker.ssh.address)
+    child(editor, QSpinBox, "portSpin").setValue(22)
+    child(editor, QLineEdit, "userEdit").setText("root")
+    auth = child(editor, QComboBox, "authCombo")
+    auth.setCurrentIndex(auth.findData(AuthMethod.KEY))
+    child(editor, QLineEdit, "keyPathEdit").setText(str(lab_docker.ssh.root_key))
+    ok = child(editor, QPushButton, "okButton")
+    qtbot.waitUntil(ok.isEnabled, timeout=5000)
+    ok.click()
+
+    qtbot.waitUntil(lambda: [n.name for n in it.ws.nodes] == ["added-in-the-editor"], timeout=10_000)
+    assert it.window.stack.currentWidget() is it.window.splitter
+    assert "added-in-the-editor" in it.home.config_file.read_text()
+    wait_health(qtbot, it, ["added-in-the-editor"], "healthy")
+    qtbot.waitUntil(lambda: it.row_of(name) is not None, timeout=30_000)
+    added = next(a for a in it.window.activity_model.activities() if a.action == "Add node")
+    assert added.state is ActivityState.SUCCEEDED
+
+
+def test_import_a_oneclickvirt_file(qtbot, open_window, lab_docker, tmp_path):
+    ssh = lab_docker.ssh
+    source = tmp_path / "providers.yaml"
+    source.write_text(
+        "providers:\n"
+        f"  - name: imported-docker\n    type: docker\n    host: {ssh.address}\n    port: 22\n"
+        f"    username: {ssh.user}\n    password: {json.dumps(ssh.user_password)}\n"
+        "  - name: broken\n    type: hyper-v\n    host: 10.77.255.1\n"
+    )
+    it = open_window([])
+    trust_host_key(it.home.known_hosts, ssh.address, 22, ssh.host_key_line)
+    it.window.actions_.import_file.trigger()
+
+    chooser = find_dialog(qtbot, "importFileDialog")
+    # what a user does: type the path into the file name field and press Open
+    child(chooser, QLineEdit, "fileNameEdit").setText(str(source))
+    chooser.accept()
+    report = find_dialog(qtbot, "importReportDialog")
+    summary = child(report, QLabel, "summaryLabel").text()
+    assert summary == "providers.yaml: 1 added, 0 updated, 1 skipped."
+    report.accept()
+
+    assert [n.name for n in it.ws.nodes] == ["imported-docker"]
+    node = it.ws.nodes[0]
+    assert node.auth is AuthMethod.PASSWORD and node.username == ssh.user
+    assert ssh.user_password not in it.home.config_file.read_text()
+    # the password went to the keyring (here: this run's memory store) and logs the node in
+    wait_health(qtbot, it, ["imported-docker"], "healthy")
+    imported = next(a for a in it.window.activity_model.activities() if a.action == "Import")
+    assert imported.message == "1 added, 0 updated, 1 skipped"
+
+
+def test_reset_password_shows_a_password_that_works_and_logs_none(qtbot, open_window, lab_docker, containers):
+    name = containers(DEBIAN)
+    it = open_window([docker_node(lab_docker)])
+    qtbot.waitUntil(lambda: it.row_of(name) is not None, timeout=30_000)
+    it.select_rows([it.row_of(name)])
+    assert it.window.actions_.reset_password.isEnabled()
+    it.window.actions_.reset_password.trigger()
+
+    box = message_box(qtbot)
+    assert name in box.text() and "lab-docker" in box.text()
+    child(box, QPushButton, "yesButton").click()
+    shown = find_dialog(qtbot, "newPasswordDialog", timeout=60)
+    password = child(shown, QLineEdit, "passwordField").text()
+    assert len(password) >= 12
+
+    shadow = lab_docker.docker_ok("exec", name, "getent", "shadow", "root").split(":")[1]
+    assert crypt.crypt(password, shadow) == shadow  # the password shown is the one set
+    child(shown, QPushButton, "closeButton").click()
+    act = next(a for a in it.window.activity_model.activities() if a.action == "Reset password")
+    assert act.state is ActivityState.SUCCEEDED and act.instance_name == name
+    assert password not in act.message
+    for log_file in it.home.logs_dir.glob("*.log*"):
+        assert password not in log_file.read_text(errors="replace")
+
+
+def test_remove_a_node_asks_first(qtbot, open_window, lab_docker):
+    it = open_window([docker_node(lab_docker), docker_node(lab_docker, name="second")])
+    wait_health(qtbot, it, ["second"], "healthy")
+    second = it.node_id("second")
+    assert it.ws.pool.connected(second) is not None
+    it.select_node(qtbot, "second")
+    it.window.actions_.remove_node.trigger()
+    box = message_box(qtbot)
+    assert "second" in box.text()
+    child(box, QPushButton, "noButton").click()
+    qtbot.wait(200)
+    assert "second" in [n.name for n in it.ws.nodes]
+
+    it.window.actions_.remove_node.trigger()
+    child(message_box(qtbot), QPushButton, "yesButton").click()
+    qtbot.waitUntil(lambda: [n.name for n in it.ws.nodes] == ["lab-docker"], timeout=10_000)
+    assert it.window.tree_model.node_indexes(second) == []
+    assert "second" not in it.home.config_file.read_text()
+    qtbot.waitUntil(lambda: it.ws.pool.connected(second) is None, timeout=5000)
+    # the tree selection fell back to a node or "All nodes", and the table follows it
+    assert it.window.proxy.scope() is None or second not in it.window.proxy.scope()
+
+
+def test_cancel_an_action_that_waits_for_its_turn(qtbot, open_window, lab_docker, containers):
+    first, second, third = containers(), containers(), containers()
+    it = open_window([docker_node(lab_docker)])
+    qtbot.waitUntil(lambda: all(it.row_of(n) is not None for n in (first, second, third)), timeout=30_000)
+    batch = it.ws.run_instance_action(
+        InstanceAction.STOP, [it.instance(first), it.instance(second), it.instance(third)]
+    )
+    queued = next(a for a in it.window.activity_model.activities() if a.instance_name == third)
+    assert queued.state is ActivityState.QUEUED and queued.cancel is not None
+    queued.cancel()  # what the activity log's "Cancel" does
+    wait_future(qtbot, batch, timeout=120)
+    assert queued.state is ActivityState.CANCELLED
+    state = {n: json.loads(lab_docker.docker_ok("inspect", n))[0]["State"]["Status"] for n in (first, second, third)}
+    assert state == {first: "exited", second: "exited", third: "running"}
+    qtbot.waitUntil(lambda: it.instance(third).status is InstanceStatus.RUNNING, timeout=10_000)
+
+
+def test_group_by_setting_is_read_from_the_config(qtbot, open_window, lab_docker):
+    from ocv_desktop.core.config import Settings
+    from tests.ui.window_fixtures import FAST_SETTINGS
+
+    settings = Settings(
+        health_interval=FAST_SETTINGS.health_interval,
+        health_timeout=FAST_SETTINGS.health_timeout,
+        group_by="tag",
+    )
+    it = open_window([docker_node(lab_docker, tags=("eu",))], settings=settings)
+    assert it.window.tree_model.group_by == "tag"
+    assert it.window.actions_.group_by_tag.isChecked()
+    root = it.window.tree_model.all_index()
+    assert it.window.tree_model.index(0, 0, root).data() == "eu (1)"
+    run(qtbot, it.ws.set_group_by("platform"))
+    assert "group_by: platform" in Path(it.home.config_file).read_text()
