@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
         metrics, width = self.node_message.fontMetrics(), max(200, self.instance_table.width() - 8)
         shown = [metrics.elidedText(" ".join(line.split()), Qt.TextElideMode.ElideRight, width) for line in lines[:5]]
         if len(lines) > 5:
-            shown.append(self.tr("… and {count} more").format(count=len(lines) - 5))
+            shown.append("…")  # the rest are in the tooltip
         self.node_message.setText("\n".join(shown))
         self.node_message.setToolTip("\n\n".join(lines))
         self.node_message.setVisible(bool(lines))

@@ -144,7 +144,7 @@ def _application() -> QApplication:
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the window's `closed` signal ends the app coroutine instead
     install_translator(app)
-    apply_palette(app, os.environ.get("OCV_DESKTOP_THEME", "system"))
+    apply_palette(app, "system")
     return app
 
 

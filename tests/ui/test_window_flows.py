@@ -13,11 +13,22 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox
 
-from ocv_desktop.core.models import AuthMethod, InstanceStatus, Platform
+from ocv_desktop.core.errors import CertificateUnknown, HostKeyChanged
+from ocv_desktop.core.models import AuthMethod, InstanceStatus, NodeConfig, Platform
 from ocv_desktop.transport.known_hosts import trust_host_key
 from ocv_desktop.ui.models.activity import ActivityState
+from ocv_desktop.ui.models.node_tree import NodeTreeModel
 from ocv_desktop.ui.workspace import InstanceAction
-from tests.ui.window_fixtures import child, docker_node, find_dialog, run, wait_future, wait_health
+from tests.ui.window_fixtures import (
+    LabNode,
+    child,
+    docker_node,
+    find_dialog,
+    incus_node,
+    run,
+    wait_future,
+    wait_health,
+)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -200,3 +211,65 @@ def test_group_by_setting_is_read_from_the_config(qtbot, open_window, lab_docker
     assert it.window.tree_model.index(0, 0, root).data() == "eu (1)"
     run(qtbot, it.ws.set_group_by("platform"))
     assert "group_by: platform" in Path(it.home.config_file).read_text()
+
+
+def test_unpinned_api_certificate_is_pinned_when_the_user_accepts_it(qtbot, open_window, lab_incus):
+    node = incus_node(lab_incus, server_cert_fingerprint=None)
+    it = open_window([node])
+    node_id = it.node_id("lab-incus")
+    idx = it.window.tree_model.node_indexes(node_id)[0]
+    qtbot.waitUntil(lambda: idx.data(NodeTreeModel.NeedsTrustRole) is True, timeout=30_000)
+    assert isinstance(it.ws.trust_needed[node_id], CertificateUnknown)
+
+    it.window.badge_delegate.badgeClicked.emit(node_id)  # what a click on the badge does
+    dialog = find_dialog(qtbot, "trustDialog")
+    labels = " ".join(w.text() for w in dialog.findChildren(QLabel)).replace(":", "").lower()
+    assert lab_incus.server_cert_fingerprint[:16] in labels
+    dialog.trust_button.click()
+    qtbot.waitUntil(lambda: it.ws.node(node_id).server_cert_fingerprint is not None, timeout=10_000)
+    assert it.ws.node(node_id).server_cert_fingerprint == lab_incus.server_cert_fingerprint
+    assert lab_incus.server_cert_fingerprint in it.home.config_file.read_text()
+    wait_health(qtbot, it, ["lab-incus"], "healthy")
+    assert not idx.data(NodeTreeModel.NeedsTrustRole)
+
+
+def test_changed_host_key_is_replaced_only_after_a_second_confirmation(qtbot, open_window, lab_docker, lab_incus):
+    node = docker_node(lab_docker)
+    node.trust = None
+    it = open_window([node])
+    # known_hosts holds a different key for the docker host's address: the key "changed"
+    impostor = lab_incus.ssh.host_key_line.split()[1:]
+    trust_host_key(it.home.known_hosts, lab_docker.ssh.address, 22, " ".join(impostor))
+    node_id = it.node_id("lab-docker")
+    it.ws.check_now([node_id])
+    qtbot.waitUntil(lambda: isinstance(it.ws.trust_needed.get(node_id), HostKeyChanged), timeout=30_000)
+
+    it.window.actions_.trust_node.setEnabled(True)
+    it.select_node(qtbot, "lab-docker")
+    it.window.actions_.trust_node.trigger()
+    find_dialog(qtbot, "trustDialog").trust_button.click()
+    box = message_box(qtbot)  # the second confirmation
+    child(box, QPushButton, "noButton").click()
+    qtbot.wait(300)
+    assert lab_docker.ssh.host_key_line.split()[2] not in it.home.known_hosts.read_text()
+
+    it.window.actions_.trust_node.trigger()
+    find_dialog(qtbot, "trustDialog").trust_button.click()
+    child(message_box(qtbot), QPushButton, "yesButton").click()
+    qtbot.waitUntil(lambda: lab_docker.ssh.host_key_line.split()[2] in it.home.known_hosts.read_text(), timeout=10_000)
+    assert impostor[1] not in it.home.known_hosts.read_text()
+    wait_health(qtbot, it, ["lab-docker"], "healthy")
+
+
+def test_window_layout_is_remembered_in_the_home(qtbot, open_window):
+    # a node nobody answers for (refused on loopback): the tree and table show, no server needed
+    nobody = LabNode(NodeConfig(name="nobody", type=Platform.DOCKER, host="127.0.0.1", port=1))
+    it = open_window([nobody])
+    it.window.resize(760, 560)  # within the offscreen screen (restoreGeometry keeps windows on it)
+    it.window.splitter.setSizes([250, 500])
+    sizes = it.window.splitter.sizes()
+    it.close(qtbot)
+    assert (it.home.root / "window.ini").is_file()
+    again = open_window([])  # the same home, so the same node
+    assert (again.window.width(), again.window.height()) == (760, 560)
+    assert again.window.splitter.sizes() == sizes
