@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ocv_desktop.core.errors import OcvError
-from ocv_desktop.core.models import Instance, NodeConfig, Platform
+from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
 from ocv_desktop.ui.dialogs.base import ask_yes_no, run_and_dispose, show_error
@@ -347,6 +347,10 @@ class MainWindow(QMainWindow):
 
     def _health_changed(self, node_id: str) -> None:
         self._update_health_label()
+        # The nodes on screen stay current: a node that answers is listed again once its list is
+        # older than the health interval (never for an unreachable one: that would only fail).
+        if node_id in self._scope_node_ids() and self.ws.health_state(node_id) is not HealthState.UNHEALTHY:
+            self.ws.refresh_if_stale(node_id)
 
     def _node_state_changed(self, node_id: str) -> None:
         if node_id in self._scope_node_ids():

@@ -34,6 +34,7 @@ import dataclasses
 import functools
 import itertools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -102,6 +103,7 @@ class Workspace(QObject):
         self._nodes: dict[str, NodeConfig] = {}
         self.health: dict[str, HealthReport] = {}
         self._instances: dict[str, list[Instance]] = {}
+        self._listed_at: dict[str, float] = {}  # node id -> monotonic time of its last listing
         self.loading: set[str] = set()
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
         self.trust_needed: dict[str, TrustError] = {}
@@ -280,6 +282,19 @@ class Workspace(QObject):
 
     # --- instances -----------------------------------------------------------------------------
 
+    def refresh_if_stale(self, node_id: str) -> asyncio.Future[None] | None:
+        """Keep a visible node's list current: list it again when the last listing is older than
+        the health interval and no refresh of it is running (an explicit refresh is never
+        replaced by this one). The window calls it when a health report for the node arrives."""
+        if self._closing or node_id not in self._nodes or node_id in self.trust_needed:
+            return None
+        running = self._named.get(f"refresh:{node_id}")
+        if running is not None and not running.done():
+            return None
+        if time.monotonic() - self._listed_at.get(node_id, 0.0) < self.settings.health_interval:
+            return None
+        return self.refresh(node_id)
+
     def refresh(self, node_id: str, *, interactive: bool = False, record: bool = False) -> asyncio.Future[None]:
         """List the node's instances again (``refresh:<node-id>``; a newer refresh replaces a
         running one). ``interactive``: the user asked, so a trust problem opens the trust dialog.
@@ -316,6 +331,7 @@ class Workspace(QObject):
             return
         self.errors.pop(node_id, None)
         self._instances[node_id] = instances
+        self._listed_at[node_id] = time.monotonic()
         if activity:
             self._finish(activity, ActivityState.SUCCEEDED, self.tr("%n instance(s)", "", len(instances)))
         self.nodeStateChanged.emit(node_id)
@@ -638,7 +654,7 @@ class Workspace(QObject):
             if interval_changed and self.monitor is not None:
                 self.monitor.settings = self._monitor_settings()
         for gone in old_ids - set(self._nodes):
-            for cache in (self.health, self._instances, self.errors, self.trust_needed):
+            for cache in (self.health, self._instances, self.errors, self.trust_needed, self._listed_at):
                 cache.pop(gone, None)
             self.loading.discard(gone)
         if self.monitor is not None and not self._closing:

@@ -373,3 +373,16 @@ def test_welcome_panel_when_there_are_no_nodes(qtbot, open_window, lab_docker):
     assert it.window.stack.currentWidget() is it.window.splitter
     root = it.window.tree_model.all_index()
     assert it.window.tree_model.data(root, NodeTreeModel.KindRole) == ItemKind.ALL
+
+
+def test_the_visible_list_follows_changes_made_outside_the_app(qtbot, open_window, lab_docker, containers):
+    it = open_window([docker_node(lab_docker)])
+    it.select_node(qtbot, "lab-docker")
+    qtbot.waitUntil(lambda: it.ws.loaded(it.node_id("lab-docker")), timeout=30_000)
+    refreshes = len([a for a in it.window.activity_model.activities() if a.action == "Refresh"])
+    outside = containers()  # started with the docker CLI, not through the window
+    interval = it.ws.settings.health_interval
+    qtbot.waitUntil(lambda: it.row_of(outside) is not None, timeout=int((3 * interval + 10) * 1000))
+    assert it.instance(outside).status is InstanceStatus.RUNNING
+    # background listings do not fill the activity log
+    assert len([a for a in it.window.activity_model.activities() if a.action == "Refresh"]) == refreshes
