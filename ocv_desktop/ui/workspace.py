@@ -214,10 +214,6 @@ class Workspace(QObject):
         task.add_done_callback(self._task_done)
         return task
 
-    def task(self, name: str) -> asyncio.Future[Any] | None:
-        """The running (or last finished) task with this name."""
-        return self._named.get(name)
-
     def pending_tasks(self) -> list[asyncio.Future[Any]]:
         return [t for t in self._tasks if not t.done()]
 
@@ -576,7 +572,7 @@ class Workspace(QObject):
 
     async def update_node(self, node: NodeConfig, secrets: NodeSecrets | None = None) -> NodeConfig:
         act = self._new_activity(self.tr("Edit node"), node)
-        if secrets is not None and any(v is not None for v in _secret_fields(secrets)):
+        if secrets is not None and secrets.values():
             await self.pool.drop(node.id)  # new credentials: reconnect with them
         return await self._node_change(act, self.node_service.update_node(node, secrets), node.id)
 
@@ -618,7 +614,7 @@ class Workspace(QObject):
         """Remember the tree grouping in config.yaml (settings.group_by)."""
         if group_by == self.settings.group_by:
             return
-        self.settings = Settings(**{**_settings_dict(self.settings), "group_by": group_by})
+        self.settings = dataclasses.replace(self.settings, group_by=group_by)
         self.settingsChanged.emit()
         try:
             config = await self.node_service.update_settings(self.settings)
@@ -707,17 +703,3 @@ async def _call_action(provider: Provider, action: InstanceAction, instance_id: 
 
 def _task_name(task: asyncio.Future[Any]) -> str:
     return task.get_name() if isinstance(task, asyncio.Task) else repr(task)
-
-
-def _secret_fields(secrets: NodeSecrets) -> tuple[str | None, ...]:
-    return (
-        secrets.ssh_password,
-        secrets.key_passphrase,
-        secrets.api_token_secret,
-        secrets.api_password,
-        secrets.totp_secret,
-    )
-
-
-def _settings_dict(settings: Settings) -> dict[str, Any]:
-    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}

@@ -273,3 +273,22 @@ def test_window_layout_is_remembered_in_the_home(qtbot, open_window):
     again = open_window([])  # the same home, so the same node
     assert (again.window.width(), again.window.height()) == (760, 560)
     assert again.window.splitter.sizes() == sizes
+
+
+def test_edit_a_node_keeps_its_id_and_moves_it_in_the_tree(qtbot, open_window, lab_docker):
+    it = open_window([docker_node(lab_docker)])
+    node_id = it.node_id("lab-docker")
+    it.window.actions_.group_by_tag.trigger()
+    it.select_node(qtbot, "lab-docker")
+    it.window.actions_.edit_node.trigger()
+    editor = find_dialog(qtbot, "nodeEditor")
+    assert child(editor, QLineEdit, "nameEdit").text() == "lab-docker"
+    child(editor, QLineEdit, "tagsEdit").setText("eu, prod")
+    child(editor, QPushButton, "okButton").click()
+    qtbot.waitUntil(lambda: it.ws.node(node_id).tags == ("eu", "prod"), timeout=10_000)
+    model = it.window.tree_model
+    root = model.all_index()
+    assert [model.index(r, 0, root).data() for r in range(model.rowCount(root))] == ["eu (1)", "prod (1)"]
+    # the selection followed the node through the rebuilt tree
+    assert model.node_id(it.window.node_tree.currentIndex()) == node_id
+    wait_health(qtbot, it, ["lab-docker"], "healthy")
