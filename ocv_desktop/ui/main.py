@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import logging.handlers
 import os
@@ -148,6 +149,17 @@ def _application() -> QApplication:
     return app
 
 
+def freeze_startup_heap() -> None:
+    """Take everything alive after start-up out of the garbage collector's view.
+
+    A full (generation 2) collection scans every tracked object, and with Qt and the engine loaded
+    one took 100+ ms: a visible freeze whenever it happened during a refresh. What exists at
+    start-up lives until exit anyway, so once frozen it is never scanned again and collections
+    only look at what changed since (gc.freeze, Python >= 3.7)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _run_window(home: Home) -> None:
     setup_logging(home)
     log.info("ocv-desktop %s starting (Qt %s, PySide6 %s)", __version__, qVersion(), PYSIDE_VERSION)
@@ -165,6 +177,7 @@ async def _run_window(home: Home) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, window.close)
     window.show()
+    freeze_startup_heap()
     try:
         await workspace.start()
         log.info("main window shown with %d nodes", len(workspace.nodes))

@@ -191,7 +191,7 @@ def create_netns(ns: str, host_if: str, ns_if: str, host_addr: str, ns_addr: str
         delete_netns(ns)
     run(["ip", "netns", "add", ns], what="ip netns add")
     try:
-        run(["ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", ns])
+        _add_veth(ns, host_if, ns_if)
         run(["ip", "addr", "add", f"{host_addr}/24", "dev", host_if])
         run(["ip", "link", "set", host_if, "up"])
         run(["ip", "-n", ns, "addr", "add", f"{ns_addr}/24", "dev", ns_if])
@@ -200,6 +200,19 @@ def create_netns(ns: str, host_if: str, ns_if: str, host_addr: str, ns_addr: str
     except LabError:
         delete_netns(ns)
         raise
+
+
+def _add_veth(ns: str, host_if: str, ns_if: str) -> None:
+    """The veth pair; a same-named pair of a just-deleted namespace may still be going away (the
+    kernel removes it asynchronously after ``ip netns del``), so delete it and retry briefly."""
+    for attempt in range(20):
+        result = run(["ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", ns], check=False)
+        if result.returncode == 0:
+            return
+        if "File exists" not in result.stderr or attempt == 19:
+            raise LabError(f"ip link add {host_if}: exit {result.returncode}: {tail_text(result.stderr)}")
+        run(["ip", "link", "del", host_if], check=False)
+        time.sleep(0.1)
 
 
 def delete_netns(ns: str) -> None:

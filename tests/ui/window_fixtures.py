@@ -8,6 +8,7 @@ Imported into tests/ui/conftest.py, so the tests only name the fixtures.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.transport.known_hosts import trust_host_key
 from ocv_desktop.ui.app_window import MainWindow
+from ocv_desktop.ui.main import freeze_startup_heap
 from ocv_desktop.ui.models.instance_table import InstanceTableModel
 from ocv_desktop.ui.workspace import Workspace
 
@@ -208,6 +210,7 @@ def open_window(
                 QAbstractItemModelTester(model, mode, window)
         window.show()
         qtbot.waitExposed(window)
+        freeze_startup_heap()  # as ui.main does once the window is up (undone at teardown)
         it = OpenWindow(window, ws, lab_home, secrets)
         opened.append(it)
         if start:
@@ -220,6 +223,7 @@ def open_window(
             it.close(qtbot, timeout_ms=10_000)
         assert it.ws.pending_tasks() == [], it.ws.pending_tasks()
         it.window.deleteLater()
+    gc.unfreeze()  # the next test's objects must be collectable again
     QApplication.processEvents()
     assert model_complaints == []
 
