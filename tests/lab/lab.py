@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -252,16 +252,19 @@ class Lab:
             raise
         return host
 
-    def new_ssh_host(self) -> SshHost:
+    def new_ssh_host(
+        self, *, env: Mapping[str, str] | None = None, sshd_options: Mapping[str, str | None] | None = None
+    ) -> SshHost:
         """A throwaway SshHost (own namespace and sshd) a test may stop, restart or black-hole.
-        Removed by ``remove_ssh_host`` or at the end of the lab."""
+        ``env``: more session variables (sshd ``SetEnv``); ``sshd_options``: sshd_config directives
+        replaced (None: left out). Removed by ``remove_ssh_host`` or at the end of the lab."""
         if self._closed:
             raise LabError("this lab is closed")
         with self._locks.setdefault("spare", threading.Lock()):
             if not self._free_nets:
                 raise LabError(f"no free subnet for another throwaway host (at most {len(SPARE_NETS)} at once)")
             i = self._free_nets.pop(0)
-        host = SshHost(self, role=f"t{i}", net_index=i)
+        host = SshHost(self, role=f"t{i}", net_index=i, env=env, sshd_options=sshd_options)
         try:
             host.start()
         except BaseException:

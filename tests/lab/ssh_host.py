@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tests.lab.lab import Lab
 
 SSHD = "/usr/sbin/sshd"
+SFTP_SERVER = "/usr/lib/openssh/sftp-server"
 SESSION_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BLACKHOLE_TABLE = "ocvlab_blackhole"
 _ACCEPTED = re.compile(r"^.*Accepted \S+ for \S+ from ", re.M)
@@ -70,6 +71,7 @@ class SshHost:
         netns: str | None = None,
         env: Mapping[str, str] | None = None,
         platform: str = "docker",
+        sshd_options: Mapping[str, str | None] | None = None,
     ) -> None:
         self._lab = lab
         self.name = f"lab-{role}"
@@ -84,6 +86,7 @@ class SshHost:
         self.ns_if = lab.slot.ns_if(net_index)
         self.dir = lab.dir / "ssh" / role
         self._env = {"PATH": SESSION_PATH, **(env or {})}
+        self._sshd_options = dict(sshd_options or {})
         self._platform = platform
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
@@ -156,25 +159,29 @@ class SshHost:
 
     def _config(self) -> str:
         setenv = " ".join(f"{k}={v}" for k, v in self._env.items())
-        return f"""# ocv-lab sshd for {self.name} (namespace {self.netns})
-ListenAddress {self.address}:{self.port}
-HostKey {self.host_key_path}
-PidFile {self.pidfile}
-AuthorizedKeysFile {self._lab.authorized_keys_dir}/%u
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-AllowUsers root {self.user}
-LogLevel VERBOSE
-PrintMotd no
-Subsystem sftp internal-sftp
-SetEnv {setenv}
-Match User {self.user}
-    PasswordAuthentication yes
-"""
+        options: dict[str, str | None] = {
+            "ListenAddress": f"{self.address}:{self.port}",
+            "HostKey": str(self.host_key_path),
+            "PidFile": str(self.pidfile),
+            "AuthorizedKeysFile": f"{self._lab.authorized_keys_dir}/%u",
+            "PermitRootLogin": "prohibit-password",
+            "PubkeyAuthentication": "yes",
+            "PasswordAuthentication": "no",
+            "KbdInteractiveAuthentication": "no",
+            "UsePAM": "no",
+            "StrictModes": "no",
+            "AllowUsers": f"root {self.user}",
+            "LogLevel": "VERBOSE",
+            "PrintMotd": "no",
+            # Debian's stock setting: an sftp-server process per SFTP session (not internal-sftp).
+            "Subsystem": f"sftp {SFTP_SERVER}",
+            "SetEnv": setenv,
+        }
+        options.update(self._sshd_options)  # a test's overrides; None leaves the directive out
+        lines = [f"# ocv-lab sshd for {self.name} (namespace {self.netns})"]
+        lines += [f"{key} {value}" for key, value in options.items() if value is not None]
+        lines += [f"Match User {self.user}", "    PasswordAuthentication yes"]
+        return "\n".join(lines) + "\n"
 
     # --- lifecycle -----------------------------------------------------------------------------------
     def start(self, *, create_netns: bool = True) -> SshHost:
@@ -286,6 +293,12 @@ Match User {self.user}
     def count_logins(self) -> int:
         """Successful authentications so far (``Accepted <method> for <user>`` lines)."""
         return len(_ACCEPTED.findall(self.sshd_log()))
+
+    def count_sessions(self) -> int:
+        """Sessions sshd started so far: every exec, shell and subsystem (SFTP) request, i.e. every
+        time sshd started a process for a client (its ``Starting session:`` lines, LogLevel VERBOSE).
+        Port and socket forwarding channels start no process and are not counted."""
+        return sum(1 for line in self.sshd_log().splitlines() if "Starting session: " in line)
 
     def run_in_netns(
         self, *argv: str, input: str | None = None, timeout: float = 60
