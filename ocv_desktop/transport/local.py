@@ -8,6 +8,8 @@ Event loops: asyncio subprocesses work on the default loop and on qasync's QEven
 (tested). Where a loop has no subprocess support (``NotImplementedError``, e.g. some Windows Qt
 loops), the command runs in a worker thread instead; stdout lines are then delivered to
 ``on_stdout_line`` when the command has finished rather than as they arrive.
+
+``DirectAccess`` (files, filesystem sizes, unix sockets without a command): ``local_direct.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import subprocess
 from collections.abc import Sequence
 
 from ocv_desktop.core.errors import Timeout, redact_argv
-from ocv_desktop.transport.base import DEFAULT_TIMEOUT, CommandResult, LineCallback
+from ocv_desktop.transport import local_direct
+from ocv_desktop.transport.base import DEFAULT_TIMEOUT, ByteReader, ByteWriter, CommandResult, DiskSpace, LineCallback
 from ocv_desktop.transport.commands import SUDO_PREFIX, LineSplitter, check_argv, extend_path, raise_for_result
 
 KILL_AFTER = 3.0
@@ -87,6 +90,21 @@ class LocalSession:
 
     async def close(self) -> None:
         """Nothing stays open between commands."""
+
+    # --- DirectAccess --------------------------------------------------------------------------
+
+    @property
+    def connection_id(self) -> int:
+        return 0  # there is no connection to replace
+
+    async def read_small_files(self, paths: Sequence[str], *, timeout: float) -> tuple[bytes, ...]:
+        return await local_direct.read_small_files(paths, timeout=timeout)
+
+    async def disk_space(self, path: str, *, timeout: float) -> DiskSpace:
+        return await local_direct.disk_space(path, timeout=timeout)
+
+    async def open_unix_socket(self, path: str, *, timeout: float) -> tuple[ByteReader, ByteWriter]:
+        return await local_direct.open_unix_socket(path, timeout=timeout)
 
     async def _run_async(
         self,

@@ -22,6 +22,12 @@ already running when the connection died is never re-run.
 
 Host keys: only the app's own known_hosts (``known_hosts.py``) decides. The login shell must be a
 POSIX shell (sh, bash, dash, zsh, ksh), as on every Linux server this app manages.
+
+``DirectAccess`` (transport/base.py) over the same connection, for questions asked often: small
+files and filesystem sizes through one SFTP session per connection (``sftp_reader.py``; it holds
+one of the server's session slots while the connection lives, beside the ``max_channels`` for
+commands), and unix sockets on the node through OpenSSH's ``direct-streamlocal`` forwarding
+(sshd connects to the socket with the login user's rights; no process is started).
 """
 
 from __future__ import annotations
@@ -32,9 +38,9 @@ import math
 import os
 import shlex
 import socket
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncssh
 from asyncssh.public_key import get_default_public_key_algs
@@ -49,7 +55,14 @@ from ocv_desktop.core.errors import (
     redact_argv,
 )
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets
-from ocv_desktop.transport.base import DEFAULT_TIMEOUT, CommandResult, LineCallback
+from ocv_desktop.transport.base import (
+    DEFAULT_TIMEOUT,
+    ByteReader,
+    ByteWriter,
+    CommandResult,
+    DiskSpace,
+    LineCallback,
+)
 from ocv_desktop.transport.commands import (
     EXTRA_PATH_DIRS,
     SUDO_PREFIX,
@@ -64,6 +77,8 @@ from ocv_desktop.transport.known_hosts import (
     key_info,
     recorded_host_keys,
 )
+from ocv_desktop.transport.sftp_reader import SftpReader
+from ocv_desktop.transport.ssh_channels import open_when_free
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +86,8 @@ KILL_AFTER = 3  # seconds between the remote TERM and KILL
 REMOTE_EXIT_GRACE = KILL_AFTER + 3.0  # how long we wait for the remote side to end a timed-out command
 DEFAULT_MAX_CHANNELS = 8  # below OpenSSH's default MaxSessions (10): slots free up with a delay
 READ_CHUNK = 65536
+
+T = TypeVar("T")
 
 
 def remote_command(argv: Sequence[str], *, use_sudo: bool, time_limit: float | None) -> str:
@@ -90,6 +107,37 @@ def _wrapper_missing(result: CommandResult) -> bool:
     locale-dependent quotes; busybox: "env: can't execute 'timeout': ...")."""
     first = result.stderr.split(b"\n", 1)[0]
     return result.exit_status == 127 and b"env:" in first and b"timeout" in first
+
+
+class _ForwardedStream:
+    """A forwarded socket's two asyncssh streams as ``ByteReader``/``ByteWriter``, with the SSH
+    failures (the connection dropped mid-way) turned into ``ConnectError``."""
+
+    def __init__(self, reader: asyncssh.SSHReader[bytes], writer: asyncssh.SSHWriter[bytes], what: str) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._what = what
+
+    async def read(self, n: int = -1) -> bytes:
+        try:
+            return await self._reader.read(n)
+        except (asyncssh.Error, OSError) as exc:
+            raise ConnectError(f"reading from {self._what} failed: {exc}") from None
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._writer.write(data)
+        except (asyncssh.Error, OSError) as exc:
+            raise ConnectError(f"writing to {self._what} failed: {exc}") from None
+
+    async def drain(self) -> None:
+        try:
+            await self._writer.drain()
+        except (asyncssh.Error, OSError) as exc:
+            raise ConnectError(f"writing to {self._what} failed: {exc}") from None
+
+    def close(self) -> None:
+        self._writer.close()
 
 
 class _TofuClient(asyncssh.SSHClient):
@@ -225,6 +273,8 @@ class SshSession:
         self._connect_lock = asyncio.Lock()
         self._channels = asyncio.Semaphore(max_channels)
         self._closed = False
+        self._connections = 0  # opened so far: the connection_id of DirectAccess
+        self._sftp = SftpReader(node.display_address)
 
     @property
     def description(self) -> str:
@@ -237,6 +287,10 @@ class SshSession:
     @property
     def connected(self) -> bool:
         return self._alive()
+
+    @property
+    def connection_id(self) -> int:
+        return self._connections
 
     def _alive(self) -> bool:
         return (
@@ -263,6 +317,7 @@ class SshSession:
                 self._conn.close()
                 self._conn = None
             self._conn, self._client = await self._open()
+            self._connections += 1
             return self._conn, True
 
     async def _open(self) -> tuple[asyncssh.SSHClientConnection, _TofuClient]:
@@ -424,19 +479,7 @@ class SshSession:
 
     @staticmethod
     async def _open_channel(conn: asyncssh.SSHClientConnection, command: str) -> asyncssh.SSHClientProcess[bytes]:
-        """sshd frees a session slot only after it has processed our close of the previous channel,
-        so right after a command ends an open can still meet "no more sessions" (refused as
-        administratively prohibited). That clears within milliseconds: retry with a short backoff."""
-        delay = 0.01
-        while True:
-            try:
-                return await conn.create_process(command, encoding=None)
-            except asyncssh.ChannelOpenError as exc:
-                busy = exc.code in (asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, asyncssh.OPEN_RESOURCE_SHORTAGE)
-                if not busy or conn.is_closed():
-                    raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.25)
+        return await open_when_free(conn, lambda: conn.create_process(command, encoding=None))
 
     async def _run_on(
         self,
@@ -506,8 +549,55 @@ class SshSession:
             if splitter is not None:
                 splitter.feed(chunk)
 
+    # --- DirectAccess: no process on the node -------------------------------------------------
+
+    async def read_small_files(self, paths: Sequence[str], *, timeout: float) -> tuple[bytes, ...]:
+        return await self._direct(
+            f"reading {', '.join(paths)} over SFTP", timeout, lambda conn: self._sftp.read_small_files(conn, paths)
+        )
+
+    async def disk_space(self, path: str, *, timeout: float) -> DiskSpace:
+        return await self._direct(f"statvfs {path} over SFTP", timeout, lambda conn: self._sftp.disk_space(conn, path))
+
+    async def open_unix_socket(self, path: str, *, timeout: float) -> tuple[ByteReader, ByteWriter]:
+        async def forward(conn: asyncssh.SSHClientConnection) -> tuple[ByteReader, ByteWriter]:
+            try:
+                reader, writer = await conn.open_unix_connection(path)
+            except asyncssh.ChannelOpenError as exc:
+                if conn.is_closed():
+                    raise _connect_error(exc, self.description) from None
+                # sshd says only "open failed" for a missing socket, a refused connect, a
+                # permission problem and disabled forwarding alike (its log has the reason).
+                raise ConnectError(f"cannot open the unix socket {path} on {self.description}: {exc.reason}") from None
+            except (asyncssh.Error, OSError) as exc:
+                raise _connect_error(exc, self.description) from None
+            stream = _ForwardedStream(reader, writer, f"the unix socket {path} on {self.description}")
+            return stream, stream
+
+        return await self._direct(f"opening the unix socket {path}", timeout, forward)
+
+    async def _direct(
+        self, what: str, timeout: float, call: Callable[[asyncssh.SSHClientConnection], Awaitable[T]]
+    ) -> T:
+        """``call(connection)`` within ``timeout``. A reused connection that turns out to be dead
+        (it dropped and we had not noticed yet) is replaced once, as for commands: these calls
+        only read, so asking again cannot do anything twice."""
+        try:
+            async with asyncio.timeout(timeout):
+                conn, fresh = await self._connection()
+                try:
+                    return await call(conn)
+                except ConnectError:
+                    if fresh or (self._alive() and self._conn is conn):
+                        raise
+                conn, _ = await self._connection(replace=conn)
+                return await call(conn)
+        except TimeoutError:
+            raise Timeout(f"{what} on {self.description}", timeout) from None
+
     async def close(self) -> None:
         self._closed = True
+        self._sftp.close()
         async with self._connect_lock:
             conn, self._conn = self._conn, None
         if conn is not None:
