@@ -1,8 +1,9 @@
 """One health check of one node: SSH, API and service checks -> ``HealthReport``.
 
 The checks reuse the provider's own transports (its one SSH connection, its API client); nothing
-here opens a connection of its own. The SSH check is a single constant command that also reads
-the node's resources, so reachability and CPU/memory/disk/load cost one round trip.
+here opens a connection of its own. The SSH check is the reading of the node's resources
+(``resources.py``: over the connection's SFTP session, no process on the node; a constant command
+where SFTP is not offered), so reachability and CPU/memory/disk/load cost one round trip.
 
 Which checks apply follows the node: SSH when the provider has a shell (``command_runner``), API
 only when API credentials exist (``api_configured``), the service check always (each provider knows
@@ -38,65 +39,13 @@ from ocv_desktop.core.models import (
     Platform,
     Resources,
 )
+from ocv_desktop.health.resources import read_resources
 from ocv_desktop.providers.base import Provider
 from ocv_desktop.transport.base import CommandRunner
 
 log = logging.getLogger(__name__)
 
-# A constant script (no user value in it): CPU count, root filesystem, load average and memory.
-# Few processes on purpose (sh, nproc, df, cat): it runs on every node every cycle.
-RESOURCE_ARGV = (
-    "sh",
-    "-c",
-    "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; echo ---; df -Pk /; echo ---; cat /proc/loadavg /proc/meminfo",
-)
-
 KIND_ORDER = (CheckKind.SSH, CheckKind.API, CheckKind.SERVICE)
-
-
-def parse_resources(text: str) -> Resources:
-    """Parse the output of ``RESOURCE_ARGV``; fields that cannot be read stay None."""
-    parts = text.split("---\n")
-    parts += [""] * (3 - len(parts))
-    cores = _int(parts[0].strip().splitlines()[0] if parts[0].strip() else "")
-    df_lines = parts[1].strip().splitlines()
-    df = df_lines[-1].split() if len(df_lines) >= 2 else []  # header, then the filesystem of /
-    disk_total = _int(df[1]) * 1024 if len(df) >= 4 and _int(df[1]) is not None else None
-    disk_free = _int(df[3]) * 1024 if len(df) >= 4 and _int(df[3]) is not None else None
-    load: list[str] = []
-    mem: dict[str, int] = {}
-    for line in parts[2].splitlines():
-        if ":" not in line:  # /proc/loadavg's one line (it has no colon; meminfo lines all do)
-            load = load or line.split()
-            continue
-        key, _, rest = line.partition(":")
-        fields = rest.split()
-        if fields and fields[0].isdigit():
-            mem[key.strip()] = int(fields[0]) * 1024  # /proc/meminfo is in KiB
-    total = mem.get("MemTotal")
-    available = mem.get("MemAvailable", mem.get("MemFree"))
-    return Resources(
-        cpu_cores=cores,
-        memory_total=total,
-        memory_used=(total - available) if total is not None and available is not None else None,
-        disk_total=disk_total,
-        disk_free=disk_free,
-        load1=_float(load[0]) if load else None,
-    )
-
-
-def _int(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-def _float(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
 
 
 # --- which checks apply --------------------------------------------------------------------------
@@ -181,8 +130,7 @@ async def check_provider(provider: Provider, *, timeout: float = 10.0, deadline:
 
     async def ssh_probe() -> str:
         assert runner is not None
-        result = await runner.run(RESOURCE_ARGV, timeout=max(deadline - loop.time(), 0.5))
-        resources.append(parse_resources(result.out))
+        resources.append(await read_resources(runner, timeout=max(deadline - loop.time(), 0.5)))
         return runner.description
 
     async def shell_checks() -> list[CheckResult]:

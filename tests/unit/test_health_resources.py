@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 
-from ocv_desktop.health.checks import RESOURCE_ARGV, parse_resources
+from ocv_desktop.health.resources import RESOURCE_ARGV, parse_resources
 
 
 def test_parses_this_machines_real_resources() -> None:
