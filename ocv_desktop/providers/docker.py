@@ -45,6 +45,7 @@ from ocv_desktop.core.models import (
 )
 from ocv_desktop.providers import docker_parse as dp
 from ocv_desktop.providers.base import Provider, ProviderContext
+from ocv_desktop.providers.docker_engine import DockerEngine
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import sudo_refused
@@ -102,6 +103,7 @@ class DockerProvider(Provider):
         super().__init__(context)
         self._runner: CommandRunner | None = None
         self._systemd: SystemdUnits | None = None  # follows the runner: one per connection
+        self._engine: DockerEngine | None = None  # likewise
 
     # --- connection ----------------------------------------------------------------------------
 
@@ -507,30 +509,42 @@ class DockerProvider(Provider):
     # --- probes --------------------------------------------------------------------------------
 
     async def probe_service(self) -> str:
-        """The daemon answers ``docker version`` with a Server part. Where systemd runs, the
-        docker unit's state is added to the detail (or to the error when the daemon is down).
-        Both questions go out at once: one round trip per health check."""
+        """The daemon's version, from its Engine API over the node's socket (no process on the
+        node, ``docker_engine.py``), else from ``docker version`` (its Server part). Where systemd
+        runs, the docker unit's state is added to the detail (or to the error when the daemon is
+        down). The questions go out together: one round trip per health check."""
         if self._runner is None:
             raise ConnectError(f"not connected to {self.name}")
         if self._systemd is None or self._systemd.runner is not self._runner:
             self._systemd = SystemdUnits(self._runner, ("docker.service",))
+        if self._engine is None or self._engine.runner is not self._runner:
+            self._engine = DockerEngine(self._runner)
         try:
-            result, units = await asyncio.gather(
-                self._runner.run(("docker", "version", "--format", "{{json .}}"), timeout=self._quick, check=False),
-                self._systemd.states(timeout=self._quick),
+            (version, stderr), units = await asyncio.gather(
+                self._daemon_version(self._engine, self._runner), self._systemd.states(timeout=self._quick)
             )
         except Timeout as exc:
             raise Timeout(exc.what, exc.seconds, hint=f"the Docker daemon on {self._where} did not answer") from None
-        if result.exit_status == 127 and not result.out.strip():
-            raise Unsupported(f"the docker command is not installed on {self._where}")
-        version = dp.parse_version(result.out)
         unit = (units or {}).get("docker.service", "")
         if version.server is None:
             unit_note = f" (docker.service is {unit})" if unit else ""
             raise ConnectError(
-                f"the Docker daemon on {self._where} is not running or not reachable{unit_note}: {_tail(result.err)}"
+                f"the Docker daemon on {self._where} is not running or not reachable{unit_note}: {_tail(stderr)}"
             )
         return f"{version.detail}, docker.service {unit}" if unit else version.detail
+
+    async def _daemon_version(self, engine: DockerEngine, runner: CommandRunner) -> tuple[dp.DockerVersion, str]:
+        """(version, the CLI's stderr when the CLI was asked)."""
+        version = await engine.version(timeout=self._quick)
+        if version is not None:
+            return version, ""
+        result = await runner.run(("docker", "version", "--format", "{{json .}}"), timeout=self._quick, check=False)
+        if result.exit_status == 127 and not result.out.strip():
+            raise Unsupported(f"the docker command is not installed on {self._where}")
+        version = dp.parse_version(result.out)
+        if version.server is not None:
+            engine.use_cli()
+        return version, result.err
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -419,8 +419,21 @@ def parse_version(text: str) -> DockerVersion:
         raise DockerOutputError("unexpected `docker version` output: not a JSON object")
     client = doc.get("Client") or {}
     server = doc.get("Server") or None
+    return _version(_str(client.get("Version")), server if isinstance(server, dict) else None)
+
+
+def parse_engine_version(text: str) -> DockerVersion:
+    """The Engine API's ``GET /version`` body: the same object as the ``Server`` part of
+    ``docker version`` (the CLI asks this endpoint), so the detail reads the same."""
+    doc = parse_json_document(text, "GET /version") if text.strip() else None
+    if not isinstance(doc, dict) or not isinstance(doc.get("Version"), str):
+        raise DockerOutputError("unexpected `GET /version` answer: not a Docker version object")
+    return _version("", doc)
+
+
+def _version(client: str, server: dict[str, Any] | None) -> DockerVersion:
     return DockerVersion(
-        client=_str(client.get("Version")),
+        client=client,
         server=(_str(server.get("Version")) or "unknown") if server else None,
         api=(_str(server.get("ApiVersion")) or None) if server else None,
     )
