@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from ocv_desktop.core.config import Settings
 from ocv_desktop.core.errors import OcvError, Timeout
@@ -82,10 +82,15 @@ class ProviderPool:
         self._providers.clear()
         await asyncio.gather(*(self._disconnect(p) for p in providers))
 
-    async def check_health(self, node: NodeConfig) -> HealthReport:
+    async def check_health(
+        self, node: NodeConfig, *, on_connect: Callable[[OcvError | None], None] | None = None
+    ) -> HealthReport:
         """One health check through the node's shared provider, connecting first if needed; the
         whole of it (connect included) ends within ``settings.health_timeout``. Never raises for
-        node problems: a node that cannot even be connected gives a report whose checks say why."""
+        node problems: a node that cannot even be connected gives a report whose checks say why.
+        ``on_connect`` learns how getting the provider went: None when it is connected, else the
+        error (``HostKeyUnknown``, ``CertificateChanged``, ``Timeout``, ...), for callers that act
+        on *why* (the GUI marks nodes whose trust needs the user)."""
         timeout = self.settings.health_timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -93,10 +98,16 @@ class ProviderPool:
             async with asyncio.timeout_at(deadline):
                 provider = await self.get(node)
         except TimeoutError:
-            return failed_connect_report(node, Timeout(f"connecting to {node.display_address}", timeout))
+            error: OcvError = Timeout(f"connecting to {node.display_address}", timeout)
         except OcvError as exc:
-            return failed_connect_report(node, exc)
-        return await check_provider(provider, timeout=timeout, deadline=deadline)
+            error = exc
+        else:
+            if on_connect is not None:
+                on_connect(None)
+            return await check_provider(provider, timeout=timeout, deadline=deadline)
+        if on_connect is not None:
+            on_connect(error)
+        return failed_connect_report(node, error)
 
     # --- internals -------------------------------------------------------------------------------
 

@@ -57,7 +57,6 @@ from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets
 from ocv_desktop.core.oneclickvirt import ImportReport
 from ocv_desktop.core.secrets import SecretStore
-from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider
 from ocv_desktop.services.nodes import NodeService
@@ -245,25 +244,17 @@ class Workspace(QObject):
         return MonitorSettings.from_settings(self.settings)
 
     async def _check(self, node: NodeConfig) -> HealthReport:
-        """The monitor's check: ``ProviderPool.check_health`` with one addition, noting *why* a
-        node could not be connected. A trust problem marks the node (the user is asked when they
-        act on it, never by the timer). Same single deadline as ``check_health``: connect
-        included, the whole check ends within ``health_timeout``."""
-        timeout = self.settings.health_timeout
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        try:
-            async with asyncio.timeout_at(deadline):
-                provider = await self.pool.get(node)
-        except TimeoutError:
-            return failed_connect_report(node, Timeout(f"connecting to {node.display_address}", timeout))
-        except (HostKeyError, CertificateError) as exc:
-            self._mark_trust(node.id, exc)
-            return failed_connect_report(node, exc)
-        except OcvError as exc:
-            return failed_connect_report(node, exc)
-        self._clear_trust(node.id)
-        return await check_provider(provider, timeout=timeout, deadline=deadline)
+        """The monitor's check: ``ProviderPool.check_health``, noting *why* a node could not be
+        connected. A trust problem marks the node (the user is asked when they act on it, never by
+        the timer); a connected node is no longer marked."""
+
+        def connected(error: OcvError | None) -> None:
+            if error is None:
+                self._clear_trust(node.id)
+            elif isinstance(error, HostKeyError | CertificateError):
+                self._mark_trust(node.id, error)
+
+        return await self.pool.check_health(node, on_connect=connected)
 
     def _deliver(self, report: HealthReport) -> None:
         if self._closing or report.node_id not in self._nodes:
