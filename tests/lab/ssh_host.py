@@ -191,6 +191,9 @@ class SshHost:
         if self._own_netns and create_netns:
             self.create_netns()
         make_keypair(self.host_key_path, comment=f"{self.name}-host")
+        # A throwaway host may reuse the directory of an earlier one: its log starts empty, so the
+        # count_* methods count this host only (they do count across its own restarts).
+        self.log_path.unlink(missing_ok=True)
         system.write_file(self.config_path, self._config())
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
         system.run([SSHD, "-t", "-f", self.config_path], what=f"sshd -t ({self.name})")
