@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 import asyncssh
@@ -44,20 +44,24 @@ class SftpReader:
         self._files: dict[str, asyncio.Task[asyncssh.SFTPClientFile]] = {}
 
     async def read_small_files(self, conn: asyncssh.SSHClientConnection, paths: Sequence[str]) -> tuple[bytes, ...]:
-        client = await self._session(conn)
-        files = await asyncio.gather(*(self._opened(client, path) for path in paths))
-        return tuple(await asyncio.gather(*(self._read(path, f) for path, f in zip(paths, files, strict=True))))
+        async def read(client: asyncssh.SFTPClient) -> tuple[bytes, ...]:
+            files = await asyncio.gather(*(self._opened(client, path) for path in paths))
+            return tuple(await asyncio.gather(*(self._read(path, f) for path, f in zip(paths, files, strict=True))))
+
+        return await self._with_session(conn, read)
 
     async def disk_space(self, conn: asyncssh.SSHClientConnection, path: str) -> DiskSpace:
-        client = await self._session(conn)
-        try:
-            attrs = await client.statvfs(path)
-        except asyncssh.SFTPOpUnsupported:
-            raise Unsupported(f"the SFTP server on {self._where} cannot tell filesystem sizes (statvfs)") from None
-        except asyncssh.SFTPError as exc:
-            raise self._error(exc, f"statvfs {path}") from None
-        unit = attrs.frsize or attrs.bsize
-        return DiskSpace(total=attrs.blocks * unit, available=attrs.bavail * unit)
+        async def statvfs(client: asyncssh.SFTPClient) -> DiskSpace:
+            try:
+                attrs = await client.statvfs(path)
+            except asyncssh.SFTPOpUnsupported:
+                raise Unsupported(f"the SFTP server on {self._where} cannot tell filesystem sizes (statvfs)") from None
+            except asyncssh.SFTPError as exc:
+                raise self._error(exc, f"statvfs {path}") from None
+            unit = attrs.frsize or attrs.bsize
+            return DiskSpace(total=attrs.blocks * unit, available=attrs.bavail * unit)
+
+        return await self._with_session(conn, statvfs)
 
     def close(self) -> None:
         """Forget the session (its channel closes with the connection)."""
@@ -71,6 +75,22 @@ class SftpReader:
             client.cancel()
 
     # --- internals ---------------------------------------------------------------------------
+
+    async def _with_session(
+        self, conn: asyncssh.SSHClientConnection, work: Callable[[asyncssh.SFTPClient], Awaitable[T]]
+    ) -> T:
+        """``work(session)``; a session that ended under us (its channel closed, e.g. the
+        connection dropped, or the sftp-server died) is forgotten, and on a live connection a new
+        one is tried once. On a dead connection the error goes up: ``SshSession`` reconnects."""
+        for attempt in (1, 2):
+            client = await self._session(conn)
+            try:
+                return await work(client)
+            except _SessionLost:
+                self.close()
+                if attempt == 2 or conn.is_closed():
+                    raise
+        raise AssertionError("unreachable")
 
     async def _session(self, conn: asyncssh.SSHClientConnection) -> asyncssh.SFTPClient:
         if conn is not self._conn or self._client is None or _failed_to_connect(self._client):
@@ -112,9 +132,13 @@ class SftpReader:
             raise self._error(exc, f"read {path}") from None
 
     def _error(self, exc: asyncssh.SFTPError, what: str) -> ConnectError | Unsupported:
-        if isinstance(exc, asyncssh.SFTPConnectionLost):
-            return ConnectError(f"the SSH connection to {self._where} was lost during SFTP {what}: {exc.reason}")
+        if isinstance(exc, asyncssh.SFTPConnectionLost | asyncssh.SFTPNoConnection):
+            return _SessionLost(f"the SFTP session on {self._where} ended during {what}: {exc.reason}")
         return Unsupported(f"SFTP {what} on {self._where} failed: {exc.reason}")
+
+
+class _SessionLost(ConnectError):
+    """The SFTP session's channel is gone (with its connection, or alone)."""
 
 
 def _failed_to_connect(task: asyncio.Task[object]) -> bool:

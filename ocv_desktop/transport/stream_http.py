@@ -62,6 +62,8 @@ async def _read_head(reader: ByteReader) -> tuple[bytes, bytes]:
         if not chunk:
             raise ApiError("the server closed the connection before a complete HTTP response head")
         data += chunk
+    if end > MAX_HEAD:
+        raise ApiError(f"the HTTP response head is longer than {MAX_HEAD} bytes")
     return data[:end], data[end + 4 :]
 
 
