@@ -559,6 +559,98 @@ async def test_probe_service(docker):
     assert docker.api_configured is False and docker.command_runner is docker.calls
 
 
+def cli_server_detail(lab_docker) -> str:
+    """What `docker version` says of the server, through the lab's own CLI."""
+    server = json.loads(sh(lab_docker, "version", "--format", "{{json .Server}}"))
+    return f"Docker {server['Version']} (API {server['ApiVersion']})"
+
+
+async def _direct(home, node, secrets=None) -> DockerProvider:
+    """A provider on the real runner, unwrapped: its DirectAccess (SFTP, forwarded sockets) is used."""
+    provider = DockerProvider(ProviderContext(home=home))
+    await provider.connect(node, secrets or NodeSecrets())
+    return provider
+
+
+async def test_service_probe_over_the_docker_socket_equals_the_cli(home, lab_docker, docker):
+    provider = await _direct(home, lab_docker.node_config())
+    try:
+        detail = await provider.probe_service()  # learns the socket from DOCKER_HOST (one command)
+        sessions = lab_docker.ssh.count_sessions()
+        assert await provider.probe_service() == detail
+        assert lab_docker.ssh.count_sessions() == sessions  # the API answered: no process on the node
+    finally:
+        await provider.disconnect()
+    assert detail == cli_server_detail(lab_docker)
+    assert await docker.probe_service() == detail  # the wrapped runner has no DirectAccess: the CLI
+    assert ("docker", "version", "--format", "{{json .}}") in docker.calls.calls
+
+
+@pytest.fixture
+def private_socket(lab, lab_docker):
+    """The lab's Docker socket behind a directory only root may enter: the login user cannot
+    reach it (as a user outside the docker group), ``sudo docker`` can."""
+    folder = lab.dir / f"private-{os.urandom(3).hex()}"
+    folder.mkdir(mode=0o700)
+    (folder / "docker.sock").symlink_to(lab_docker.socket)
+    yield folder / "docker.sock"
+    (folder / "docker.sock").unlink()
+    folder.rmdir()
+
+
+@pytest.mark.parametrize("closed_by", ["forwarding disabled", "no socket access, sudo"])
+async def test_service_probe_falls_back_to_the_cli_where_the_socket_is_closed(
+    home, lab, lab_docker, private_socket, closed_by
+):
+    if closed_by == "forwarding disabled":
+        host = lab.new_ssh_host(
+            env={"DOCKER_HOST": f"unix://{lab_docker.socket}"},
+            sshd_options={"AllowStreamLocalForwarding": "no"},
+        )
+        node, secrets, refusal = host.node_config(), NodeSecrets(), "refused streamlocal port forward"
+    else:
+        host = lab.new_ssh_host(env={"DOCKER_HOST": f"unix://{private_socket}"})
+        node = host.node_config(username=host.user, auth=AuthMethod.PASSWORD, key_path=None, use_sudo=True)
+        secrets = NodeSecrets(ssh_password=host.user_password)
+        refusal = f"connect to {private_socket} port -2 failed: Permission denied"
+    try:
+        with home.known_hosts.open("a") as f:
+            f.write(host.host_key_line + "\n")
+        provider = await _direct(home, node, secrets)
+        try:
+            details = [await provider.probe_service()]
+            sessions = host.count_sessions()
+            details += [await provider.probe_service(), await provider.probe_service()]
+            per_probe = (host.count_sessions() - sessions) / 2
+        finally:
+            await provider.disconnect()
+        log = host.sshd_log()
+    finally:
+        lab.remove_ssh_host(host)
+    assert details == [cli_server_detail(lab_docker)] * 3
+    # the socket was tried once; the CLI worked, so this connection keeps to the CLI
+    assert log.count(refusal) == 1, log
+    assert per_probe == 1  # `docker version` only
+
+
+async def test_a_docker_host_that_is_not_a_unix_socket_is_left_to_the_cli(home, lab):
+    host = lab.new_ssh_host(env={"DOCKER_HOST": "tcp://127.0.0.1:9"})
+    try:
+        with home.known_hosts.open("a") as f:
+            f.write(host.host_key_line + "\n")
+        provider = await _direct(home, host.node_config())
+        try:
+            with pytest.raises(ConnectError, match=r"Docker daemon on root@10\.77\.\S+ is not running") as info:
+                await provider.probe_service()
+        finally:
+            await provider.disconnect()
+        log = host.sshd_log()
+    finally:
+        lab.remove_ssh_host(host)
+    assert "tcp://127.0.0.1:9" in str(info.value)  # the CLI's own words
+    assert "streamlocal" not in log and "port -2" not in log  # no socket was tried
+
+
 async def test_non_root_user_through_docker_group_and_sudo(home, lab_docker):
     ssh = lab_docker.ssh
     node = lab_docker.node_config(username=ssh.user, auth=AuthMethod.PASSWORD)
@@ -617,6 +709,9 @@ async def test_stopped_daemon_gives_a_clear_error_quickly(home, lab_docker):
 
 async def test_hung_daemon_times_out_instead_of_hanging(home, lab_docker):
     provider, _ = await _connect(home, lab_docker.node_config(), command_timeout=3.0)
+    direct = DockerProvider(ProviderContext(home=home, command_timeout=3.0))
+    await direct.connect(lab_docker.node_config(), NodeSecrets())
+    await direct.probe_service()  # the socket is known: the next probe goes straight to it
     os.kill(lab_docker.dockerd_pid, signal.SIGSTOP)
     try:
         t0 = time.monotonic()
@@ -624,6 +719,13 @@ async def test_hung_daemon_times_out_instead_of_hanging(home, lab_docker):
             await asyncio.wait_for(provider.list_instances(), 30)
         assert time.monotonic() - t0 < 10
         assert "Docker daemon" in str(info.value)
+        # over the socket: the connection is accepted, the answer never comes
+        t0 = time.monotonic()
+        with pytest.raises(Timeout, match="GET /version") as info:
+            await asyncio.wait_for(direct.probe_service(), 30)
+        assert time.monotonic() - t0 < 5
+        assert "the Docker daemon on root@10.77." in str(info.value)
     finally:
         os.kill(lab_docker.dockerd_pid, signal.SIGCONT)
         await provider.disconnect()
+        await direct.disconnect()

@@ -14,12 +14,14 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
 from ocv_desktop.core.config import Settings
 from ocv_desktop.core.errors import AuthError
 from ocv_desktop.core.models import (
+    AuthMethod,
     CheckKind,
     CheckStatus,
     HealthReport,
@@ -447,3 +449,107 @@ async def test_proxmox_api_down_at_connect_is_tried_again_by_the_next_check(make
         await pool.close()
         relay.close()
         await relay.wait_closed()
+
+
+# --- what a check costs the node -----------------------------------------------------------------
+
+
+def _started_by_sshd(host) -> set[int]:
+    """PIDs in the host's namespace that its sshd started (connection processes and what runs in
+    their sessions, sftp-server included): descendants of the listener."""
+    pids = set(system.netns_pids(host.netns))
+    parents = {}
+    for pid in pids:
+        try:
+            parents[pid] = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found: set[int] = set()
+    frontier = {host.sshd_pid}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+async def test_a_warm_health_check_starts_no_process_on_the_node(make_pool, trust, lab_docker):
+    """After the first check of a connection (sftp-server, the docker endpoint and systemd questions),
+    checks read files over the SFTP session and ask dockerd over its forwarded socket: sshd starts
+    nothing (no session in its log, no new process under it) and no connection is opened."""
+    trust(lab_docker.ssh)
+    pool = make_pool()
+    ssh = lab_docker.ssh
+    root = lab_docker.node_config()
+    user = lab_docker.node_config(name="as-user", username=ssh.user, auth=AuthMethod.PASSWORD, key_path=None)
+    await pool.secrets.save(user.id, NodeSecrets(ssh_password=ssh.user_password))
+    sessions = ssh.count_sessions()
+    first = await asyncio.gather(pool.check_health(root), pool.check_health(user))
+    assert [r.state for r in first] == [HealthState.HEALTHY] * 2, [r.checks for r in first]
+    # per connection, once: the SFTP session, the Docker endpoint, "does it run systemd"
+    assert ssh.count_sessions() - sessions == 6
+    sessions, connections, processes = ssh.count_sessions(), ssh.count_connections(), _started_by_sshd(ssh)
+    sftp = [pid for pid in processes if os.readlink(f"/proc/{pid}/exe") == "/usr/lib/openssh/sftp-server"]
+    assert len(sftp) == 2  # one per connection
+    for _ in range(5):
+        reports = await asyncio.gather(pool.check_health(root), pool.check_health(user))
+        assert [r.state for r in reports] == [HealthState.HEALTHY] * 2, [r.checks for r in reports]
+        assert all(r.resources is not None and r.resources.memory_total for r in reports)
+    assert ssh.count_sessions() == sessions
+    assert ssh.count_connections() == connections
+    assert _started_by_sshd(ssh) == processes
+    assert reports[0].check(CheckKind.SERVICE).detail == reports[1].check(CheckKind.SERVICE).detail
+    assert reports[0].check(CheckKind.SERVICE).detail.startswith("Docker 20.10")
+
+
+async def test_sftp_resources_equal_the_commands_answer(make_pool, trust, lab_docker, lab_incus):
+    from ocv_desktop.health.resources import RESOURCE_ARGV, parse_resources
+
+    trust(lab_docker.ssh, lab_incus.ssh)
+    pool = make_pool()
+    for node in (lab_docker.node_config(), lab_incus.node_config()):
+        report = await pool.check_health(node)
+        runner = pool.connected(node.id).command_runner
+        command = parse_resources((await runner.run(RESOURCE_ARGV)).out)
+        sftp = report.resources
+        assert sftp is not None and command.cpu_cores is not None
+        assert sftp.cpu_cores == command.cpu_cores and sftp.memory_total == command.memory_total
+        assert abs(sftp.disk_total - command.disk_total) < 1024  # df rounds to KiB
+        assert abs(sftp.disk_free - command.disk_free) < 64 * 2**20  # the disk is in use meanwhile
+        assert abs(sftp.memory_used - command.memory_used) < 256 * 2**20
+        assert abs(sftp.load1 - command.load1) < 2
+
+
+async def test_a_node_without_sftp_is_checked_by_command(make_pool, trust, lab, lab_docker):
+    host = lab.new_ssh_host(
+        env={"DOCKER_HOST": f"unix://{lab_docker.socket}"},
+        sshd_options={"Subsystem": None},
+    )
+    try:
+        trust(host)
+        pool = make_pool()
+        node = host.node_config(name="no-sftp", type="docker")
+        first = await pool.check_health(node)
+        sessions = host.count_sessions()
+        again = await pool.check_health(node)
+        # the resources came by command (one session), the service over the socket (none)
+        assert host.count_sessions() - sessions == 1
+    finally:
+        lab.remove_ssh_host(host)
+    for report in (first, again):
+        assert report.state is HealthState.HEALTHY, report.checks
+        assert report.resources is not None and report.resources.memory_total == meminfo_total()
+        assert report.resources.cpu_cores == os.cpu_count() and report.resources.disk_total
+    assert host.sshd_log().count("subsystem request for sftp by user root failed") == 1  # asked once
+
+
+async def test_check_health_tells_the_caller_how_connecting_went(make_pool, trust, lab_docker):
+    pool = make_pool()
+    node = lab_docker.node_config()
+    seen: list[object] = []
+    report = await pool.check_health(node, on_connect=seen.append)
+    assert report.state is HealthState.UNHEALTHY and len(seen) == 1
+    assert type(seen[0]).__name__ == "HostKeyUnknown" and str(seen[0]) in report.check(CheckKind.SSH).error
+    trust(lab_docker.ssh)
+    seen.clear()
+    assert (await pool.check_health(node, on_connect=seen.append)).state is HealthState.HEALTHY
+    assert seen == [None]

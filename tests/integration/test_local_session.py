@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -12,10 +13,10 @@ from typing import Any
 import pytest
 import qasync
 
-from ocv_desktop.core.errors import RemoteError, Timeout
+from ocv_desktop.core.errors import ConnectError, RemoteError, Timeout, Unsupported
 from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeConfig, NodeSecrets, Platform
-from ocv_desktop.transport.base import CommandRunner
+from ocv_desktop.transport.base import CommandRunner, DirectAccess
 from ocv_desktop.transport.local import LocalSession
 from ocv_desktop.transport.runner import open_command_runner
 
@@ -101,6 +102,44 @@ async def test_runner_factory_gives_a_local_session(tmp_path: Path) -> None:
 
 
 # --- on the qasync loop (the GUI's loop) -----------------------------------------------------------
+
+
+# --- DirectAccess: no process ---------------------------------------------------------------------
+
+
+async def test_direct_access_reads_files_and_sizes_without_a_command() -> None:
+    local = LocalSession()
+    assert isinstance(local, DirectAccess) and local.connection_id == 0
+    meminfo, loadavg = await local.read_small_files(["/proc/meminfo", "/proc/loadavg"], timeout=5)
+    assert meminfo.startswith(b"MemTotal:") and len(loadavg.split()) == 5
+    with pytest.raises(Unsupported, match="cannot read /no/such/file on this computer"):
+        await local.read_small_files(["/proc/loadavg", "/no/such/file"], timeout=5)
+    space = await local.disk_space("/", timeout=5)
+    st = os.statvfs("/")
+    assert space.total == st.f_blocks * st.f_frsize
+    assert abs(space.available - st.f_bavail * st.f_frsize) < 64 * 1024 * 1024
+
+
+async def test_direct_access_opens_unix_sockets() -> None:
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(await reader.readline())
+        writer.close()
+
+    folder = Path(tempfile.mkdtemp(prefix="ocv-sock-"))  # short: unix socket paths stop at 107 bytes
+    server = await asyncio.start_unix_server(echo, str(folder / "echo.sock"))
+    try:
+        reader, writer = await LocalSession().open_unix_socket(str(folder / "echo.sock"), timeout=5)
+        writer.write(b"ping\n")
+        await writer.drain()
+        assert await reader.read(100) == b"ping\n"
+        writer.close()
+        with pytest.raises(ConnectError, match=r"cannot open the unix socket .*missing\.sock on this computer"):
+            await LocalSession().open_unix_socket(str(folder / "missing.sock"), timeout=5)
+    finally:
+        server.close()
+        await server.wait_closed()
+        (folder / "echo.sock").unlink(missing_ok=True)
+        folder.rmdir()
 
 
 @pytest.fixture

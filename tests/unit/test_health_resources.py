@@ -1,4 +1,5 @@
-"""The resource probe's parser, fed with the real output of its own command on this machine."""
+"""The resource probe: the command's parser fed with the real output of its command on this machine,
+and the direct road (files and statvfs) compared with it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import os
 import shutil
 import subprocess
 
-from ocv_desktop.health.resources import RESOURCE_ARGV, parse_resources
+from ocv_desktop.health.resources import (
+    RESOURCE_ARGV,
+    count_cpu_list,
+    parse_resources,
+    read_resources_directly,
+)
+from ocv_desktop.transport.local import LocalSession
 
 
 def test_parses_this_machines_real_resources() -> None:
@@ -34,3 +41,26 @@ def test_unreadable_parts_stay_unknown() -> None:
     # a busybox df without -P support prints nothing useful; an old kernel without MemAvailable
     res = parse_resources("2\n---\nFilesystem\n---\n0.50 0.40 0.30 1/100 42\nMemTotal: 2000 kB\nMemFree: 500 kB\n")
     assert res.disk_total is None and res.load1 == 0.5 and res.memory_used == 1500 * 1024
+
+
+def test_cpu_lists_as_the_kernel_writes_them() -> None:
+    assert count_cpu_list("0\n") == 1
+    assert count_cpu_list("0-1\n") == 2
+    assert count_cpu_list("0-3,8,10-11\n") == 7
+    assert count_cpu_list("") is None and count_cpu_list("3-1") is None and count_cpu_list("x") is None
+
+
+async def test_direct_road_and_command_agree_on_this_machine() -> None:
+    local = LocalSession()
+    direct = await read_resources_directly(local, timeout=5)
+    command = parse_resources((await local.run(RESOURCE_ARGV)).out)
+    # online CPUs (getconf _NPROCESSORS_ONLN, os.cpu_count) vs the CPUs this process may use (nproc)
+    assert direct.cpu_cores == os.cpu_count() and command.cpu_cores == len(os.sched_getaffinity(0))
+    assert direct.memory_total == command.memory_total
+    assert direct.disk_total is not None and command.disk_total is not None
+    assert abs(direct.disk_total - command.disk_total) < 1024  # df rounds to KiB
+    assert direct.disk_free is not None and command.disk_free is not None
+    assert abs(direct.disk_free - command.disk_free) < 64 * 1024 * 1024  # the disk is in use meanwhile
+    assert direct.memory_used is not None and command.memory_used is not None
+    assert abs(direct.memory_used - command.memory_used) < 256 * 1024 * 1024
+    assert direct.load1 is not None and command.load1 is not None and abs(direct.load1 - command.load1) < 2
