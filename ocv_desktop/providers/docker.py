@@ -509,8 +509,9 @@ class DockerProvider(Provider):
     # --- probes --------------------------------------------------------------------------------
 
     async def probe_service(self) -> str:
-        """The daemon's version, from its Engine API over the node's socket (no process on the
-        node, ``docker_engine.py``), else from ``docker version`` (its Server part). Where systemd
+        """The daemon's version, from its Engine API over the node's socket (``GET /_ping``: no
+        process on the node, ``docker_engine.py``), else from ``docker version`` (its Server
+        part). Where systemd
         runs, the docker unit's state is added to the detail (or to the error when the daemon is
         down). The questions go out together: one round trip per health check."""
         if self._runner is None:

@@ -431,6 +431,20 @@ def parse_engine_version(text: str) -> DockerVersion:
     return _version("", doc)
 
 
+_PING_SERVER = re.compile(r"^Docker/(\S+) \(")
+
+
+def version_from_ping(headers: Mapping[str, str]) -> DockerVersion | None:
+    """From the headers (names in lower case) dockerd puts on every answer, ``GET /_ping``
+    included: ``Server: Docker/<version> (<os>)`` and ``Api-Version``, the same values as
+    ``docker version``'s Server part. None when they do not say so (another engine)."""
+    server = _PING_SERVER.match(headers.get("server", ""))
+    api = headers.get("api-version", "")
+    if server is None or not api:
+        return None
+    return DockerVersion(client="", server=server.group(1), api=api)
+
+
 def _version(client: str, server: dict[str, Any] | None) -> DockerVersion:
     return DockerVersion(
         client=client,

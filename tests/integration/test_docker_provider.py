@@ -633,6 +633,43 @@ async def test_service_probe_falls_back_to_the_cli_where_the_socket_is_closed(
     assert per_probe == 1  # `docker version` only
 
 
+async def test_an_engine_whose_ping_does_not_say_docker_is_asked_its_version_document(home, lab):
+    """Another engine behind the socket (a Docker-compatible API whose Server header names itself):
+    the detail comes from its GET /version, still without a process on the node."""
+    asked: list[bytes] = []
+    body = json.dumps({"Version": "4.9.3", "ApiVersion": "1.41", "Os": "linux"}).encode()
+
+    async def engine(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        asked.append(request.split(b"\r\n", 1)[0])
+        head = b"HTTP/1.0 200 OK\r\nServer: Libpod/4.9.3 (linux)\r\nApi-Version: 1.41\r\n"
+        payload = body if request.startswith(b"GET /version ") else b"OK"
+        writer.write(head + b"Content-Length: %d\r\n\r\n" % len(payload) + payload)
+        writer.close()
+
+    path = lab.dir / f"engine-{os.urandom(3).hex()}.sock"
+    server = await asyncio.start_unix_server(engine, str(path))
+    host = lab.new_ssh_host(env={"DOCKER_HOST": f"unix://{path}"})
+    try:
+        with home.known_hosts.open("a") as f:
+            f.write(host.host_key_line + "\n")
+        provider = await _direct(home, host.node_config())
+        try:
+            detail = await provider.probe_service()
+            sessions = host.count_sessions()
+            assert await provider.probe_service() == detail
+            assert host.count_sessions() == sessions
+        finally:
+            await provider.disconnect()
+    finally:
+        lab.remove_ssh_host(host)
+        server.close()
+        await server.wait_closed()
+        path.unlink(missing_ok=True)
+    assert detail == "Docker 4.9.3 (API 1.41)"
+    assert asked == [b"GET /_ping HTTP/1.0", b"GET /version HTTP/1.0"] * 2
+
+
 async def test_a_docker_host_that_is_not_a_unix_socket_is_left_to_the_cli(home, lab):
     host = lab.new_ssh_host(env={"DOCKER_HOST": "tcp://127.0.0.1:9"})
     try:
@@ -721,7 +758,7 @@ async def test_hung_daemon_times_out_instead_of_hanging(home, lab_docker):
         assert "Docker daemon" in str(info.value)
         # over the socket: the connection is accepted, the answer never comes
         t0 = time.monotonic()
-        with pytest.raises(Timeout, match="GET /version") as info:
+        with pytest.raises(Timeout, match="GET /_ping") as info:
             await asyncio.wait_for(direct.probe_service(), 30)
         assert time.monotonic() - t0 < 5
         assert "the Docker daemon on root@10.77." in str(info.value)

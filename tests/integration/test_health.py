@@ -472,6 +472,13 @@ def _started_by_sshd(host) -> set[int]:
     return found
 
 
+def _children_cpu(pid: int) -> int:
+    """Clock ticks used by the ended children of ``pid`` (cutime + cstime): grows with every
+    child process it starts and reaps."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[13]) + int(fields[14])
+
+
 async def test_a_warm_health_check_starts_no_process_on_the_node(make_pool, trust, lab_docker):
     """After the first check of a connection (sftp-server, the docker endpoint and systemd questions),
     checks read files over the SFTP session and ask dockerd over its forwarded socket: sshd starts
@@ -488,6 +495,7 @@ async def test_a_warm_health_check_starts_no_process_on_the_node(make_pool, trus
     # per connection, once: the SFTP session, the Docker endpoint, "does it run systemd"
     assert ssh.count_sessions() - sessions == 6
     sessions, connections, processes = ssh.count_sessions(), ssh.count_connections(), _started_by_sshd(ssh)
+    dockerd_children = _children_cpu(lab_docker.dockerd_pid)
     sftp = [pid for pid in processes if os.readlink(f"/proc/{pid}/exe") == "/usr/lib/openssh/sftp-server"]
     assert len(sftp) == 2  # one per connection
     for _ in range(5):
@@ -497,6 +505,9 @@ async def test_a_warm_health_check_starts_no_process_on_the_node(make_pool, trus
     assert ssh.count_sessions() == sessions
     assert ssh.count_connections() == connections
     assert _started_by_sshd(ssh) == processes
+    # nor does dockerd start one for us (its GET /version would run runc and docker-init): the CPU
+    # of its ended children has not grown
+    assert _children_cpu(lab_docker.dockerd_pid) == dockerd_children
     assert reports[0].check(CheckKind.SERVICE).detail == reports[1].check(CheckKind.SERVICE).detail
     assert reports[0].check(CheckKind.SERVICE).detail.startswith("Docker 20.10")
 

@@ -4,6 +4,7 @@ real dockerd (``tests/unit/fixtures/docker``)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +15,7 @@ from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
 from ocv_desktop.providers import docker_parse as dp
 from ocv_desktop.providers.docker import argv_batches, run_argv
+from ocv_desktop.transport.stream_http import http_get
 from tests.shared_files import SPECS as SHARED_SPECS
 
 SPECS = SHARED_SPECS / "fixtures" / "docker-cli"
@@ -185,6 +187,30 @@ def test_recorded_version_and_info():
     info = json.loads(_recorded("info.json"))
     support = dp.disk_limit_support(info)
     assert support.supported is False and "overlay2" in support.reason
+
+
+class _Sink:
+    """Where http_get writes its request when the answer is a recording."""
+
+    def write(self, data: bytes) -> None: ...
+
+    async def drain(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+async def test_recorded_ping_headers_name_the_same_versions_as_docker_version():
+    reader = asyncio.StreamReader()
+    reader.feed_data((RECORDED / "ping.http").read_bytes())
+    reader.feed_eof()
+    ping = await http_get(reader, _Sink(), "/_ping")
+    assert (ping.status, ping.body) == (200, b"OK")
+    from_ping = dp.version_from_ping(ping.headers)
+    from_cli = dp.parse_version(_recorded("version.json"))
+    assert from_ping is not None and from_ping.detail == from_cli.detail
+    # another engine behind the socket: its headers do not say Docker
+    assert dp.version_from_ping({"server": "Libpod/4.3.1 (linux)", "api-version": "1.41"}) is None
+    assert dp.version_from_ping({"server": "Docker/28.0.1 (linux)"}) is None
 
 
 # --- docs samples: docker images ---------------------------------------------------------------
