@@ -2,39 +2,58 @@
 
     sudo .venv/bin/python tests/benchmarks/health_fanout.py [--sizes 1,10,50] [--rounds 5]
                                                 [--delay-ms 50] [--caps 64,16] [--login user|root]
-                                                [--node-side real,stub]
+                                                [--node-side real,stub,fallback]
 
 What it measures: one full health round of N Docker nodes through one ``ProviderPool`` and
 ``check_provider`` (``check_all`` = what ``ocv-desktop health`` and each monitor cycle run): the
-SSH check with its resources, and the service check (``docker version`` and the unit probe) against
-the lab's real dockerd. The first round connects (cold); the later rounds reuse the connections
-(warm, what the monitor does every 30 s). It prints time(N) and time(N) / time(1).
+SSH check with its resources (read over the connection's SFTP session) and the service check
+(``GET /_ping`` on the lab's real dockerd through the forwarded Docker socket; the unit probe). The
+first round connects (cold: it also opens the SFTP session and asks once for DOCKER_HOST and
+systemd); the later rounds reuse the connections (warm, what the monitor does every 30 s): they
+start no process on the nodes. It prints time(N) and time(N) / time(1).
 
 The lab: its own slot (started and stopped here), the lab's dockerd, and N real OpenSSH sshd
-processes (one per node, on ports 2201.. of one throwaway namespace; each session's DOCKER_HOST points
-at the lab's dockerd). Network latency: ``tc netem`` is not available on every kernel (not on this
-one: "Specified qdisc kind is unknown"), so a small delay proxy in a separate process (this file with
-``--proxy``) sits between the app and each sshd on 127.0.0.1 and holds every chunk ``--delay-ms``
-(default 50) in each direction, like ``netem delay 50ms`` on both ends of a veth (100 ms round trip).
-Rounds are measured with the proxy and without it (0 ms: the machine's own CPU cost, which is what
-remains when the network is fast).
+processes (one per node, on ports 2201.. of one throwaway namespace, Debian's stock sftp-server;
+each session's DOCKER_HOST points at the lab's dockerd). Network latency: ``tc netem`` is not
+available on every kernel (not on this one: "Specified qdisc kind is unknown"), so a small delay
+proxy in a separate process (this file with ``--proxy``) sits between the app and each sshd on
+127.0.0.1 and holds every chunk ``--delay-ms`` (default 50) in each direction, like ``netem delay
+50ms`` on both ends of a veth (100 ms round trip). Rounds are measured with the proxy and without
+it (0 ms: the machine's own CPU cost, which is what remains when the network is fast).
 
-All N "remote" nodes share this machine's CPUs with the app, so their work (sshd sessions, the
-docker CLI) adds up here as it never would on N real servers; "client CPU" is the app's own share.
-Each table also prints the CPU one node check costs the app and the node side (the sshd sessions
-and what runs in them, and dockerd). ``--login user`` (default) logs in as the lab's unprivileged
-user (password, in the docker group): root's ~/.bashrc on the lab machine runs ``pyenv init`` in
-every SSH command (~120 ms of CPU each), which would measure that machine's shell set-up, not the
-health checks. ``--login root`` keeps it.
+All N "remote" nodes share this machine's CPUs with the app, so their work (sshd, sftp-server,
+dockerd; before the process-free checks also a login shell, coreutils and the docker CLI per check)
+adds up here as it never would on N real servers; "client CPU" is the app's own share. Each table
+also prints the CPU one node check costs the app and the node side (every process in the nodes'
+namespace, with their ended children, and dockerd). ``--login user`` (default) logs in as the lab's
+unprivileged user (password, in the docker group): root's ~/.bashrc on the lab machine runs
+``pyenv init`` in every SSH command (~120 ms of CPU each), which would measure that machine's shell
+set-up, not the health checks. ``--login root`` keeps it.
 
-``--node-side stub`` runs a second set of sshd whose sessions find a ``docker`` stand-in first in
-PATH: it prints the real ``docker version`` JSON recorded from the lab's dockerd at start-up. The
-app's side of the check is unchanged (same commands, same SSH sessions, same parsing); only the
-docker CLI's ~20 ms of CPU per call on the node side is gone, the share that N real servers would
-each pay on their own CPUs. It shows the app's fan-out apart from this machine's CPU budget.
+``--node-side``: ``real`` as described. ``fallback``: sshd without an SFTP subsystem and with
+``AllowStreamLocalForwarding no``, so every check takes the command roads (the resource script and
+``docker version``): what such nodes cost, and what every node cost before. ``stub``: sessions find
+a ``docker`` stand-in first in PATH that prints the real daemon's recorded ``docker version`` JSON;
+it spares the node the docker CLI's ~20 ms of CPU on the command road (a warm check on the socket
+road runs no CLI, so there it equals ``real``).
 
 ``--caps``: the global concurrency cap (settings.health_concurrency). The app's default is 16, so
-50 nodes run in four waves; a cap at or above N shows the fan-out itself.
+50 nodes run in four waves (time(50) >= 4 x time(1) whatever a check costs); a cap at or above N
+shows the fan-out itself.
+
+Measured on a 2-core machine (load < 1.5 at the start), login user, warm rounds (median of 5):
+
+    node side, cap         delay   N=1      N=10            N=50            CPU per check, app / node side
+    real, 64               50 ms   0.207 s  0.217 s (1.05)  0.232 s (1.12)  1.8 ms / 0.2 ms
+    real, 16               50 ms   0.207 s  0.216 s (1.04)  0.841 s (4.06)  2.0 ms / 0.2 ms
+    real, 64               0 ms    0.004 s  0.018 s (4.80)  0.074 s (19.6)  1.6 ms / 0.2 ms
+    fallback, 64           50 ms   0.240 s  0.380 s (1.58)  1.013 s (4.22)  2.4 ms / 27.6 ms
+    before (exec), 64      50 ms   0.235 s  0.399 s (1.70)  1.147 s (4.89)  2.5 ms / 33.0 ms
+
+With 50 ms each way a warm check is two round trips (the SFTP reads, and the socket's channel open
+then its HTTP exchange), so the time of a round is the network's, not the node count's. Without
+delay the round is the app's CPU: 1.6-1.8 ms per check on one event loop (asyncssh's packet
+crypto is the largest part), 50 x 1.6 ms = 80 ms.
 """
 
 from __future__ import annotations
@@ -55,6 +74,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 FIRST_PORT = 2201
+# --node-side fallback: an sshd that offers neither SFTP nor socket forwarding
+FALLBACK_SSHD = {"Subsystem": None, "AllowStreamLocalForwarding": "no"}
 
 
 # --- the delay proxy (runs in its own process) -----------------------------------------------------
@@ -152,9 +173,9 @@ def docker_stub_dir(lab) -> Path:
     return stub
 
 
-def start_sshds(lab, base, count: int, first_port: int, path: str | None = None):
+def start_sshds(lab, base, count: int, first_port: int, path: str | None = None, options=None):
     """``count`` sshd processes in ``base``'s namespace from ``first_port`` on; sessions see the lab's
-    dockerd (and ``path`` first in PATH when given)."""
+    dockerd (and ``path`` first in PATH when given); ``options``: sshd_config directives replaced."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.lab.ssh_host import SESSION_PATH, SshHost
@@ -165,7 +186,9 @@ def start_sshds(lab, base, count: int, first_port: int, path: str | None = None)
 
     def one(i: int) -> SshHost:
         port = first_port + i
-        host = SshHost(lab, role=f"{base.role}p{port}", net_index=base.net_index, netns=base.netns, env=env)
+        host = SshHost(
+            lab, role=f"{base.role}p{port}", net_index=base.net_index, netns=base.netns, env=env, sshd_options=options
+        )
         host.port = port  # instance attribute: its sshd_config listens there
         return host.start(create_netns=False)
 
@@ -281,9 +304,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="warm rounds per size (median printed)")
     parser.add_argument("--delay-ms", type=float, default=50.0, help="delay each way added by the proxy (0: none)")
     parser.add_argument("--login", choices=("user", "root"), default="user", help="SSH login (see the docstring)")
-    parser.add_argument(
-        "--node-side", default="real,stub", help="real (the docker CLI) and/or stub (see the docstring)"
-    )
+    parser.add_argument("--node-side", default="real,stub", help="real, stub and/or fallback (see the docstring)")
     parser.add_argument("--caps", default="64,16", help="concurrency caps to run (default 64,16)")
     parser.add_argument("--proxy", help=argparse.SUPPRESS)  # internal: run as the delay proxy
     args = parser.parse_args()
@@ -309,7 +330,8 @@ def main() -> int:
             base = lab.new_ssh_host()
             for i, side in enumerate(sides):
                 path = str(docker_stub_dir(lab)) if side == "stub" else None
-                hosts[side] = start_sshds(lab, base, max(sizes), FIRST_PORT + 100 * i, path)
+                options = FALLBACK_SSHD if side == "fallback" else None
+                hosts[side] = start_sshds(lab, base, max(sizes), FIRST_PORT + 100 * i, path, options)
             count = sum(len(h) for h in hosts.values())
             print(f"lab slot {lab.slot.index}: dockerd + {count} sshd ready in {time.monotonic() - t0:.1f} s")
             print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (1 min) at the start")
