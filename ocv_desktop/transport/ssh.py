@@ -84,7 +84,9 @@ log = logging.getLogger(__name__)
 
 KILL_AFTER = 3  # seconds between the remote TERM and KILL
 REMOTE_EXIT_GRACE = KILL_AFTER + 3.0  # how long we wait for the remote side to end a timed-out command
-DEFAULT_MAX_CHANNELS = 8  # below OpenSSH's default MaxSessions (10): slots free up with a delay
+# Commands at once: with the SFTP session, 9 of OpenSSH's default MaxSessions (10); the last slot
+# covers the moment sshd still counts a channel we closed (slots free up with a delay).
+DEFAULT_MAX_CHANNELS = 8
 READ_CHUNK = 65536
 
 T = TypeVar("T")

@@ -33,6 +33,7 @@ from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.services.pool import ProviderPool
 from tests.lab import system
+from tests.lab.ssh_host import SFTP_SERVER
 
 pytestmark = [pytest.mark.lab]
 
@@ -496,7 +497,7 @@ async def test_a_warm_health_check_starts_no_process_on_the_node(make_pool, trus
     assert ssh.count_sessions() - sessions == 6
     sessions, connections, processes = ssh.count_sessions(), ssh.count_connections(), _started_by_sshd(ssh)
     dockerd_children = _children_cpu(lab_docker.dockerd_pid)
-    sftp = [pid for pid in processes if os.readlink(f"/proc/{pid}/exe") == "/usr/lib/openssh/sftp-server"]
+    sftp = [pid for pid in processes if os.readlink(f"/proc/{pid}/exe") == SFTP_SERVER]
     assert len(sftp) == 2  # one per connection
     for _ in range(5):
         reports = await asyncio.gather(pool.check_health(root), pool.check_health(user))

@@ -94,6 +94,17 @@ async def test_disk_space_is_statvfs(lab_ssh: SshHost, lab_home: Home) -> None:
     assert abs(space.available - st.f_bavail * st.f_frsize) < 64 * 1024 * 1024
 
 
+async def test_commands_and_the_sftp_session_share_the_session_slots(spare: SshHost, lab_home: Home) -> None:
+    # MaxSessions 10: eight commands at a time, the SFTP session, and reads going on meanwhile
+    async with session(spare, lab_home) as ssh:
+        results = await asyncio.gather(
+            *(ssh.run(["sh", "-c", f"sleep 0.2; echo {i}"]) for i in range(30)),
+            *(ssh.read_small_files(PROC, timeout=20) for _ in range(10)),
+        )
+    assert [r.out for r in results[:30]] == [f"{i}\n" for i in range(30)]  # type: ignore[union-attr]
+    assert all(meminfo.startswith(b"MemTotal:") for meminfo, *_ in results[30:])  # type: ignore[misc]
+
+
 async def test_a_server_without_sftp_or_forwarding_says_unsupported_once_per_connection(
     no_sftp: SshHost, lab_home: Home
 ) -> None:
