@@ -12,6 +12,7 @@ from ocv_desktop.cli.parser import command_group
 from ocv_desktop.core.config import check_node, normalize_fingerprint
 from ocv_desktop.core.errors import InvalidInput
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform
+from ocv_desktop.services.nodes import duplicate_name_message
 
 ORDER = 10
 GROUP_HELP = "list, add and remove nodes"
@@ -131,7 +132,7 @@ def add_node(args: argparse.Namespace, ctx: Context) -> int:
     node = node_from_args(args)
     check_node(node)  # say what is wrong before asking for secrets (the service checks again)
     if any(n.name == node.name for n in ctx.config().nodes):
-        raise InvalidInput(f"a node named {node.name!r} already exists", hint="choose another name")
+        raise InvalidInput(duplicate_name_message(node.name), hint="choose another name")
     prompts = []
     if args.password_stdin:
         prompts.append(f"SSH password for {node.username}@{node.host}")

@@ -152,11 +152,16 @@ class NodeService:
         return config
 
 
+def duplicate_name_message(name: str) -> str:
+    """The one wording for a taken node name (the service, the CLI and the node editor)."""
+    return f"a node named {name!r} already exists"
+
+
 def _check_unique(config: AppConfig, node: NodeConfig, *, replacing: str | None) -> None:
     for other in config.nodes:
         if other.id == replacing:
             continue
         if other.name == node.name:
-            raise InvalidInput(f"a node named {node.name!r} already exists", hint="choose another name")
+            raise InvalidInput(duplicate_name_message(node.name), hint="choose another name")
         if other.id == node.id:
             raise InvalidInput(f"a node with id {node.id} already exists ({other.name!r})")

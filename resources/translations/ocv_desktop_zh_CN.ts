@@ -4,62 +4,62 @@
 <context>
     <name>ActivityModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="93"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="96"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="97"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="98"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="99"/>
         <source>Instance</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="100"/>
         <source>Duration</source>
         <translation>耗时</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="101"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="102"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="210"/>
         <source>queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="211"/>
         <source>running…</source>
         <translation>进行中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="212"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="207"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="213"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="214"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -166,12 +166,12 @@
 <context>
     <name>ErrorHooks</name>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="104"/>
         <source>Unexpected problem: {what}</source>
         <translation>意外问题：{what}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="103"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="105"/>
         <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
     </message>
@@ -250,251 +250,211 @@
 <context>
     <name>InstanceTableModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="82"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="93"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="83"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="84"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="85"/>
         <source>Image</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="86"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="87"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="88"/>
         <source>Disk</source>
         <translation>磁盘</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="89"/>
         <source>IP addresses</source>
         <translation>IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="90"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="259"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="249"/>
         <source>{status} (the platform says: {raw})</source>
         <translation>{status}（平台原始状态：{raw}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="261"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="251"/>
         <source>id: {id}</source>
         <translation>ID：{id}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="69"/>
         <source>VM</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="69"/>
         <source>container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="80"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="70"/>
         <source>{cores} cores</source>
         <translation>{cores} 核</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="70"/>
-        <source>running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="71"/>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="72"/>
-        <source>paused</source>
-        <translation>已暂停</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="73"/>
-        <source>frozen</source>
-        <translation>已冻结</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="74"/>
-        <source>starting</source>
-        <translation>启动中</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="75"/>
-        <source>stopping</source>
-        <translation>停止中</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="76"/>
-        <source>error</source>
-        <translation>错误</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="77"/>
-        <source>unknown</source>
-        <translation>未知</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="77"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="78"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="112"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="114"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="136"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="138"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="141"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="145"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="206"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="215"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="218"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="219"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="222"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="226"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="232"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="238"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="365"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="372"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="371"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="378"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="373"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="380"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="387"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="393"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="392"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="396"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="426"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="432"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="550"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="556"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="564"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="570"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="574"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="580"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="576"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="582"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="579"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="585"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="580"/>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="659"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="586"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="665"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="588"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="594"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="602"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="608"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="646"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="652"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="662"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="668"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -535,299 +495,299 @@
 <context>
     <name>NodeEditorDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="110"/>
         <source>Edit node {name}</source>
         <translation>编辑节点 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="116"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="267"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="112"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="263"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="165"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="171"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="167"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="175"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="171"/>
         <source>&amp;Platform:</source>
         <translation>平台(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="176"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="172"/>
         <source>This computer (commands run here, no SSH)</source>
         <translation>本机（命令在本机执行，不使用 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
         <source>Use sudo -n (for a user other than root)</source>
         <translation>使用 sudo -n（用于非 root 用户）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="176"/>
         <source>comma-separated, e.g. production, eu-west</source>
         <translation>用逗号分隔，例如：生产, 华东</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="181"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="177"/>
         <source>&amp;Tags:</source>
         <translation>标签(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="185"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="181"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="182"/>
         <source>host name or IP address</source>
         <translation>主机名或 IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="187"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="186"/>
         <source>P&amp;ort:</source>
         <translation>端口(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="188"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="194"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
         <source>SSH agent</source>
         <translation>SSH 代理</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="196"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="192"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="193"/>
         <source>&amp;Log in with:</source>
         <translation>登录方式(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
         <source>&amp;Key file:</source>
         <translation>密钥文件(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="201"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
         <source>Key p&amp;assphrase:</source>
         <translation>密钥口令(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="207"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="203"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="209"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="205"/>
         <source>&amp;Endpoint:</source>
         <translation>接口地址(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="207"/>
         <source>API token (recommended)</source>
         <translation>API 令牌（推荐）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
         <source>User and password</source>
         <translation>用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="209"/>
         <source>No API (SSH only)</source>
         <translation>不使用 API（仅 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
         <source>API log&amp;in:</source>
         <translation>API 登录(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
         <source>Token I&amp;D:</source>
         <translation>令牌 ID(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
         <source>Token &amp;secret:</source>
         <translation>令牌密钥(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
         <source>API use&amp;r:</source>
         <translation>API 用户(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
         <source>API passwor&amp;d:</source>
         <translation>API 密码(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
         <source>found automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="220"/>
         <source>Prox&amp;mox node:</source>
         <translation>Proxmox 节点(&amp;M)：</translation>
     </message>
     <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="221"/>
         <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="229"/>
         <source>PEM file</source>
         <translation>PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
         <source>Client &amp;certificate:</source>
         <translation>客户端证书(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="231"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
         <source>Client ke&amp;y:</source>
         <translation>客户端私钥(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="231"/>
         <source>No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it creates a client certificate and makes the server trust it.</source>
         <translation>还没有证书？两项都留空，然后运行一次 `ocv-desktop nodes enroll 节点名`：它会生成客户端证书，并让服务器信任该证书。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="237"/>
         <source>none: pin the server certificate</source>
         <translation>无：固定服务器证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="242"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
         <source>CA &amp;file:</source>
         <translation>CA 文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
         <source>Pinned certificate:</source>
         <translation>已固定的证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="250"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="246"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="251"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="247"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="248"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="249"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="257"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="267"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="263"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="285"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="285"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="299"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="295"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="300"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="296"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="496"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="492"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="541"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="537"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="543"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="539"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="544"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="540"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="568"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="564"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="571"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="567"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="574"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="570"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="577"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="573"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -1433,136 +1393,136 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="155"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="156"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="238"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="235"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="293"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="295"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="302"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="304"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/workspace.py" line="320"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="323"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="356"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="359"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="357"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="360"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="358"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="361"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="359"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="362"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="377"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="389"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="440"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="380"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="392"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="443"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="379"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="382"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="407"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="410"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="407"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="410"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="408"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="411"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="430"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="433"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="445"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="448"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="498"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="501"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="501"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="504"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="558"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="561"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="562"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="565"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="571"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="574"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="581"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="585"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="594"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="598"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="609"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="613"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="622"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="626"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="668"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="672"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>

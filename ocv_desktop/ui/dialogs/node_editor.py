@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from ocv_desktop.core.config import validate_node
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform, new_node_id
+from ocv_desktop.services.nodes import duplicate_name_message
 from ocv_desktop.transport.tls import format_fingerprint
 from ocv_desktop.ui.dialogs.base import run_dialog
 from ocv_desktop.ui.dialogs.widgets import (
@@ -58,11 +59,6 @@ from ocv_desktop.ui.dialogs.widgets import (
 from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
 
 _TAG_SEPARATORS = re.compile(r"[,，、]")  # ASCII comma, full-width comma, ideographic comma
-
-
-def duplicate_name_message(name: str) -> str:
-    """The message NodeService gives for a name that is taken (services/nodes.py)."""
-    return f"a node named {name!r} already exists"
 
 
 class ProxmoxLogin:

@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 
 from ocv_desktop.core.models import Instance, InstanceStatus, InstanceType
 from ocv_desktop.ui.models.formatting import format_cores, format_usage
-from ocv_desktop.ui.theme import STATUS_COLOURS
+from ocv_desktop.ui.theme import STATUS_COLOURS, status_text
 from ocv_desktop.ui.widgets.dots import dot_icon
 from ocv_desktop.ui.workspace import Workspace
 
@@ -66,16 +66,6 @@ class InstanceTableModel(QAbstractTableModel):
         self._rows: list[_Row] = []
         self._row_of: dict[Key, int] = {}
         self._node_names: dict[str, str] = workspace.node_names()
-        self._status_text = {
-            InstanceStatus.RUNNING: self.tr("running"),
-            InstanceStatus.STOPPED: self.tr("stopped"),
-            InstanceStatus.PAUSED: self.tr("paused"),
-            InstanceStatus.FROZEN: self.tr("frozen"),
-            InstanceStatus.STARTING: self.tr("starting"),
-            InstanceStatus.STOPPING: self.tr("stopping"),
-            InstanceStatus.ERROR: self.tr("error"),
-            InstanceStatus.UNKNOWN: self.tr("unknown"),
-        }
         self._type_text = {InstanceType.CONTAINER: self.tr("container"), InstanceType.VM: self.tr("VM")}
         self._cores_text = self.tr("{cores} cores")
         # Nodes whose rows still differ from the workspace; applied in chunks (see update_node).
@@ -179,7 +169,7 @@ class InstanceTableModel(QAbstractTableModel):
     def _make_row(self, inst: Instance) -> _Row:
         cells = (
             inst.name,
-            self._status_text[inst.status],
+            status_text(inst.status),
             self._type_text.get(inst.type, inst.type.value),
             inst.image,
             self._cpu_text(inst),
@@ -218,7 +208,7 @@ class InstanceTableModel(QAbstractTableModel):
         return [row.inst for row in self._rows]
 
     def status_text(self, status: InstanceStatus) -> str:
-        return self._status_text[status]
+        return status_text(status)
 
     # --- Qt model API --------------------------------------------------------------------------
 
