@@ -19,6 +19,7 @@ from ocv_desktop.core.models import NodeConfig, NodeSecrets, Platform
 from ocv_desktop.transport.base import CommandRunner, DirectAccess
 from ocv_desktop.transport.local import LocalSession
 from ocv_desktop.transport.runner import open_command_runner
+from tests.qt_loops import qasync_loop
 
 SECRET = "p'a\"s s$HOME \\ back\\\\slash `id` ünï 密码\n"
 
@@ -144,13 +145,8 @@ async def test_direct_access_opens_unix_sockets() -> None:
 
 @pytest.fixture
 def qloop(qapp: Any) -> Iterator[Callable[[Awaitable[Any]], Any]]:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    try:
+    with qasync_loop(qapp) as loop:
         yield loop.run_until_complete
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
 
 
 @pytest.mark.parametrize("force_thread", [False, True], ids=["asyncio-subprocess", "worker-thread"])

@@ -27,6 +27,7 @@ from ocv_desktop.transport.runner import open_command_runner
 from ocv_desktop.transport.ssh import SshSession, fetch_host_key
 from tests.lab.lab import Lab
 from tests.lab.ssh_host import SshHost
+from tests.qt_loops import qasync_loop
 
 pytestmark = pytest.mark.lab
 
@@ -322,16 +323,11 @@ async def test_runner_factory_gives_an_ssh_session(lab_ssh: SshHost, lab_home: H
 
 
 def test_runs_on_the_qasync_loop(qapp, lab_ssh: SshHost, lab_home: Home) -> None:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    try:
+    async def scenario() -> list[str]:
+        assert isinstance(asyncio.get_running_loop(), qasync.QEventLoop)
+        async with root_session(lab_ssh, trusted(lab_home, lab_ssh)) as s:
+            results = await asyncio.gather(*(s.run(["echo", str(i)]) for i in range(5)))
+            return [r.out.strip() for r in results]
 
-        async def scenario() -> list[str]:
-            async with root_session(lab_ssh, trusted(lab_home, lab_ssh)) as s:
-                results = await asyncio.gather(*(s.run(["echo", str(i)]) for i in range(5)))
-                return [r.out.strip() for r in results]
-
+    with qasync_loop(qapp) as loop:
         assert loop.run_until_complete(scenario()) == ["0", "1", "2", "3", "4"]
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()

@@ -20,6 +20,8 @@ import qasync
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.qt_loops import retire_loop
+
 
 @pytest.fixture
 def qloop(qapp: QApplication, qtbot: QtBot) -> Iterator[asyncio.AbstractEventLoop]:
@@ -38,7 +40,7 @@ def qloop(qapp: QApplication, qtbot: QtBot) -> Iterator[asyncio.AbstractEventLoo
         _stop_already_running_loop(qapp, loop)
         asyncio.set_event_loop(None)
         loop.close()
-        _retire(loop)
+        retire_loop(loop)
 
 
 def _stop_already_running_loop(qapp: QApplication, loop: qasync.QEventLoop) -> None:
@@ -50,23 +52,6 @@ def _stop_already_running_loop(qapp: QApplication, loop: qasync.QEventLoop) -> N
     with contextlib.suppress(RuntimeError, TypeError):
         qapp.aboutToQuit.disconnect(loop._after_run_forever)
     asyncio.events._set_running_loop(None)
-
-
-_RETIRED: list[qasync.QEventLoop] = []
-
-
-def _retire(loop: qasync.QEventLoop) -> None:
-    """Kill the Qt timers a closed loop still has registered (cancelled ``call_later`` handles stay
-    registered until they fire) and keep the loop referenced. Otherwise the garbage collector may
-    free its timer QObject later from another thread (the lab's, the keyring's), where Qt cannot
-    unregister the timers, and the next timer round on this thread dereferences freed memory (a
-    segfault in QTimerInfoList::activateTimers). qasync 0.28 internals, like the function above."""
-    timer = loop._timer  # type: ignore[attr-defined]
-    callbacks = timer._SimpleTimer__callbacks
-    for timer_id in list(callbacks):
-        timer.killTimer(timer_id)
-    callbacks.clear()
-    _RETIRED.append(loop)
 
 
 # The main-window fixtures (open_window: a home with lab nodes, the real workspace and window).
