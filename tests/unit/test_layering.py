@@ -107,3 +107,23 @@ def test_core_loads_nothing_of_ours_outside_core() -> None:
     assert "ocv_desktop.core.config" in modules
     ours = sorted(m for m in modules if m.startswith("ocv_desktop.") and m.split(".")[1] in NOT_FOR_CORE)
     assert ours == []
+
+
+# DESIGN.md: arrows point down only. cli and ui sit side by side on top (cli starts the GUI, so it
+# may import ui lazily; ui never imports cli); services holds what both use.
+LAYER_RANK = {"core": 0, "transport": 1, "providers": 2, "health": 3, "services": 4, "ui": 5, "cli": 6}
+
+
+def test_imports_point_down_the_layers_only() -> None:
+    offenders = []
+    for path in python_files(PACKAGE):
+        layer = path.relative_to(PACKAGE).parts[0]
+        if layer not in LAYER_RANK:  # app.py, __main__.py, __init__.py: the entry points
+            continue
+        for name in imported_names(path):
+            parts = name.split(".")
+            if parts[0] != "ocv_desktop" or len(parts) < 2 or parts[1] not in LAYER_RANK:
+                continue
+            if LAYER_RANK[parts[1]] > LAYER_RANK[layer]:
+                offenders.append(f"{path.relative_to(PACKAGE.parent)} ({layer}) imports {name}")
+    assert offenders == []
