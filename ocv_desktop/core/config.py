@@ -25,9 +25,7 @@ import contextlib
 import dataclasses
 import difflib
 import ipaddress
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +36,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ocv_desktop.core.errors import ConfigError, NotFound
+from ocv_desktop.core.files import write_atomically
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, Platform
 from ocv_desktop.core.yamlfile import (
     BOOL_TAG,
@@ -533,33 +532,6 @@ def dump_config(config: AppConfig) -> str:
     return _HEADER + body
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` so that a crash at any moment leaves either the old or the
-    new content: temp file in the same folder, fsync, rename over, fsync the folder."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:  # mkstemp made it 0600: the file is the user's alone
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows has no directory fsync; os.replace is already durable enough there
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
@@ -588,7 +560,7 @@ def save_config(path: Path, config: AppConfig) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
-            _write_atomically(backup_path(path), path.read_bytes())
-        _write_atomically(path, text.encode("utf-8"))
+            write_atomically(backup_path(path), path.read_bytes())
+        write_atomically(path, text.encode("utf-8"))
     except OSError as e:
         raise ConfigError(f"could not save: {e.strerror or e}", path=str(path)) from None

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ocv_desktop.core.errors import ConfigError
+from ocv_desktop.core.files import write_atomically
 from ocv_desktop.core.home import Home
 
 VALIDITY_DAYS = 3650  # what the incus/lxc clients use for their own client certificates
@@ -49,20 +50,6 @@ def _safe_stem(node_id: str) -> str:
     if not stem:
         raise ConfigError(f"node id {node_id!r} cannot name a certificate file")
     return stem
-
-
-def _write_private(path: Path, data: bytes, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def cert_paths(home: Home, node_id: str) -> tuple[Path, Path]:
@@ -111,8 +98,8 @@ def generate_client_certificate(home: Home, node_id: str, *, common_name: str | 
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
-    _write_private(key_path, key_pem, 0o600)
-    _write_private(cert_path, cert_pem, 0o644)
+    write_atomically(key_path, key_pem, mode=0o600)
+    write_atomically(cert_path, cert_pem, mode=0o644)
     return ClientCertificate(cert_path, key_path, certificate_fingerprint(cert_pem))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core import config as config_mod
+from ocv_desktop.core import files as files_mod
 from ocv_desktop.core.config import (
     AppConfig,
     Settings,
@@ -366,7 +366,7 @@ def test_failure_during_write_leaves_the_old_file(tmp_path: Path, monkeypatch: p
     def disk_full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(config_mod.os, "fsync", disk_full)
+    monkeypatch.setattr(files_mod.os, "fsync", disk_full)
     with pytest.raises(ConfigError, match="could not save: No space left on device"):
         save_config(path, AppConfig())
     assert path.read_bytes() == before
@@ -384,7 +384,7 @@ def test_interrupt_before_rename_leaves_the_old_file(tmp_path: Path, monkeypatch
             raise KeyboardInterrupt
         real_replace(src, dst)
 
-    monkeypatch.setattr(config_mod.os, "replace", interrupted)
+    monkeypatch.setattr(files_mod.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         save_config(path, AppConfig())
     assert path.read_bytes() == before
