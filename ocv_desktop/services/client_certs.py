@@ -2,14 +2,13 @@
 
 One key pair per node (so revoking one node's trust never affects another). EC P-384, self-signed,
 with the clientAuth usage, as the ``incus``/``lxc`` clients generate their own. The private key is
-written 0600 from the start (``os.open`` with the mode, never chmod after the fact) and atomically
-(temp file + rename), so a crash never leaves a half-written or world-readable key.
+written through ``core.files.write_atomically``: a temporary file created 0600, renamed into place,
+so a crash never leaves a half-written or world-readable key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import socket
@@ -24,6 +23,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.files import write_atomically
 from ocv_desktop.core.home import Home
+from ocv_desktop.core.oneclickvirt import certificate_fingerprint
 
 VALIDITY_DAYS = 3650  # what the incus/lxc clients use for their own client certificates
 
@@ -37,12 +37,6 @@ class ClientCertificate:
     @property
     def pem(self) -> str:
         return self.cert_path.read_text(encoding="ascii")
-
-
-def certificate_fingerprint(pem: str | bytes) -> str:
-    data = pem.encode("ascii") if isinstance(pem, str) else pem
-    cert = x509.load_pem_x509_certificate(data)
-    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
 def _safe_stem(node_id: str) -> str:
@@ -100,7 +94,7 @@ def generate_client_certificate(home: Home, node_id: str, *, common_name: str | 
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     write_atomically(key_path, key_pem, mode=0o600)
     write_atomically(cert_path, cert_pem, mode=0o644)
-    return ClientCertificate(cert_path, key_path, certificate_fingerprint(cert_pem))
+    return ClientCertificate(cert_path, key_path, certificate_fingerprint(cert_path))
 
 
 def load_client_certificate(cert_path: str | Path, key_path: str | Path) -> ClientCertificate:
@@ -111,4 +105,4 @@ def load_client_certificate(cert_path: str | Path, key_path: str | Path) -> Clie
             raise ConfigError("file not found", path=str(p))
     if os.name == "posix" and key_p.stat().st_mode & 0o077:
         raise ConfigError("the private key is readable by other users", path=str(key_p), hint=f"run: chmod 600 {key_p}")
-    return ClientCertificate(cert_p, key_p, certificate_fingerprint(cert_p.read_bytes()))
+    return ClientCertificate(cert_p, key_p, certificate_fingerprint(cert_p))

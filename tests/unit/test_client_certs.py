@@ -12,11 +12,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.home import Home
-from ocv_desktop.services.client_certs import (
-    certificate_fingerprint,
-    generate_client_certificate,
-    load_client_certificate,
-)
+from ocv_desktop.services.client_certs import generate_client_certificate, load_client_certificate
+from tests.unit.test_oneclickvirt import openssl_fingerprint
 
 
 def test_generate_writes_a_private_key_and_a_client_auth_certificate(tmp_path):
@@ -28,7 +25,7 @@ def test_generate_writes_a_private_key_and_a_client_auth_certificate(tmp_path):
     parsed = x509.load_pem_x509_certificate(cert.cert_path.read_bytes())
     usage = parsed.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert ExtendedKeyUsageOID.CLIENT_AUTH in usage
-    assert certificate_fingerprint(cert.pem) == cert.fingerprint and len(cert.fingerprint) == 64
+    assert cert.fingerprint == openssl_fingerprint(cert.cert_path)  # what `incus config trust list` shows
     ssl.create_default_context().load_cert_chain(cert.cert_path, cert.key_path)  # the pair matches
     assert not list(home.certs_dir.glob(".*.tmp"))
 
