@@ -55,8 +55,9 @@ async def enroll_node(args: argparse.Namespace, ctx: Context) -> int:
     node = service.find(args.node)
     token = await asyncio.to_thread(_read_token) if args.token_stdin else None
     secrets = await service.secrets_of(node.id)
+    timeout = service.config.settings.connect_timeout
     try:
-        result = await enroll(node, ctx.home, secrets, token=token)
+        result = await enroll(node, ctx.home, secrets, token=token, connect_timeout=timeout)
     except CertificateUnknown as exc:
         print(f"{exc.message}", file=sys.stderr)
         if not args.yes:
@@ -66,7 +67,9 @@ async def enroll_node(args: argparse.Namespace, ctx: Context) -> int:
                 ) from None
             if not await asyncio.to_thread(confirm, "Pin this certificate?"):
                 raise OcvError("not trusted: nothing was recorded") from None
-        result = await enroll(node, ctx.home, secrets, token=token, accept_fingerprint=exc.fingerprint)
+        result = await enroll(
+            node, ctx.home, secrets, token=token, accept_fingerprint=exc.fingerprint, connect_timeout=timeout
+        )
     await service.update_node(result.node)
     if args.json:
         print_json(

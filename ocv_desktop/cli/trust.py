@@ -24,7 +24,6 @@ from ocv_desktop.core.errors import CertificateChanged, HostKeyChanged, OcvError
 from ocv_desktop.core.models import NodeConfig
 
 ORDER = 15
-CONNECT_TIMEOUT = 15.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,7 +88,7 @@ async def _trust_host_key(node: NodeConfig, ctx: Context, args: argparse.Namespa
 
     path = ctx.home.known_hosts
     name = host_pattern(node.host, node.port)
-    seen = await fetch_host_key(node.host, node.port, CONNECT_TIMEOUT)
+    seen = await fetch_host_key(node.host, node.port, ctx.config().settings.connect_timeout)
     recorded = await asyncio.to_thread(recorded_host_keys, path, node.host, node.port)
     known = [key_info(k).fingerprint for k in recorded]
     outcome = Outcome("ssh_host_key", name, seen.key_type, seen.fingerprint, known[0] if known else None, "")
@@ -136,7 +135,7 @@ async def _trust_certificate(node: NodeConfig, ctx: Context, args: argparse.Name
 
     url = urlsplit(node.api_endpoint or "")
     host, port = url.hostname or "", url.port or 443
-    cert = await fetch_server_certificate(host, port, timeout=CONNECT_TIMEOUT)
+    cert = await fetch_server_certificate(host, port, timeout=ctx.config().settings.connect_timeout)
     details = cert.describe()
     pinned = node.server_cert_fingerprint
     address = f"{host}:{port}"
