@@ -20,8 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -29,6 +27,7 @@ from typing import NamedTuple
 import asyncssh
 
 from ocv_desktop.core.errors import ConfigError, HostKeyChanged
+from ocv_desktop.core.files import write_atomically
 
 DEFAULT_SSH_PORT = 22
 
@@ -138,20 +137,9 @@ def is_revoked(path: Path, key: asyncssh.SSHKey) -> bool:
 
 
 def _write_lines(path: Path, lines: list[str]) -> None:
-    """Atomic replace (temp file in the same folder + rename), private to the user."""
+    """Atomic replace, private to the user (``core.files``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".known_hosts.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write("".join(line + "\n" for line in lines))
-            out.flush()
-            os.fsync(out.fileno())
-        if os.name == "posix":
-            os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, "".join(line + "\n" for line in lines).encode("utf-8"))
 
 
 def trust_host_key(
