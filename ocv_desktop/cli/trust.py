@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import sys
 from dataclasses import dataclass
-from typing import Any
 
 from ocv_desktop.cli._provider_cli import confirm, stdin_is_tty
 from ocv_desktop.cli.context import Context, UsageError
@@ -49,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @dataclass
 class Outcome:
+    """One thing trusted; ``--json`` prints it as is (the field names are the keys)."""
+
     what: str  # "ssh_host_key" or "api_certificate"
     address: str
     key_type: str
@@ -71,7 +72,7 @@ async def trust(args: argparse.Namespace, ctx: Context) -> int:
             f"node {node.name!r} has nothing to trust: no SSH and no https:// API with a pinnable certificate"
         )
     if args.json:
-        print_json({"node": node.name, "trusted": [_as_json(o) for o in outcomes]})
+        print_json({"node": node.name, "trusted": outcomes})
     return 0
 
 
@@ -191,14 +192,3 @@ async def _confirm(question: str, args: argparse.Namespace) -> None:
     sys.stdout.flush()  # the fingerprints first, then the question (on stderr)
     if not await asyncio.to_thread(confirm, question):
         raise OcvError("not trusted: nothing was recorded")
-
-
-def _as_json(o: Outcome) -> dict[str, Any]:
-    return {
-        "what": o.what,
-        "address": o.address,
-        "key_type": o.key_type,
-        "fingerprint": o.fingerprint,
-        "previous_fingerprint": o.previous_fingerprint,
-        "status": o.status,
-    }

@@ -69,6 +69,7 @@ async def test_yes_trusts_host_key_and_pins_certificate(lab_home: Home, lab_incu
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     ssh, api = report["trusted"]
+    assert list(ssh) == list(api) == ["what", "address", "key_type", "fingerprint", "previous_fingerprint", "status"]
     assert (ssh["what"], ssh["status"], ssh["fingerprint"]) == (
         "ssh_host_key",
         "trusted",
