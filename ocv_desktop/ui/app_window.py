@@ -44,10 +44,10 @@ from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
-from ocv_desktop.ui.dialogs.base import ask_yes_no, run_and_dispose, show_error
+from ocv_desktop.ui.dialogs.base import ask_yes_no, show_error
 from ocv_desktop.ui.dialogs.confirm import confirm_delete
 from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report
-from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog
+from ocv_desktop.ui.dialogs.node_editor import run_node_editor
 from ocv_desktop.ui.dialogs.password import confirm_reset_password, show_new_password
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
 from ocv_desktop.ui.models.activity import ActivityModel
@@ -547,11 +547,11 @@ class MainWindow(QMainWindow):
         return frozenset(n.name for n in self.ws.nodes if n.id != except_id)
 
     async def _add_node_flow(self, local: Platform | None = None, endpoint: str | None = None) -> None:
-        dialog = NodeEditorDialog(self, taken_names=self._taken_names(), local=local, local_endpoint=endpoint)
-        if await run_and_dispose(dialog) != NodeEditorDialog.DialogCode.Accepted:
+        entered = await run_node_editor(self, taken_names=self._taken_names(), local=local, local_endpoint=endpoint)
+        if entered is None:
             return
         try:
-            await self.ws.add_node(dialog.node(), dialog.secrets())
+            await self.ws.add_node(*entered)
         except OcvError as exc:
             await show_error(self, self.tr("The node could not be added"), exc)
 
@@ -561,11 +561,11 @@ class MainWindow(QMainWindow):
             self._flow(f"edit-node:{node.id}", self._edit_node_flow(node))
 
     async def _edit_node_flow(self, node: NodeConfig) -> None:
-        dialog = NodeEditorDialog(self, existing=node, taken_names=self._taken_names(node.id))
-        if await run_and_dispose(dialog) != NodeEditorDialog.DialogCode.Accepted:
+        entered = await run_node_editor(self, existing=node, taken_names=self._taken_names(node.id))
+        if entered is None:
             return
         try:
-            await self.ws.update_node(dialog.node(), dialog.secrets())
+            await self.ws.update_node(*entered)
         except OcvError as exc:
             await show_error(self, self.tr("The node could not be saved"), exc)
 

@@ -100,12 +100,9 @@ async def ask_yes_no(
     """A question with two buttons labelled by what they do. ``destructive``: a warning icon, and
     the safe answer is the default, so Enter never destroys anything. Esc always answers ``no``."""
     box, yes_button = question_box(parent, title, text, yes=yes, no=no, destructive=destructive)
-    try:
-        await run_dialog(box)
-        return shiboken6.isValid(box) and box.clickedButton() is yes_button
-    finally:
-        if shiboken6.isValid(box):
-            box.deleteLater()
+    await run_and_dispose(box)
+    # deleteLater() takes effect when this turn of the loop ends: the box is still readable here.
+    return shiboken6.isValid(box) and box.clickedButton() is yes_button
 
 
 def error_box(parent: QWidget | None, title: str, error: BaseException) -> QMessageBox:

@@ -46,7 +46,7 @@ from ocv_desktop.core.config import validate_node
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform, new_node_id
 from ocv_desktop.services.nodes import duplicate_name_message
 from ocv_desktop.transport.tls import format_fingerprint
-from ocv_desktop.ui.dialogs.base import run_dialog
+from ocv_desktop.ui.dialogs.base import run_and_dispose
 from ocv_desktop.ui.dialogs.widgets import (
     FittingDialog,
     error_colour,
@@ -598,9 +598,6 @@ async def run_node_editor(
     dialog = NodeEditorDialog(
         parent, existing=existing, taken_names=taken_names, local=local, local_endpoint=local_endpoint
     )
-    try:
-        if await run_dialog(dialog) != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.node(), dialog.secrets()
-    finally:
-        dialog.deleteLater()
+    if await run_and_dispose(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.node(), dialog.secrets()  # deleted later: still readable in this turn of the loop
