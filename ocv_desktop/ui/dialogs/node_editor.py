@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 from ocv_desktop.core.config import validate_node
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform, new_node_id
 from ocv_desktop.services.nodes import duplicate_name_message
-from ocv_desktop.transport.tls import format_fingerprint
 from ocv_desktop.ui.dialogs.base import run_and_dispose
+from ocv_desktop.ui.dialogs.trust import certificate_fingerprint_lines
 from ocv_desktop.ui.dialogs.widgets import (
     FittingDialog,
     error_colour,
@@ -543,8 +543,7 @@ class NodeEditorDialog(FittingDialog):
         pin = node.server_cert_fingerprint
         self._set_row_visible("server_cert_fingerprint", pin is not None)
         if pin:
-            shown = format_fingerprint(pin)
-            self.pin_label.setText(f"{shown[:47]}\n{shown[48:]}")
+            self.pin_label.setText(certificate_fingerprint_lines(pin))
 
     # --- file pickers (non-modal; the chosen path lands in the field) -----------------------------
 
