@@ -13,7 +13,7 @@ import asyncio
 import sys
 
 from ocv_desktop.cli._provider_cli import confirm, stdin_is_tty
-from ocv_desktop.cli.context import Context, UsageError
+from ocv_desktop.cli.context import Context, UsageError, read_secrets
 from ocv_desktop.cli.nodes import GROUP_HELP
 from ocv_desktop.cli.output import print_json
 from ocv_desktop.cli.parser import command_group
@@ -40,20 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=enroll_node)
 
 
-def _read_token() -> str:
-    if stdin_is_tty():
-        import getpass
-
-        return getpass.getpass("trust token: ")
-    return sys.stdin.readline().strip()
-
-
 async def enroll_node(args: argparse.Namespace, ctx: Context) -> int:
     from ocv_desktop.services.enrollment import enroll
 
     service = await ctx.node_service()
     node = service.find(args.node)
-    token = await asyncio.to_thread(_read_token) if args.token_stdin else None
+    token = (await asyncio.to_thread(read_secrets, ["trust token"]))[0] if args.token_stdin else None
     secrets = await service.secrets_of(node.id)
     timeout = service.config.settings.connect_timeout
     try:

@@ -23,6 +23,7 @@ from ocv_desktop.providers.incus import IncusProvider
 from ocv_desktop.providers.lxd import LxdProvider
 from ocv_desktop.services.enrollment import enroll
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.transport.tls import format_fingerprint
 
 pytestmark = [pytest.mark.lab]
 PROVIDERS = {"incus": IncusProvider, "lxd": LxdProvider}
@@ -128,7 +129,7 @@ async def test_the_cli_command(host, home, lab, keyring_env, untrust):
     out = json.loads(proc.stdout)
     untrust.append(out["client_fingerprint"])
     assert out["method"] == "token" and out["server_cert_fingerprint"] == host.server_cert_fingerprint
-    assert host.server_cert_fingerprint.upper()[:2] in proc.stderr  # the fingerprint was shown
+    assert format_fingerprint(host.server_cert_fingerprint) in proc.stderr  # the fingerprint was shown
     saved = (await service.reload()).find(node.name)
     assert saved.client_cert == out["client_cert"]
     assert saved.server_cert_fingerprint == host.server_cert_fingerprint
