@@ -143,10 +143,6 @@ class ApiClient:
     def _timeouts(self, seconds: float) -> httpx.Timeout:
         return httpx.Timeout(seconds, connect=min(seconds, self._connect_timeout))
 
-    @property
-    def is_closed(self) -> bool:
-        return self._client.is_closed
-
     async def request(
         self,
         method: str,

@@ -283,14 +283,6 @@ class SshSession:
         return self._node.display_address
 
     @property
-    def node(self) -> NodeConfig:
-        return self._node
-
-    @property
-    def connected(self) -> bool:
-        return self._alive()
-
-    @property
     def connection_id(self) -> int:
         return self._connections
 
