@@ -1,6 +1,6 @@
 """exec in an LXD/Incus instance with data on its stdin, over the operation websockets.
 
-Why not ``transport.lxd_api.lxd_exec`` (record-output) with the secret in ``environment``? That
+Why not an exec with ``record-output`` (no websocket) and the secret in ``environment``? That
 works, but the secret then sits in the exec request body, in the process environment
 (``/proc/<pid>/environ``, readable by root on the host for the life of the process) and in any
 debug log of request bodies. Over the websocket the secret travels only as stdin bytes on the

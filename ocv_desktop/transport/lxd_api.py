@@ -1,4 +1,4 @@
-"""LXD/Incus REST envelopes, operation waiting and exec, over an ``ApiClient``.
+"""LXD/Incus REST envelopes and operation waiting, over an ``ApiClient``.
 
 Wire format (api-contracts.md §1): every answer is an envelope ``{type, status, status_code,
 operation, error_code, error, metadata}``:
@@ -11,21 +11,14 @@ N expires the operation comes back still running (status_code 103), and when ren
 error envelope follows the 200. So the answer of a wait is judged by its BODY only: envelope
 ``type``, then the operation's ``status_code`` (200 success, 400 failure, 401 cancelled) and ``err``.
 
-exec and secrets: without a websocket (``wait-for-websocket: false``) an exec has no stdin (the
-API cannot take one), so a secret must not be passed through stdin here. It must never be in the
-command either (the command is recorded in lifecycle events and logs). ``lxd_exec`` therefore
-takes secrets through the exec ``environment`` (only the process and root on the host can read it)
-and a constant script reads them, e.g.
-``["sh", "-c", 'printf "root:%s\\n" "$OCV_SECRET" | chpasswd']`` with
-``environment={"OCV_SECRET": password}``. Providers that can use SSH ``run(input=...)`` do that.
+exec (with its stdin for secrets) is the provider's: ``providers/lxd_exec.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -37,14 +30,11 @@ from ocv_desktop.core.errors import (
     AuthError,
     ConfigError,
     NotFound,
-    OcvError,
     OperationFailed,
     Timeout,
 )
 from ocv_desktop.core.models import NodeConfig
 from ocv_desktop.transport.http import DEFAULT_TIMEOUT, ApiClient, response_message
-
-log = logging.getLogger(__name__)
 
 # Operation status codes (doc/rest-api.md)
 OP_SUCCESS = 200
@@ -109,10 +99,9 @@ async def lxd_call(
     json: Any = None,
     params: Mapping[str, Any] | None = None,
     timeout: float | None = None,
-    headers: Mapping[str, str] | None = None,
 ) -> LxdResponse:
     """One request, decoded (errors raised). Use ``lxd_request`` unless you need the envelope."""
-    response = await client.request(method, path, json=json, params=params, timeout=timeout, headers=headers)
+    response = await client.request(method, path, json=json, params=params, timeout=timeout)
     return decode_envelope(response, f"{method.upper()} {path}")
 
 
@@ -225,83 +214,10 @@ async def lxd_operation(
     return await wait_operation(client, answer.operation, timeout=max(0.0, deadline - loop.time()))
 
 
-@dataclass(frozen=True, slots=True)
-class ExecResult:
-    exit_code: int
-    stdout: bytes
-    stderr: bytes
-
-    @property
-    def out(self) -> str:
-        return self.stdout.decode("utf-8", "replace")
-
-    @property
-    def err(self) -> str:
-        return self.stderr.decode("utf-8", "replace")
-
-
 def instance_path(name: str, *rest: str) -> str:
     """``/1.0/instances/<name>/<rest...>`` with every segment URL-quoted."""
     segments = [quote(name, safe=""), *(quote(r, safe="") for r in rest)]
     return "/1.0/instances/" + "/".join(segments)
-
-
-async def lxd_exec(
-    client: ApiClient,
-    instance: str,
-    command: Sequence[str],
-    *,
-    environment: Mapping[str, str] | None = None,
-    cwd: str | None = None,
-    user: int | None = None,
-    group: int | None = None,
-    project: str | None = None,
-    timeout: float,
-) -> ExecResult:
-    """Run ``command`` (argv) in a running instance and return its exit code and output.
-
-    Uses ``record-output`` (no websocket): wait for the operation, then read the recorded
-    stdout/stderr logs and delete them. No stdin: pass secrets in ``environment`` (module doc)."""
-    body: dict[str, Any] = {
-        "command": list(command),
-        "environment": dict(environment or {}),
-        "record-output": True,
-        "wait-for-websocket": False,
-        "interactive": False,
-    }
-    if cwd is not None:
-        body["cwd"] = cwd
-    if user is not None:
-        body["user"] = user
-    if group is not None:
-        body["group"] = group
-    params = {"project": project} if project else None
-    op = await lxd_operation(client, "POST", instance_path(instance, "exec"), json=body, params=params, timeout=timeout)
-    meta = (op or {}).get("metadata") or {}
-    code = meta.get("return")
-    if not isinstance(code, int):
-        raise ApiError(f"exec in {instance}: the server reported no exit code")
-    outputs = meta.get("output") or {}
-    stdout = await _fetch_log(client, outputs.get("1"), timeout)
-    stderr = await _fetch_log(client, outputs.get("2"), timeout)
-    return ExecResult(exit_code=code, stdout=stdout, stderr=stderr)
-
-
-async def _fetch_log(client: ApiClient, url: str | None, timeout: float) -> bytes:
-    """GET a recorded exec output (a raw file, not an envelope), then delete it from the server."""
-    if not url:
-        return b""
-    path, params = _operation_path(url)
-    response = await client.request("GET", path, params=params or None, timeout=timeout)
-    if response.status_code >= 400:
-        decode_envelope(response, f"GET {path}")  # raises with the server's message
-    data = response.content
-    # Best effort: the log is not needed any more and the server would keep it otherwise.
-    try:
-        await client.request("DELETE", path, params=params or None, timeout=timeout)
-    except OcvError as exc:
-        log.debug("could not delete the exec log %s: %s", path, exc)
-    return data
 
 
 def open_lxd_client(node: NodeConfig, *, timeout: float = DEFAULT_TIMEOUT) -> ApiClient:
