@@ -130,17 +130,17 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="117"/>
         <source>… and {count} more lines (see the details)</source>
         <translation>… 另有 {count} 行（见详细信息）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="132"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="129"/>
         <source>An unexpected error occurred: {error}</source>
         <translation>发生意外错误：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="134"/>
         <source>This is a bug in ocv-desktop. The details below help the developers to fix it.</source>
         <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
     </message>
@@ -772,22 +772,22 @@
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="564"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="563"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="567"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="570"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="569"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="573"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="572"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -810,117 +810,77 @@
         <translation>无标签</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="234"/>
-        <source>Docker</source>
-        <translation>Docker</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="235"/>
-        <source>LXD</source>
-        <translation>LXD</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="236"/>
-        <source>Incus</source>
-        <translation>Incus</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="237"/>
-        <source>Proxmox VE</source>
-        <translation>Proxmox VE</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="281"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="276"/>
         <source>The key or certificate of this node CHANGED. Click the badge to review it.</source>
         <translation>此节点的密钥或证书已发生变化！请点击状态标记进行核查。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="283"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="278"/>
         <source>Not trusted yet: click the badge to review its fingerprint.</source>
         <translation>尚未信任：请点击状态标记核对其指纹。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="286"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="281"/>
         <source>Health: checking…</source>
         <translation>健康状态：检查中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="286"/>
         <source>checked at {time}</source>
         <translation>检查于 {time}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="295"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="290"/>
         <source>Last refresh failed: {error}</source>
         <translation>上次刷新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="299"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="299"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="299"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="301"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="296"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="302"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="297"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="303"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="298"/>
         <source>not checked</source>
         <translation>未检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="315"/>
-        <source>healthy</source>
-        <translation>正常</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="316"/>
-        <source>partly working</source>
-        <translation>部分可用</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="317"/>
-        <source>unreachable</source>
-        <translation>无法访问</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="318"/>
-        <source>unknown</source>
-        <translation>未知</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="320"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="309"/>
         <source>Health: {state}</source>
         <translation>健康状态：{state}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="330"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="319"/>
         <source>CPU: {cores} cores{load}</source>
         <translation>CPU：{cores} 核{load}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="333"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="322"/>
         <source>Memory: {used} of {total} used</source>
         <translation>内存：已用 {used}，共 {total}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="339"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="328"/>
         <source>Disk: {free} free of {total}</source>
         <translation>磁盘：可用 {free}，共 {total}</translation>
     </message>

@@ -26,9 +26,9 @@ from PySide6.QtGui import QColor
 
 from ocv_desktop.core.errors import CertificateChanged, HostKeyChanged
 from ocv_desktop.core.models import CheckKind, CheckStatus, HealthReport, HealthState, NodeConfig, Platform
-from ocv_desktop.ui.icons import platform_icon
+from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
 from ocv_desktop.ui.models.formatting import format_bytes, format_latency
-from ocv_desktop.ui.theme import HEALTH_COLOURS
+from ocv_desktop.ui.theme import HEALTH_COLOURS, health_text
 from ocv_desktop.ui.workspace import Workspace
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -230,12 +230,7 @@ class NodeTreeModel(QAbstractItemModel):
         key = self._groups[row].key if row < len(self._groups) else ""
         if self._group_by == "tag":
             return key or self.tr("untagged")
-        return {
-            Platform.DOCKER.value: self.tr("Docker"),
-            Platform.LXD.value: self.tr("LXD"),
-            Platform.INCUS.value: self.tr("Incus"),
-            Platform.PROXMOX.value: self.tr("Proxmox VE"),
-        }.get(key, key)
+        return PLATFORM_NAMES[Platform(key)] if key else ""
 
     def _node_data(self, index: ModelIndex, role: int) -> Any:
         node_id = self.node_id(index)
@@ -311,13 +306,7 @@ class NodeTreeModel(QAbstractItemModel):
             )
             for c in report.checks
         ]
-        state = {
-            HealthState.HEALTHY: self.tr("healthy"),
-            HealthState.PARTIAL: self.tr("partly working"),
-            HealthState.UNHEALTHY: self.tr("unreachable"),
-            HealthState.UNKNOWN: self.tr("unknown"),
-        }[report.state]
-        head = html.escape(self.tr("Health: {state}").format(state=state))
+        head = html.escape(self.tr("Health: {state}").format(state=health_text(report.state)))
         return f"{head}<table cellspacing='4'>{''.join(rows)}</table>"
 
     def _resource_lines(self, report: HealthReport) -> Iterable[str]:
