@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -41,6 +41,8 @@ UNIX_BASE_URL = "http://local"  # the host part is ignored on a unix socket
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 MESSAGE_MAX = 500
 
+E = TypeVar("E", bound=BaseException)
+
 
 def response_message(response: httpx.Response) -> str:
     """The server's own words for an error response: LXD ``error``, PVE ``message`` or reason
@@ -61,7 +63,10 @@ def response_message(response: httpx.Response) -> str:
     return (text.splitlines()[0] if text else f"HTTP {response.status_code}")[:MESSAGE_MAX]
 
 
-def _ssl_verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+def _in_chain(exc: BaseException, kind: type[E] | tuple[type[E], ...]) -> E | None:
+    """The first exception of ``kind`` among ``exc``, its causes and contexts, and the exceptions
+    carried in their ``args`` (how httpx/httpcore/anyio wrap the ssl and socket errors). Our own
+    errors are raised ``from None``, which keeps the httpx exception in ``__context__``."""
     seen: set[int] = set()
     todo: list[BaseException | None] = [exc]
     while todo:
@@ -69,21 +74,10 @@ def _ssl_verification_failure(exc: BaseException) -> ssl.SSLCertVerificationErro
         if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, ssl.SSLCertVerificationError):
+        if isinstance(item, kind):
             return item
         todo += [item.__cause__, item.__context__]
         todo += [a for a in getattr(item, "args", ()) if isinstance(a, BaseException)]
-    return None
-
-
-def _pin_mismatch(exc: BaseException) -> PinMismatch | None:
-    seen: set[int] = set()
-    item: BaseException | None = exc
-    while item is not None and id(item) not in seen:
-        if isinstance(item, PinMismatch):
-            return item
-        seen.add(id(item))
-        item = item.__cause__ or item.__context__
     return None
 
 
@@ -195,7 +189,7 @@ class ApiClient:
         return response
 
     async def _connection_error(self, exc: BaseException) -> ConnectError:
-        mismatch = _pin_mismatch(exc)
+        mismatch = _in_chain(exc, PinMismatch)
         if mismatch is not None:
             return CertificateChanged(
                 f"THE TLS CERTIFICATE OF {self.description} HAS CHANGED: its SHA-256 fingerprint is "
@@ -207,7 +201,7 @@ class ApiClient:
                 expected_fingerprint=mismatch.expected,
                 hint="someone may be intercepting the connection, or the server got a new certificate",
             )
-        failure = _ssl_verification_failure(exc)
+        failure = _in_chain(exc, ssl.SSLCertVerificationError)
         if failure is not None:
             try:
                 cert = await fetch_server_certificate(self.host, self.port, timeout=self._connect_timeout)
@@ -240,19 +234,11 @@ class ApiClient:
 def request_never_sent(exc: BaseException) -> bool:
     """True when an error raised by ``ApiClient.request`` proves the request never reached the
     server: the TCP or TLS connection could not be set up (refused, unreachable, connect timeout).
-    Providers use it to decide whether falling back to SSH could run an action twice. ``request``
-    raises our errors ``from None``, which keeps the httpx exception in ``__context__``.
+    Providers use it to decide whether falling back to SSH could run an action twice.
 
     A refused server certificate also means nothing was sent; callers that must not fall back on
     trust problems check ``CertificateError`` first."""
-    seen: set[int] = set()
-    item: BaseException | None = exc
-    while item is not None and id(item) not in seen:
-        seen.add(id(item))
-        if isinstance(item, httpx.ConnectError | httpx.ConnectTimeout):
-            return True
-        item = item.__cause__ or item.__context__
-    return False
+    return _in_chain(exc, (httpx.ConnectError, httpx.ConnectTimeout)) is not None
 
 
 def _reason(exc: BaseException) -> str:
