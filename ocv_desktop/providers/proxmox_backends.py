@@ -20,9 +20,11 @@ from typing import Any, Protocol
 from ocv_desktop.core.errors import ApiError, OcvError, OperationFailed, RemoteError, Timeout, Unsupported
 from ocv_desktop.providers import proxmox_parse as pp
 from ocv_desktop.transport.base import CommandRunner
+from ocv_desktop.transport.pve_api import TASK_LOG_TAIL, pve_request, task_succeeded, wait_task
 
 # API parameters that carry secrets (never in a pvesh argv).
 SECRET_PARAMS = ("password", "cipassword", "new-password", "confirmation-password", "otp", "tfa-challenge")
+TASK_LOG_LIMIT = 100_000  # lines of a failed task's log read over pvesh (its end is what we show)
 
 
 class PveBackend(Protocol):
@@ -43,16 +45,12 @@ class ApiBackend:
         self.description = description
 
     async def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        from ocv_desktop.transport.pve_api import pve_request
-
         values = wire_params(params)
         if method in ("GET", "DELETE"):
             return await pve_request(self.client, method, path, params=values or None)
         return await pve_request(self.client, method, path, data=values)
 
     async def wait(self, upid: str, *, timeout: float) -> None:
-        from ocv_desktop.transport.pve_api import wait_task
-
         await wait_task(self.client, None, upid, timeout=timeout)
 
     async def close(self) -> None:
@@ -102,12 +100,15 @@ class PveshBackend:
             if loop.time() >= deadline:
                 raise Timeout(f"Proxmox task {upid}", timeout)
             await asyncio.sleep(self.POLL_INTERVAL)
+        # What counts as success, and how a failure reads, as on the API road (transport.pve_api).
         exit_status = str(status.get("exitstatus") or "")
-        if exit_status == "OK":
+        if task_succeeded(exit_status):
             return
-        lines = await self.call("GET", path + "/log", {"start": 0, "limit": 500})
-        tail = [str(line.get("t", "")) for line in lines or []][-10:]
-        raise OperationFailed(f"Proxmox task {status.get('type', '')} failed: {exit_status}", log_tail=tail)
+        # pvesh prints the log lines without their total, so the whole log is read for its end.
+        lines = await self.call("GET", path + "/log", {"start": 0, "limit": TASK_LOG_LIMIT})
+        tail = [str(line.get("t", "")) for line in lines or []][-TASK_LOG_TAIL:]
+        what = f"{status.get('type') or 'task'} {status.get('id') or ''}".strip()
+        raise OperationFailed(f"Proxmox {what} failed: {exit_status or 'no exit status'}", log_tail=tail)
 
     async def close(self) -> None:
         return None  # the runner belongs to the provider

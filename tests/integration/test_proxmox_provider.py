@@ -708,3 +708,19 @@ async def test_ssh_only_errors_and_failed_tasks(make_provider, lab_pve, fake, co
         await pve.create_instance(spec)
     assert bad.value.status == 400
     contract.expect_requests = False
+
+
+@pytest.mark.parametrize("rule", [ExecutionRule.API_ONLY, ExecutionRule.SSH_ONLY])
+async def test_both_roads_judge_a_finished_task_alike(make_provider, lab_pve, fake, contract, rule):
+    """A task that ends ``WARNINGS: n`` did its work (PVE shows it as finished with warnings), over
+    the API and over pvesh; a failed one reads the same on both roads."""
+    pve = await make_provider(lab_pve.node_config(execution_rule=rule))
+    warned, failed = add_ct(fake), add_ct(fake)
+    warned.start_error = "WARNINGS: 1"
+    await pve.start_instance(str(warned.vmid))
+    failed.start_error = "startup for container failed"
+    with pytest.raises(OperationFailed) as info:
+        await pve.start_instance(str(failed.vmid))
+    assert str(info.value).startswith(f"Proxmox vzstart {failed.vmid} failed: startup for container failed")
+    assert info.value.log_tail[-1] == "TASK ERROR: startup for container failed"
+    contract.expect_requests = rule is not ExecutionRule.SSH_ONLY
