@@ -78,9 +78,6 @@ class ActivityModel(QAbstractTableModel):
     """The rows of the ``activityLog`` dock."""
 
     TIME, ACTION, NODE, INSTANCE, DURATION, PROGRESS, RESULT = range(7)
-    ActivityRole = Qt.ItemDataRole.UserRole + 1  # the Activity object of a row
-    StateRole = Qt.ItemDataRole.UserRole + 2  # its ActivityState value
-    ProgressRole = Qt.ItemDataRole.UserRole + 3  # 0..1 or None
     MAX_ROWS: ClassVar[int] = 2000  # older rows are dropped beyond this
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -177,11 +174,7 @@ class ActivityModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             failed = activity.state is ActivityState.FAILED and col in (self.PROGRESS, self.RESULT)
             return QColor(HEALTH_COLOURS[HealthState.UNHEALTHY]) if failed else None
-        return {
-            self.ActivityRole: activity,
-            self.StateRole: activity.state.value,
-            self.ProgressRole: activity.progress,
-        }.get(role)
+        return None
 
     def _tooltip(self, a: Activity, col: int) -> str | None:
         if col == self.TIME:

@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QTimer,
 )
 
-from ocv_desktop.core.models import Instance, InstanceStatus, InstanceType
+from ocv_desktop.core.models import Instance, InstanceType
 from ocv_desktop.ui.models.formatting import format_cores, format_usage
 from ocv_desktop.ui.theme import STATUS_COLOURS, status_text
 from ocv_desktop.ui.widgets.dots import dot_icon
@@ -56,8 +56,6 @@ class InstanceTableModel(QAbstractTableModel):
     COLUMNS = 9
     SortRole = Qt.ItemDataRole.UserRole + 1
     InstanceRole = Qt.ItemDataRole.UserRole + 2  # the Instance
-    KeyRole = Qt.ItemDataRole.UserRole + 3  # (node id, instance id)
-    StatusRole = Qt.ItemDataRole.UserRole + 4  # InstanceStatus value
     CHUNK = 100  # rows inserted or changed per event-loop turn; more wait for the next turn
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
@@ -204,12 +202,6 @@ class InstanceTableModel(QAbstractTableModel):
     def search_text(self, row: int) -> str:
         return self._rows[row].search
 
-    def instances(self) -> list[Instance]:
-        return [row.inst for row in self._rows]
-
-    def status_text(self, status: InstanceStatus) -> str:
-        return status_text(status)
-
     # --- Qt model API --------------------------------------------------------------------------
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -241,7 +233,7 @@ class InstanceTableModel(QAbstractTableModel):
             return dot_icon(STATUS_COLOURS[inst.status]) if col == self.STATUS else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if col in (self.CPU, self.MEMORY, self.DISK) else None
-        return {self.InstanceRole: inst, self.KeyRole: inst.key, self.StatusRole: inst.status.value}.get(role)
+        return inst if role == self.InstanceRole else None
 
     def _tooltip(self, r: _Row, col: int) -> str | None:
         inst = r.inst
