@@ -431,7 +431,7 @@ class MainWindow(QMainWindow):
         self.proxy.set_scope(None if kind == ItemKind.ALL else ids)
         self.scope_label.setText(str(index.data(Qt.ItemDataRole.DisplayRole) or self.tr("All nodes")))
         for node_id in ids:  # first look at a node: list it (no trust question from a mere click)
-            if not self.ws.loaded(node_id) and node_id not in self.ws.loading and not self.ws.closing:
+            if not self.ws.loaded(node_id) and not self.ws.refreshing(node_id) and not self.ws.closing:
                 self.ws.refresh(node_id)
         self._update_node_message()
         self._update_actions()

@@ -82,7 +82,7 @@ class InstanceAction(StrEnum):
 class Workspace(QObject):
     nodesChanged = Signal()  # the configured nodes changed (added, edited, removed, imported)
     healthChanged = Signal(str)  # node id: a new health report arrived
-    nodeStateChanged = Signal(str)  # node id: loading / last error / needs-trust changed
+    nodeStateChanged = Signal(str)  # node id: last error / needs-trust changed
     instancesChanged = Signal(str)  # node id: its instance list changed
     activityChanged = Signal(object)  # Activity: new, or its state/progress changed
     keyringStateChanged = Signal()
@@ -103,7 +103,6 @@ class Workspace(QObject):
         self.health: dict[str, HealthReport] = {}
         self._instances: dict[str, list[Instance]] = {}
         self._listed_at: dict[str, float] = {}  # node id -> monotonic time of its last listing
-        self.loading: set[str] = set()
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
         self.trust_needed: dict[str, TrustError] = {}
 
@@ -113,7 +112,6 @@ class Workspace(QObject):
         self._batch_ids = itertools.count(1)
         self._closing = False
         self._shutdown: asyncio.Task[None] | None = None
-        self.config_problem: str | None = None
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -132,6 +130,11 @@ class Workspace(QObject):
 
     def loaded(self, node_id: str) -> bool:
         return node_id in self._instances
+
+    def refreshing(self, node_id: str) -> bool:
+        """Whether a refresh of the node is running (its ``refresh:<node-id>`` task)."""
+        task = self._named.get(f"refresh:{node_id}")
+        return task is not None and not task.done()
 
     def health_state(self, node_id: str) -> HealthState:
         report = self.health.get(node_id)
@@ -152,7 +155,6 @@ class Workspace(QObject):
             config = await self.node_service.reload()
         except ConfigError as exc:
             # Left untouched on disk (rule 5); the window shows why and stays usable.
-            self.config_problem = str(exc)
             self.problem.emit(self.tr("The configuration could not be read: {error}").format(error=exc))
             config = AppConfig()
         self._apply_config(config)
@@ -273,10 +275,7 @@ class Workspace(QObject):
         """Keep a visible node's list current: list it again when the last listing is older than
         the health interval and no refresh of it is running (an explicit refresh is never
         replaced by this one). The window calls it when a health report for the node arrives."""
-        if self._closing or node_id not in self._nodes or node_id in self.trust_needed:
-            return None
-        running = self._named.get(f"refresh:{node_id}")
-        if running is not None and not running.done():
+        if self._closing or node_id not in self._nodes or node_id in self.trust_needed or self.refreshing(node_id):
             return None
         if time.monotonic() - self._listed_at.get(node_id, 0.0) < self.settings.health_interval:
             return None
@@ -293,8 +292,6 @@ class Workspace(QObject):
         if node is None:
             return
         activity = self._new_activity(self.tr("Refresh"), node) if record else None
-        self.loading.add(node_id)
-        self.nodeStateChanged.emit(node_id)
         try:
             if activity:
                 self._begin(activity)
@@ -305,12 +302,10 @@ class Workspace(QObject):
             raise
         except OcvError as exc:
             self.errors[node_id] = str(exc)
+            self.nodeStateChanged.emit(node_id)
             if activity:
                 self._finish(activity, ActivityState.FAILED, str(exc))
             return
-        finally:
-            self.loading.discard(node_id)
-            self.nodeStateChanged.emit(node_id)
         # A separate loop turn for the views' update: the provider has just spent its turn
         # parsing the listing, and the two together would be one long stall.
         await asyncio.sleep(0)
@@ -621,7 +616,6 @@ class Workspace(QObject):
         except OcvError as exc:
             self._finish(act, ActivityState.FAILED, str(exc))
             raise
-        self.config_problem = None
         self._apply_config(self.node_service.config)
         self._finish(act, ActivityState.SUCCEEDED, self.tr("saved"))
         if refresh_id is not None:
@@ -643,7 +637,6 @@ class Workspace(QObject):
         for gone in old_ids - set(self._nodes):
             for cache in (self.health, self._instances, self.errors, self.trust_needed, self._listed_at):
                 cache.pop(gone, None)
-            self.loading.discard(gone)
         if self.monitor is not None and not self._closing:
             self.monitor.set_nodes(self.nodes)
         self.nodesChanged.emit()

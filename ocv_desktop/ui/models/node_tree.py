@@ -54,12 +54,10 @@ class _Group:
 class NodeTreeModel(QAbstractItemModel):
     KindRole = Qt.ItemDataRole.UserRole + 1  # ItemKind value
     NodeIdRole = Qt.ItemDataRole.UserRole + 2  # node id (node rows)
-    NodeIdsRole = Qt.ItemDataRole.UserRole + 3  # every node id under this item
     HealthStateRole = Qt.ItemDataRole.UserRole + 4  # HealthState value ("checking" before a report)
     HealthColourRole = Qt.ItemDataRole.UserRole + 5  # QColor of the badge
     NeedsTrustRole = Qt.ItemDataRole.UserRole + 6  # bool
     GroupKeyRole = Qt.ItemDataRole.UserRole + 7  # group key (group rows)
-    BusyRole = Qt.ItemDataRole.UserRole + 8  # bool: instances are being listed
 
     CHECKING = "checking"
 
@@ -206,8 +204,6 @@ class NodeTreeModel(QAbstractItemModel):
         kind = self.kind(index)
         if role == self.KindRole:
             return kind
-        if role == self.NodeIdsRole:
-            return self.node_ids(index)
         if kind == ItemKind.NODE:
             return self._node_data(index, role)
         return self._group_data(index, kind, role)
@@ -252,7 +248,6 @@ class NodeTreeModel(QAbstractItemModel):
             self.HealthStateRole: state,
             self.HealthColourRole: self.health_colour(state),
             self.NeedsTrustRole: node.id in self._ws.trust_needed,
-            self.BusyRole: node.id in self._ws.loading,
         }
 
     def health_state(self, node_id: str) -> str:
