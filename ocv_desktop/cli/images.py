@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ocv_desktop.cli._provider_cli import format_size, node_provider, short_id, stderr_progress
 from ocv_desktop.cli.context import Context
-from ocv_desktop.cli.output import print_json, print_table
+from ocv_desktop.cli.output import print_listing, print_record
 from ocv_desktop.cli.parser import command_group
-from ocv_desktop.core.models import Image, to_jsonable
+from ocv_desktop.core.models import Image
 
 ORDER = 25
 GROUP_HELP = "list, pull and delete images"
@@ -54,23 +53,14 @@ async def list_images(args: argparse.Namespace, ctx: Context) -> int:
     async with node_provider(ctx, args.node) as provider:
         images = await provider.list_images()
         node_name = provider.node.name
-    images.sort(key=lambda i: i.name)
-    if args.json:
-        print_json({"node": node_name, "images": [to_jsonable(i) for i in images]})
-    elif images:
-        print_table(IMAGE_HEADERS, [image_row(i) for i in images])
-    else:
-        print(f"no images on {node_name}", file=sys.stderr)
+    print_listing(node_name, "images", images, IMAGE_HEADERS, image_row, as_json=args.json)
     return 0
 
 
 async def pull_image(args: argparse.Namespace, ctx: Context) -> int:
     async with node_provider(ctx, args.node) as provider:
         image = await provider.pull_image(args.ref, progress=stderr_progress(f"pull {args.ref}"))
-    if args.json:
-        print_json(image)
-    else:
-        print_table(IMAGE_HEADERS, [image_row(image)])
+    print_record(image, IMAGE_HEADERS, image_row, as_json=args.json)
     return 0
 
 

@@ -24,9 +24,9 @@ from ocv_desktop.cli._provider_cli import (
     with_trailing_command,
 )
 from ocv_desktop.cli.context import PROG, Context
-from ocv_desktop.cli.output import print_json, print_table
+from ocv_desktop.cli.output import print_listing, print_record
 from ocv_desktop.cli.parser import command_group
-from ocv_desktop.core.models import Instance, InstanceSpec, InstanceType, to_jsonable
+from ocv_desktop.core.models import Instance, InstanceSpec, InstanceType
 
 ORDER = 20
 GROUP_HELP = "list, create, start, stop, restart and delete containers and VMs"
@@ -129,23 +129,14 @@ async def list_instances(args: argparse.Namespace, ctx: Context) -> int:
     async with node_provider(ctx, args.node) as provider:
         instances = await provider.list_instances()
         node_name = provider.node.name
-    instances.sort(key=lambda i: i.name)
-    if args.json:
-        print_json({"node": node_name, "instances": [to_jsonable(i) for i in instances]})
-    elif instances:
-        print_table(INSTANCE_HEADERS, [instance_row(i) for i in instances])
-    else:
-        print(f"no instances on {node_name}", file=sys.stderr)
+    print_listing(node_name, "instances", instances, INSTANCE_HEADERS, instance_row, as_json=args.json)
     return 0
 
 
 async def show_instance(args: argparse.Namespace, ctx: Context) -> int:
     async with node_provider(ctx, args.node) as provider:
         instance = await provider.get_instance(args.id)
-    if args.json:
-        print_json(instance)
-    else:
-        print_table(INSTANCE_HEADERS, [instance_row(instance)])
+    print_record(instance, INSTANCE_HEADERS, instance_row, as_json=args.json)
     return 0
 
 
@@ -210,8 +201,5 @@ async def create_instance(args: argparse.Namespace, ctx: Context) -> int:
     spec = spec_from_args(args)
     async with node_provider(ctx, args.node) as provider:
         instance = await provider.create_instance(spec, progress=stderr_progress(f"create {spec.name}"))
-    if args.json:
-        print_json(instance)
-    else:
-        print_table(INSTANCE_HEADERS, [instance_row(instance)])
+    print_record(instance, INSTANCE_HEADERS, instance_row, as_json=args.json)
     return 0

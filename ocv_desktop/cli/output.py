@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from ocv_desktop.core.models import NodeConfig, to_jsonable
@@ -42,6 +42,31 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], file: TextIO | None = None) -> None:
     (file or sys.stdout).write(format_table(headers, rows) + "\n")
+
+
+Row = Callable[[Any], Sequence[str]]
+
+
+def print_listing(
+    node_name: str, key: str, items: Sequence[Any], headers: Sequence[str], row: Row, *, as_json: bool
+) -> None:
+    """What ``instances list`` and ``images list`` print, sorted by name: ``{"node": NAME, KEY: [...]}``
+    as JSON, else a table (and when there is nothing, a note on stderr)."""
+    ordered = sorted(items, key=lambda item: item.name)
+    if as_json:
+        print_json({"node": node_name, key: ordered})
+    elif ordered:
+        print_table(headers, [row(item) for item in ordered])
+    else:
+        print(f"no {key} on {node_name}", file=sys.stderr)
+
+
+def print_record(item: Any, headers: Sequence[str], row: Row, *, as_json: bool) -> None:
+    """One instance or image (``show``, ``create``, ``pull``): itself as JSON, else a one-row table."""
+    if as_json:
+        print_json(item)
+    else:
+        print_table(headers, [row(item)])
 
 
 def secrets_json(store: SecretStore) -> dict[str, Any]:
