@@ -3,8 +3,9 @@
 Each variant runs in its own process, because QT_SCALE_FACTOR and the language must be set before
 the QApplication exists: light at 100 %, dark at 200 %, zh_CN (CJK glyphs: fonts-noto-cjk) and
 pseudo-localised. The tests check what a machine can check — every picture was made, 200 % pictures
-are twice as large, no dialog is wider than a 1280-pixel screen at 100 % — and a human looks at
-the rest. Run by hand: ``python -m tests.ui.test_dialogs_screenshots OUT_DIR [light|dark]``.
+are twice as large, no dialog is wider than a 1280-pixel screen at 100 %, each variant really shows
+its language, and the zh_CN ones have a font with Chinese glyphs (else they are empty boxes) — and
+a human looks at the rest. Run by hand: ``python -m tests.ui.test_dialogs_screenshots OUT_DIR [light|dark]``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -158,8 +160,10 @@ def gallery() -> Iterator[tuple[str, object]]:
     yield "welcome", welcome
 
 
-def capture(out_dir: Path, theme: str) -> dict[str, dict[str, float]]:
-    """Show every gallery widget offscreen, save ``<name>.png``; return logical sizes and DPR."""
+def capture(out_dir: Path, theme: str) -> dict[str, Any]:
+    """Show every gallery widget offscreen, save ``<name>.png``; return per widget its logical size,
+    DPR and window title, and the font families that can draw Simplified Chinese."""
+    from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QApplication
 
     from ocv_desktop.ui.i18n import install_translator
@@ -169,7 +173,7 @@ def capture(out_dir: Path, theme: str) -> dict[str, dict[str, float]]:
     install_translator(app)  # type: ignore[arg-type]
     apply_palette(app, theme)  # type: ignore[arg-type]
     out_dir.mkdir(parents=True, exist_ok=True)
-    sizes: dict[str, dict[str, float]] = {}
+    sizes: dict[str, dict[str, Any]] = {}
     for name, widget in gallery():
         widget.show()  # type: ignore[attr-defined]
         for _ in range(3):
@@ -181,16 +185,17 @@ def capture(out_dir: Path, theme: str) -> dict[str, dict[str, float]]:
             "height": widget.height(),  # type: ignore[attr-defined]
             "pixel_width": pixmap.width(),
             "dpr": pixmap.devicePixelRatio(),
+            "title": widget.windowTitle(),  # type: ignore[attr-defined]
         }
         widget.close()  # type: ignore[attr-defined]
         widget.deleteLater()  # type: ignore[attr-defined]
-    return sizes
+    return {"widgets": sizes, "cjk_fonts": QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)}
 
 
 SCREEN = (1920, 1080)  # the offscreen screen: a common desktop; at 200 % it is 960 x 540 logical
 
 
-def _run_variant(name: str) -> dict[str, dict[str, float]]:
+def _run_variant(name: str) -> dict[str, Any]:
     settings = VARIANTS[name]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     screen = ARTIFACTS / "screen.json"
@@ -216,8 +221,18 @@ def _run_variant(name: str) -> dict[str, dict[str, float]]:
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_every_dialog_renders(variant: str) -> None:
-    sizes = _run_variant(variant)
+    facts = _run_variant(variant)
+    sizes = facts["widgets"]
     scale = float(VARIANTS[variant]["QT_SCALE_FACTOR"])
+    language = VARIANTS[variant]["OCV_DESKTOP_LANG"]
+    title = sizes["node-editor-new"]["title"]  # the variant's language, not English by fallback
+    if language == "zh_CN":
+        assert title == "添加节点"
+        assert facts["cjk_fonts"], "no font draws Chinese: install fonts-noto-cjk (scripts/install-system-deps.sh)"
+    elif language == "pseudo":
+        assert title.startswith("[Åđđ ñöđé"), title
+    else:
+        assert title == "Add node"
     assert len(sizes) == 16  # every dialog state of gallery() made a picture
     for name, size in sizes.items():
         assert (ARTIFACTS / variant / f"{name}.png").stat().st_size > 2000, name
