@@ -36,7 +36,7 @@ from ocv_desktop.providers.lxd_requests import (
     resolve_remote,
 )
 from ocv_desktop.transport.http import ApiClient, request_never_sent
-from ocv_desktop.transport.lxd_api import instance_path, lxd_call, lxd_request
+from ocv_desktop.transport.lxd_api import instance_path, lxd_call, lxd_request, open_lxd_client
 
 if TYPE_CHECKING:
     from ocv_desktop.providers.base import ProviderContext
@@ -71,16 +71,8 @@ async def open_api_backend(
     endpoint = api_endpoint_for(node, provider.socket_paths)
     if endpoint is None:
         return None
-    target = node.replace(api_endpoint=endpoint)
-    client = ApiClient(
-        endpoint,
-        server_fingerprint=target.server_cert_fingerprint,
-        ca_file=target.ca_file,
-        client_cert=target.client_cert,
-        client_key=target.client_key,
-        connect_timeout=context.connect_timeout,
-    )
-    dialer = WebsocketDialer(target, endpoint, connect_timeout=context.connect_timeout)
+    client = open_lxd_client(node.replace(api_endpoint=endpoint), connect_timeout=context.connect_timeout)
+    dialer = WebsocketDialer(client, endpoint, connect_timeout=context.connect_timeout)
     return LxdApiBackend(client, dialer, flavour=provider.type.value, operation_timeout=context.operation_timeout)
 
 

@@ -13,15 +13,14 @@ starts the command once all of them are connected to ``/1.0/operations/{id}/webs
 We send stdin as binary frames and close that socket for EOF, read stdout/stderr until the server
 closes them, and take the exit code from the finished operation (``metadata.return``).
 
-The websockets use the same trust rule as every API request (``tls.server_context``: the pinned
-fingerprint, or the CA), and the node's client certificate; on a unix socket, the socket.
+The websockets use the API client's own SSL context (``ApiClient.ssl_context``: the pinned
+fingerprint or the CA, and the node's client certificate); on a unix socket, the socket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ssl
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -30,12 +29,10 @@ from websockets.asyncio.client import ClientConnection, connect, unix_connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from ocv_desktop.core.errors import ApiError, ConnectError, OperationFailed, Timeout
-from ocv_desktop.core.models import NodeConfig
 from ocv_desktop.providers.lxd_backend import ExecResult
 from ocv_desktop.providers.lxd_requests import build_exec_body
 from ocv_desktop.transport.http import ApiClient
 from ocv_desktop.transport.lxd_api import LxdResponse, instance_path, lxd_call, wait_operation
-from ocv_desktop.transport.tls import server_context
 
 FD_ORDER = ("control", "0", "1", "2")  # the order the incus/lxc clients connect in
 DRAIN_GRACE = 5.0  # seconds to let stdout/stderr finish after the operation ended
@@ -45,22 +42,16 @@ MAX_OUTPUT = 1 << 20  # we only ever read short outputs (chpasswd, true); cap th
 class WebsocketDialer:
     """Opens operation websockets to the node's API endpoint (https or unix socket)."""
 
-    def __init__(self, node: NodeConfig, endpoint: str, *, connect_timeout: float) -> None:
+    def __init__(self, client: ApiClient, endpoint: str, *, connect_timeout: float) -> None:
         self.endpoint = endpoint
         self.connect_timeout = connect_timeout
         url = urlsplit(endpoint)
         self._unix_path: str | None = None
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl = client.ssl_context  # the API client's own trust (pin or CA, client certificate)
         if url.scheme == "unix":
             self._unix_path = unquote(url.path)
             self._base = "ws://localhost"
         else:
-            self._ssl = server_context(
-                fingerprint=node.server_cert_fingerprint,
-                ca_file=node.ca_file,
-                client_cert=node.client_cert,
-                client_key=node.client_key,
-            )
             self._base = "wss://" + url.netloc
 
     async def open(self, path: str) -> ClientConnection:

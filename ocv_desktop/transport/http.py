@@ -37,6 +37,7 @@ from ocv_desktop.transport.tls import PinMismatch, fetch_server_certificate, for
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
 UNIX_BASE_URL = "http://local"  # the host part is ignored on a unix socket
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 MESSAGE_MAX = 500
@@ -95,7 +96,7 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
         timeout: float = DEFAULT_TIMEOUT,
-        connect_timeout: float = 10.0,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         max_connections: int = 10,
     ) -> None:
         url = urlsplit(base_url)
@@ -104,6 +105,9 @@ class ApiClient:
         self._fingerprint = server_fingerprint
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         transport: httpx.AsyncBaseTransport
+        # The trust every connection of this client uses (None on a unix socket); other connections
+        # to the same endpoint (LXD's exec websockets) reuse it rather than build it again.
+        self.ssl_context: ssl.SSLContext | None = None
         if url.scheme == "unix":
             socket_path = unquote(url.path)
             if not socket_path:
@@ -119,10 +123,10 @@ class ApiClient:
             host = f"[{self.host}]" if ":" in self.host else self.host
             self.description = f"{host}:{self.port}"
             self.base_url = base_url.rstrip("/")
-            context = server_context(
+            self.ssl_context = server_context(
                 fingerprint=server_fingerprint, ca_file=ca_file, client_cert=client_cert, client_key=client_key
             )
-            transport = httpx.AsyncHTTPTransport(verify=context, limits=limits, retries=0)
+            transport = httpx.AsyncHTTPTransport(verify=self.ssl_context, limits=limits, retries=0)
         else:
             raise ConfigError(f"unsupported API address {base_url!r}: use https://host:port or unix:///path/to/socket")
         self._client = httpx.AsyncClient(

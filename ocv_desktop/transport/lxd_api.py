@@ -34,7 +34,7 @@ from ocv_desktop.core.errors import (
     Timeout,
 )
 from ocv_desktop.core.models import NodeConfig
-from ocv_desktop.transport.http import DEFAULT_TIMEOUT, ApiClient, response_message
+from ocv_desktop.transport.http import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ApiClient, response_message
 
 # Operation status codes (doc/rest-api.md)
 OP_SUCCESS = 200
@@ -220,7 +220,9 @@ def instance_path(name: str, *rest: str) -> str:
     return "/1.0/instances/" + "/".join(segments)
 
 
-def open_lxd_client(node: NodeConfig, *, timeout: float = DEFAULT_TIMEOUT) -> ApiClient:
+def open_lxd_client(
+    node: NodeConfig, *, timeout: float = DEFAULT_TIMEOUT, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+) -> ApiClient:
     """The ApiClient for an LXD/Incus node: its unix socket, or HTTPS with its client certificate
     and the pinned server certificate (or its CA file)."""
     if not node.api_endpoint:
@@ -232,4 +234,5 @@ def open_lxd_client(node: NodeConfig, *, timeout: float = DEFAULT_TIMEOUT) -> Ap
         client_cert=node.client_cert,
         client_key=node.client_key,
         timeout=timeout,
+        connect_timeout=connect_timeout,
     )
