@@ -244,8 +244,8 @@ def test_changed_host_key_is_replaced_only_after_a_second_confirmation(qtbot, op
     it.ws.check_now([node_id])
     qtbot.waitUntil(lambda: isinstance(it.ws.trust_needed.get(node_id), HostKeyChanged), timeout=30_000)
 
-    it.window.actions_.trust_node.setEnabled(True)
     it.select_node(qtbot, "lab-docker")
+    assert it.window.actions_.trust_node.isEnabled()  # selecting the node enables "Review trust…"
     it.window.actions_.trust_node.trigger()
     find_dialog(qtbot, "trustDialog").trust_button.click()
     box = message_box(qtbot)  # the second confirmation
