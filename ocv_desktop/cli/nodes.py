@@ -1,4 +1,4 @@
-"""``ocv-desktop nodes list|add|remove``."""
+"""``ocv-desktop nodes list|add|remove`` (``nodes enroll`` is in cli/enroll.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeS
 from ocv_desktop.services.nodes import duplicate_name_message
 
 ORDER = 10
-GROUP_HELP = "list, add and remove nodes"
+GROUP_HELP = "list, add, remove and enroll nodes"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
