@@ -47,6 +47,32 @@ def validate_instance_name(name: str, pattern: re.Pattern[str] = _NAME_RE) -> st
     return name
 
 
+# A login name chpasswd and passwd take: no ':' (chpasswd's separator) and no whitespace; a trailing
+# '$' for machine accounts. A provider whose guests take other names (Proxmox VMs) passes its own.
+USER_NAME_RE = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$")
+
+
+def check_new_password(username: str, password: str, user_pattern: re.Pattern[str] = USER_NAME_RE) -> None:
+    """Refuse, before anything is sent, what no password road can carry: a user name the tools do
+    not read as one, or a password that is empty or holds a line break or NUL (it would end the
+    line the tool reads on stdin)."""
+    if not user_pattern.fullmatch(username):
+        raise InvalidInput(f"invalid user name {username!r}")
+    if not password or any(c in password for c in "\n\r\0"):
+        raise InvalidInput("the password may not be empty or contain line breaks or NUL")
+
+
+def chpasswd_input(username: str, password: str) -> bytes:
+    """What ``chpasswd`` reads on stdin: one ``user:password`` line (shadow-utils, busybox, Alpine)."""
+    return f"{username}:{password}\n".encode()
+
+
+def passwd_input(password: str) -> bytes:
+    """What ``passwd USER`` (and ``qm guest passwd``) read from a stdin that is not a terminal: the
+    new password twice."""
+    return f"{password}\n{password}\n".encode()
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderContext:
     """What a provider needs from the app besides the node: where trust state lives, time limits."""

@@ -44,7 +44,7 @@ from ocv_desktop.core.models import (
     Protocol,
 )
 from ocv_desktop.providers import docker_parse as dp
-from ocv_desktop.providers.base import Provider, ProviderContext
+from ocv_desktop.providers.base import Provider, ProviderContext, check_new_password, chpasswd_input, passwd_input
 from ocv_desktop.providers.docker_engine import DockerEngine
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
@@ -61,7 +61,6 @@ FULL_ID_RE = re.compile(r"^[0-9a-f]{64}$")
 HOSTNAME_RE = re.compile(
     r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 )
-USER_RE = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$")
 RESTART_RE = re.compile(r"^(no|always|unless-stopped|on-failure(:[0-9]{1,4})?)$")
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
@@ -468,20 +467,16 @@ class DockerProvider(Provider):
 
     async def set_instance_password(self, instance_id: str, password: str, *, username: str = "root") -> None:
         ref = _check_ref(instance_id)
-        if not USER_RE.fullmatch(username):
-            raise InvalidInput(f"invalid user name {username!r}")
-        if not password or any(c in password for c in "\n\r\0"):
-            raise InvalidInput("the password must be non-empty and may not contain line breaks or NUL")
+        check_new_password(username, password)
         secrets = (password,)
-        # chpasswd reads "user:password" lines from stdin (shadow-utils, busybox, Alpine).
-        result = await self._exec_stdin(ref, ["chpasswd"], f"{username}:{password}\n", secrets)
+        result = await self._exec_stdin(ref, ["chpasswd"], chpasswd_input(username, password), secrets)
         if result.ok:
             return
         if not _missing_program(result):
             raise self._password_error(ref, result, secrets)
         # No chpasswd (e.g. a plain busybox image): `passwd USER` reads the new password twice from
         # stdin when it runs as root without a terminal.
-        result = await self._exec_stdin(ref, ["passwd", username], f"{password}\n{password}\n", secrets)
+        result = await self._exec_stdin(ref, ["passwd", username], passwd_input(password), secrets)
         if result.ok:
             return
         if _missing_program(result):
@@ -491,9 +486,9 @@ class DockerProvider(Provider):
             )
         raise self._password_error(ref, result, secrets)
 
-    async def _exec_stdin(self, ref: str, command: list[str], stdin: str, secrets: Sequence[str]) -> CommandResult:
+    async def _exec_stdin(self, ref: str, command: list[str], stdin: bytes, secrets: Sequence[str]) -> CommandResult:
         return await self._docker(
-            "exec", "-i", "--user", "0", "--", ref, *command, input=stdin.encode(), check=False, secrets=secrets
+            "exec", "-i", "--user", "0", "--", ref, *command, input=stdin, check=False, secrets=secrets
         )
 
     def _password_error(self, ref: str, result: CommandResult, secrets: Sequence[str]) -> OcvError:

@@ -47,7 +47,7 @@ from ocv_desktop.core.models import (
     ProgressCallback,
 )
 from ocv_desktop.providers import lxd_parse
-from ocv_desktop.providers.base import Provider
+from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input
 from ocv_desktop.providers.lxd_backend import LxdBackend
 from ocv_desktop.providers.lxd_cli_backend import LxdCliBackend
 from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate_name
@@ -58,8 +58,6 @@ from ocv_desktop.transport.runner import open_command_runner
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# chpasswd reads `user:password` lines; the user part must be a plain account name.
-_USER_RE = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
 _COMMAND_NOT_FOUND = (126, 127)  # not executable / not found, as sh and the LXD exec report them
 
 
@@ -305,14 +303,11 @@ class LxdFamilyProvider(Provider):
 
     async def set_instance_password(self, instance_id: str, password: str, *, username: str = "root") -> None:
         name = validate_name(instance_id)
-        if not _USER_RE.fullmatch(username):
-            raise InvalidInput(f"invalid user name {username!r}")
-        if not password or any(c in password for c in "\n\r\x00"):
-            raise InvalidInput("the password may not be empty or contain line breaks")
+        check_new_password(username, password)
         inst = await self._wait_running(name)
         if inst.type is InstanceType.VM:
             await self._wait_agent(name)
-        line = f"{username}:{password}\n".encode()
+        line = chpasswd_input(username, password)
         # chpasswd reads the secret on its stdin: over the API through the exec websocket,
         # over SSH through the channel's stdin; it is in no argv on either road.
         res = await self._call(

@@ -59,7 +59,14 @@ from ocv_desktop.core.models import (
     ProgressCallback,
 )
 from ocv_desktop.providers import proxmox_parse as pp
-from ocv_desktop.providers.base import Provider, ProviderContext, validate_instance_name
+from ocv_desktop.providers.base import (
+    Provider,
+    ProviderContext,
+    check_new_password,
+    chpasswd_input,
+    passwd_input,
+    validate_instance_name,
+)
 from ocv_desktop.providers.proxmox_backends import ApiBackend, PveBackend, PveshBackend
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.http import request_never_sent
@@ -657,10 +664,7 @@ class ProxmoxProvider(Provider):
         """Containers: ``pct exec <vmid> -- chpasswd`` over SSH (the API cannot run commands in a
         container). VMs: the QEMU guest agent; without an answering agent, cloud-init's
         ``cipassword`` — applied by a reboot, so only when ``allow_reboot`` (or the VM is off)."""
-        if not _USERNAME_RE.match(username):
-            raise InvalidInput(f"invalid user name {username!r}")
-        if not password or any(c in password for c in "\n\r\x00"):
-            raise InvalidInput("the password may not be empty or contain line breaks")
+        check_new_password(username, password, _USERNAME_RE)
         guest = await self._find(instance_id)
         if guest.kind == pp.LXC:
             await self._container_password(guest, username, password)
@@ -696,7 +700,7 @@ class ProxmoxProvider(Provider):
         argv = ["pct", "exec", guest.vmid, "--", "chpasswd"]
         result = await self._runner.run(
             argv,
-            input=f"{username}:{password}\n".encode(),
+            input=chpasswd_input(username, password),
             timeout=min(self.context.command_timeout, 120.0),
             check=False,
             secrets=(password,),
@@ -760,7 +764,7 @@ class ProxmoxProvider(Provider):
         argv = ["qm", "guest", "passwd", guest.vmid, username]
         result = await self._runner.run(
             argv,
-            input=f"{password}\n{password}\n".encode(),
+            input=passwd_input(password),
             timeout=min(self.context.command_timeout, 120.0),
             check=False,
             secrets=(password,),
