@@ -39,6 +39,7 @@ from ocv_desktop.core.models import NodeConfig, NodeSecrets
 from ocv_desktop.transport.http import DEFAULT_TIMEOUT, MESSAGE_MAX, ApiClient
 
 TOKEN_PREFIX = "PVEAPIToken="
+DEFAULT_API_PORT = 8006  # where pveproxy serves the API
 TICKET_RENEW_AFTER = 3600.0  # PVE tickets are valid for 2 h; renew well before
 TASK_LOG_TAIL = 20
 
@@ -308,11 +309,19 @@ class PveTicketAuth(httpx.Auth):
         return body["data"]
 
 
+def pve_endpoint(node: NodeConfig) -> str:
+    """The node's API address: its ``api_endpoint``, else where PVE serves it on the node's host."""
+    if node.api_endpoint:
+        return node.api_endpoint
+    host = f"[{node.host}]" if ":" in node.host else node.host
+    return f"https://{host}:{DEFAULT_API_PORT}/api2/json"
+
+
 def open_pve_client(node: NodeConfig, secrets: NodeSecrets, *, timeout: float = DEFAULT_TIMEOUT) -> ApiClient:
-    """The ApiClient for a Proxmox node: its API token when one is configured, else ticket login
-    with ``api_user`` and the stored password (and TOTP seed). TLS pinned or CA-verified."""
-    if not node.api_endpoint:
-        raise ConfigError(f"node {node.name!r} has no API endpoint", field="api_endpoint")
+    """The ApiClient for a Proxmox node (at ``pve_endpoint``): its API token when one is configured,
+    else ticket login with ``api_user`` and the stored password (and TOTP seed). TLS pinned or
+    CA-verified."""
+    endpoint = pve_endpoint(node)
     headers: dict[str, str] = {}
     auth: httpx.Auth | None = None
     if node.api_token_id:
@@ -322,12 +331,12 @@ def open_pve_client(node: NodeConfig, secrets: NodeSecrets, *, timeout: float = 
     elif node.api_user:
         if not secrets.api_password:
             raise AuthError(f"no API password is stored for {node.name}")
-        login_url = node.api_endpoint.rstrip("/") + "/access/ticket"
+        login_url = endpoint.rstrip("/") + "/access/ticket"
         auth = PveTicketAuth(login_url, node.api_user, secrets.api_password, totp_secret=secrets.totp_secret)
     else:
         raise ConfigError(f"node {node.name!r} has neither an API token id nor an API user", field="api_token_id")
     return ApiClient(
-        node.api_endpoint,
+        endpoint,
         server_fingerprint=node.server_cert_fingerprint,
         ca_file=node.ca_file,
         headers=headers,

@@ -14,9 +14,11 @@ import httpx
 import pytest
 
 from ocv_desktop.core.errors import ApiError, AuthError, ConfigError, NotFound, OperationFailed
+from ocv_desktop.core.models import NodeConfig, Platform
 from ocv_desktop.transport.lxd_api import _check_operation, _operation_path, decode_envelope
 from ocv_desktop.transport.pve_api import (
     decode_pve_response,
+    pve_endpoint,
     pve_token_header,
     task_succeeded,
     totp_code,
@@ -234,3 +236,12 @@ def test_upid_and_exit_status() -> None:
     assert task_succeeded("WARNINGS: 2")
     assert not task_succeeded("VM quit/powerdown failed - got timeout")
     assert not task_succeeded("")
+
+
+def test_pve_endpoint_defaults_to_the_nodes_port_8006() -> None:
+    def node(host: str, endpoint: str | None = None) -> NodeConfig:
+        return NodeConfig(name="pve", type=Platform.PROXMOX, host=host, api_endpoint=endpoint)
+
+    assert pve_endpoint(node("10.77.0.2")) == "https://10.77.0.2:8006/api2/json"
+    assert pve_endpoint(node("fd00::2")) == "https://[fd00::2]:8006/api2/json"
+    assert pve_endpoint(node("10.77.0.2", "https://pve.example:443/api2/json")) == "https://pve.example:443/api2/json"
