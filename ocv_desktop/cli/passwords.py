@@ -13,7 +13,7 @@ import asyncio
 import inspect
 import sys
 
-from ocv_desktop.cli._provider_cli import node_provider
+from ocv_desktop.cli._provider_cli import node_provider, stdin_is_tty
 from ocv_desktop.cli.context import PROG, Context, UsageError, read_secrets
 from ocv_desktop.cli.output import print_json
 
@@ -44,7 +44,7 @@ def reset_password(args: argparse.Namespace, ctx: Context) -> int:
     chosen: str | None = None
     if args.password_stdin:
         # Read before the event loop starts: a blocking read must not sit on the loop.
-        if sys.stdin is not None and sys.stdin.isatty():
+        if stdin_is_tty():
             first, second = read_secrets(["new password", "the same password again"])
             if first != second:
                 raise UsageError("the two passwords differ")
