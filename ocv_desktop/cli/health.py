@@ -64,13 +64,13 @@ async def health(args: argparse.Namespace, ctx: Context) -> int:
 
     config = ctx.config()
     chosen = [config.find(name) for name in args.nodes] if args.nodes else config.nodes
-    nodes = list({n.id: n for n in chosen}.values())  # a node named twice (or by name and id) once
+    by_id = {n.id: n for n in chosen}  # a node named twice (or by name and id) is checked once
+    nodes = list(by_id.values())
     if not nodes:
         ctx.warn("no nodes are configured; add one with `ocv-desktop nodes add`")
     pool = ProviderPool(ctx.home, await ctx.secrets(), config.settings)
     colour = not args.json and use_colour(ctx.out)
     name_width = max((display_width(n.name) for n in nodes), default=0)
-    by_id = {n.id: n for n in nodes}
     reports: dict[str, HealthReport] = {}
     try:
         checks = check_all(nodes, pool.check_health, MonitorSettings.from_settings(config.settings))
