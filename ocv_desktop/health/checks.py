@@ -186,24 +186,19 @@ def _no_api_reason(provider: Provider) -> str:
 def failed_connect_report(node: NodeConfig, error: OcvError) -> HealthReport:
     """A node whose provider could not even be set up: the checks that would apply are offline
     with the reason (the service check as "not asked"), the others not checked."""
-    applicable = applicable_checks(node)
-    checks = []
-    for kind in KIND_ORDER:
-        if kind not in applicable:
-            checks.append(_not_checked(kind, "does not apply to this node's configuration"))
-        elif kind is CheckKind.SERVICE:
-            checks.append(CheckResult(kind, CheckStatus.OFFLINE, error=f"not asked: could not connect ({error})"))
-        else:
-            checks.append(CheckResult(kind, CheckStatus.OFFLINE, error=str(error)))
-    return HealthReport(node_id=node.id, checks=tuple(checks), checked_at=datetime.now(UTC))
+    return _offline_report(node, str(error), service_error=f"not asked: could not connect ({error})")
 
 
 def timed_out_report(node: NodeConfig, seconds: float) -> HealthReport:
     """A node whose whole check did not end within its bound: the applicable checks offline."""
     error = f"no answer within {seconds:g} s"
+    return _offline_report(node, error, service_error=error)
+
+
+def _offline_report(node: NodeConfig, error: str, *, service_error: str) -> HealthReport:
     applicable = applicable_checks(node)
     checks = tuple(
-        CheckResult(kind, CheckStatus.OFFLINE, error=error)
+        CheckResult(kind, CheckStatus.OFFLINE, error=service_error if kind is CheckKind.SERVICE else error)
         if kind in applicable
         else _not_checked(kind, "does not apply to this node's configuration")
         for kind in KIND_ORDER
