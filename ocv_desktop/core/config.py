@@ -101,7 +101,7 @@ class AppConfig:
 
 # --- node validation (shared by the loader, the import and the node service) -------------------
 
-_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$")
+_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$")  # never a leading '-' (an ssh option)
 _HOST_PORT_RE = re.compile(r"^[^:]+:\d+$")
 _PVE_USER_RE = re.compile(r"^[^\s@!=:]+@[^\s@!=:]+$")
 _PVE_TOKEN_ID_RE = re.compile(r"^[^\s@!=:]+@[^\s@!=:]+![A-Za-z][A-Za-z0-9._-]*$")
@@ -130,7 +130,7 @@ def _host_problem(host: str) -> str | None:
         return "write IPv6 addresses without brackets"
     if _HOST_PORT_RE.fullmatch(host):
         return "must not contain a port; put the SSH port in `port:`"
-    if not _HOSTNAME_RE.fullmatch(host) or host.startswith("-"):
+    if not _HOSTNAME_RE.fullmatch(host):
         return f"{host!r} is not a host name or IP address"
     return None
 
