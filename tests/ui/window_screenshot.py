@@ -65,8 +65,15 @@ async def capture(home: Home, out: Path) -> dict[str, object]:
     # refresh of every node recorded in the activity log
     window.node_tree.setCurrentIndex(window.tree_model.all_index())
     window.refresh_scope()
+    activities = window.activity_model.activities
+    # Each refresh adds its row once its task runs (not yet here): wait for one finished row per node.
     await _until(
-        lambda: not any(a.active for a in window.activity_model.activities()) and window.instance_model.settled(), 30
+        lambda: (
+            len(activities()) >= len(ids)
+            and not any(a.active for a in activities())
+            and window.instance_model.settled()
+        ),
+        30,
     )
     proxy = window.proxy
     flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
@@ -89,6 +96,7 @@ async def capture(home: Home, out: Path) -> dict[str, object]:
         "badges": badges,
         "rows": proxy.rowCount(),
         "activity_rows": window.activity_model.rowCount(),
+        "activities_running": sum(a.active for a in activities()),
         "status_bar": [window.health_label.text(), window.keyring_label.text()],
         "dark": window.palette().color(window.backgroundRole()).lightness() < 128,
         "table_font_px": window.instance_table.fontMetrics().height(),
