@@ -13,30 +13,33 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
+def _badge_size(metrics: QFontMetrics) -> tuple[int, int]:
+    """The badge's diameter and the padding on each side of it."""
+    size = max(8, round(metrics.height() * 0.72))
+    return size, max(4, size // 2)
+
+
 def badge_rect(row: QRect, metrics: QFontMetrics) -> QRect:
     """Where the badge of a row drawn in ``row`` goes."""
-    size = max(8, round(metrics.height() * 0.72))
-    pad = max(4, size // 2)
+    size, pad = _badge_size(metrics)
     return QRect(row.right() - pad - size + 1, row.center().y() - size // 2, size, size)
 
 
 def _reserved(metrics: QFontMetrics) -> int:
-    size = max(8, round(metrics.height() * 0.72))
-    return size + 2 * max(4, size // 2)
+    """The width at the row's right end kept free for the badge."""
+    size, pad = _badge_size(metrics)
+    return size + 2 * pad
 
 
 class HealthBadgeDelegate(QStyledItemDelegate):
     badgeClicked = Signal(str)  # node id
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         if index.data(NodeTreeModel.KindRole) != ItemKind.NODE:
