@@ -32,6 +32,7 @@ from ocv_desktop.core.models import (
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.services.pool import ProviderPool
+from ocv_desktop.transport.known_hosts import trust_host_key
 from tests.lab import system
 from tests.lab.ssh_host import SFTP_SERVER
 
@@ -55,9 +56,8 @@ def trust(lab_home):
     """Record hosts' SSH keys in the home's known_hosts (as `ocv-desktop trust` would)."""
 
     def add(*ssh_hosts) -> None:
-        with lab_home.known_hosts.open("a") as f:
-            for host in ssh_hosts:
-                f.write(host.host_key_line + "\n")
+        for host in ssh_hosts:
+            trust_host_key(lab_home.known_hosts, host.address, host.port, host.host_key_line)
 
     return add
 
