@@ -48,7 +48,7 @@ from ocv_desktop.providers.base import Provider, ProviderContext, check_new_pass
 from ocv_desktop.providers.docker_engine import DockerEngine
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
-from ocv_desktop.transport.commands import sudo_refused
+from ocv_desktop.transport.commands import redact, sudo_refused
 from ocv_desktop.transport.runner import open_command_runner
 
 # Docker's own rule for container names (daemon/names.go), capped at 63 like every other platform.
@@ -623,11 +623,7 @@ def _no_progress(fraction: float | None, message: str) -> None:
 
 
 def _tail(text: str, secrets: Sequence[str] = (), lines: int = 5) -> str:
-    out = "\n".join(text.strip().splitlines()[-lines:])
-    for s in secrets:
-        if s:
-            out = out.replace(s, "***")
-    return out
+    return redact("\n".join(text.strip().splitlines()[-lines:]), secrets)
 
 
 def _missing_program(result: CommandResult) -> bool:

@@ -53,6 +53,7 @@ from ocv_desktop.providers.lxd_cli_backend import LxdCliBackend
 from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate_name
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
+from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.runner import open_command_runner
 
 log = logging.getLogger(__name__)
@@ -317,8 +318,7 @@ class LxdFamilyProvider(Provider):
         if res.exit_code in _COMMAND_NOT_FOUND:
             raise Unsupported(f"instance {name} has no chpasswd; its password cannot be set this way")
         if res.exit_code != 0:
-            stderr = res.stderr.decode("utf-8", "replace").replace(password, "***")
-            raise RemoteError(f"chpasswd in {name}", res.exit_code, stderr)
+            raise RemoteError(f"chpasswd in {name}", res.exit_code, stderr_tail(res.stderr, (password,)))
 
     # --- probes --------------------------------------------------------------------------------
 

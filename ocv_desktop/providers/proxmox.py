@@ -68,7 +68,8 @@ from ocv_desktop.providers.base import (
     validate_instance_name,
 )
 from ocv_desktop.providers.proxmox_backends import ApiBackend, PveBackend, PveshBackend
-from ocv_desktop.transport.base import CommandRunner
+from ocv_desktop.transport.base import CommandResult, CommandRunner
+from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.http import request_never_sent
 
 log = logging.getLogger(__name__)
@@ -698,15 +699,9 @@ class ProxmoxProvider(Provider):
                 hint=f"add {guest.node} as its own node to set this container's password",
             )
         argv = ["pct", "exec", guest.vmid, "--", "chpasswd"]
-        result = await self._runner.run(
-            argv,
-            input=chpasswd_input(username, password),
-            timeout=min(self.context.command_timeout, 120.0),
-            check=False,
-            secrets=(password,),
-        )
+        result = await self._run_with_password(argv, chpasswd_input(username, password), password)
         if not result.ok:
-            tail = result.err.replace(password, "***").strip()
+            tail = stderr_tail(result.stderr, (password,))
             if result.exit_status == 127 or ("chpasswd" in tail and "not found" in tail.lower()):
                 raise Unsupported(f"{guest.label} has no chpasswd command", hint="install the passwd package in it")
             raise RemoteError("pct exec " + guest.vmid + " -- chpasswd", result.exit_status, tail)
@@ -758,25 +753,24 @@ class ProxmoxProvider(Provider):
 
     async def _vm_password_over_ssh(self, guest: Guest, username: str, password: str) -> None:
         """``qm guest passwd`` reads the password twice from stdin when it is not a terminal."""
-        assert self._runner is not None
         if guest.status != "running":
             raise InvalidInput(f"{guest.label} is {guest.status}; start it to set its password")
         argv = ["qm", "guest", "passwd", guest.vmid, username]
-        result = await self._runner.run(
-            argv,
-            input=passwd_input(password),
-            timeout=min(self.context.command_timeout, 120.0),
-            check=False,
-            secrets=(password,),
-        )
+        result = await self._run_with_password(argv, passwd_input(password), password)
         if not result.ok:
-            tail = result.err.replace(password, "***").strip()
+            tail = stderr_tail(result.stderr, (password,))
             if "agent" in tail.lower():
                 raise Unsupported(
                     f"no guest agent answers in {guest.label}: {tail}",
                     hint="start qemu-guest-agent in the VM; the cloud-init way needs the API",
                 )
             raise RemoteError(f"qm guest passwd {guest.vmid} {username}", result.exit_status, tail)
+
+    async def _run_with_password(self, argv: list[str], stdin: bytes, password: str) -> CommandResult:
+        """A password tool on the node over SSH: the password on its stdin, never in the argv."""
+        assert self._runner is not None
+        timeout = min(self.context.command_timeout, 120.0)
+        return await self._runner.run(argv, input=stdin, timeout=timeout, check=False, secrets=(password,))
 
     # --- health probes -------------------------------------------------------------------------
 
