@@ -102,9 +102,6 @@ async def test_runner_factory_gives_a_local_session(tmp_path: Path) -> None:
     await runner.close()
 
 
-# --- on the qasync loop (the GUI's loop) -----------------------------------------------------------
-
-
 # --- DirectAccess: no process ---------------------------------------------------------------------
 
 
@@ -141,6 +138,9 @@ async def test_direct_access_opens_unix_sockets() -> None:
         await server.wait_closed()
         (folder / "echo.sock").unlink(missing_ok=True)
         folder.rmdir()
+
+
+# --- on the qasync loop (the GUI's loop) -----------------------------------------------------------
 
 
 @pytest.fixture
