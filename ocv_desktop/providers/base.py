@@ -73,6 +73,10 @@ def passwd_input(password: str) -> bytes:
     return f"{password}\n{password}\n".encode()
 
 
+def no_progress(fraction: float | None, message: str) -> None:
+    """The ProgressCallback of a caller that did not ask for progress."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderContext:
     """What a provider needs from the app besides the node: where trust state lives, time limits."""

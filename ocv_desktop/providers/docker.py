@@ -44,7 +44,14 @@ from ocv_desktop.core.models import (
     Protocol,
 )
 from ocv_desktop.providers import docker_parse as dp
-from ocv_desktop.providers.base import Provider, ProviderContext, check_new_password, chpasswd_input, passwd_input
+from ocv_desktop.providers.base import (
+    Provider,
+    ProviderContext,
+    check_new_password,
+    chpasswd_input,
+    no_progress,
+    passwd_input,
+)
 from ocv_desktop.providers.docker_engine import DockerEngine
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
@@ -243,7 +250,7 @@ class DockerProvider(Provider):
         return dict(found[0].get("State") or {})
 
     async def create_instance(self, spec: InstanceSpec, progress: ProgressCallback | None = None) -> Instance:
-        report = progress or _no_progress
+        report = progress or no_progress
         argv = run_argv(spec)  # validates everything before anything is sent
         if spec.disk is not None:
             report(0.05, "checking whether the storage driver can limit disk size")
@@ -413,7 +420,7 @@ class DockerProvider(Provider):
 
     async def pull_image(self, ref: str, progress: ProgressCallback | None = None) -> Image:
         image = _check_image(ref)
-        report = progress or _no_progress
+        report = progress or no_progress
         tracker = dp.PullProgress()
 
         def on_line(line: str) -> None:
@@ -616,10 +623,6 @@ def _extra_args(extra: Mapping[str, str]) -> list[str]:
             raise InvalidInput(f"invalid value for Docker option {key!r}")
         args.append(f"{flag}={value}")
     return args
-
-
-def _no_progress(fraction: float | None, message: str) -> None:
-    pass
 
 
 def _tail(text: str, secrets: Sequence[str] = (), lines: int = 5) -> str:

@@ -64,6 +64,7 @@ from ocv_desktop.providers.base import (
     ProviderContext,
     check_new_password,
     chpasswd_input,
+    no_progress,
     passwd_input,
     validate_instance_name,
 )
@@ -128,10 +129,6 @@ def _guest(item: Mapping[str, Any]) -> Guest:
         status=str(item.get("status") or "unknown"),
         template=pp.as_bool(item.get("template")),
     )
-
-
-def _no_progress(fraction: float | None, message: str) -> None:
-    return None
 
 
 # --- the provider ------------------------------------------------------------------------------------
@@ -418,7 +415,7 @@ class ProxmoxProvider(Provider):
     # --- create --------------------------------------------------------------------------------
 
     async def create_instance(self, spec: InstanceSpec, progress: ProgressCallback | None = None) -> Instance:
-        report = progress or _no_progress
+        report = progress or no_progress
         name = validate_instance_name(spec.name, _GUEST_NAME_RE)
         allowed = (_CT_EXTRA if spec.type is InstanceType.CONTAINER else _VM_EXTRA) + _OWN_EXTRA
         unknown = sorted(set(spec.extra) - set(allowed))
@@ -608,7 +605,7 @@ class ProxmoxProvider(Provider):
     async def pull_image(self, ref: str, progress: ProgressCallback | None = None) -> Image:
         """``[storage:]https://.../file.iso|.tar.zst`` downloads a URL into a storage;
         ``[storage:][vztmpl/]template-name`` fetches an appliance template (``pveam``'s catalogue)."""
-        report = progress or _no_progress
+        report = progress or no_progress
         node = await self.pve_node()
         storage, rest = _split_storage(ref.strip())
         if re.match(r"^https?://", rest):
