@@ -35,7 +35,7 @@ set-up, not the health checks. ``--login root`` keeps it.
 ``docker version``): what such nodes cost, and what every node cost before. ``stub``: sessions find
 a ``docker`` stand-in first in PATH that prints the real daemon's recorded ``docker version`` JSON;
 it spares the node the docker CLI's ~20 ms of CPU on the command road (a warm check on the socket
-road runs no CLI, so there it equals ``real``).
+road runs no CLI, so there it equals ``real``; not run unless asked for).
 
 ``--caps``: the global concurrency cap (settings.health_concurrency). The app's default is 16, so
 50 nodes run in four waves (time(50) >= 4 x time(1) whatever a check costs); a cap at or above N
@@ -304,7 +304,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="warm rounds per size (median printed)")
     parser.add_argument("--delay-ms", type=float, default=50.0, help="delay each way added by the proxy (0: none)")
     parser.add_argument("--login", choices=("user", "root"), default="user", help="SSH login (see the docstring)")
-    parser.add_argument("--node-side", default="real,stub", help="real, stub and/or fallback (see the docstring)")
+    parser.add_argument("--node-side", default="real", help="real, stub and/or fallback (see the docstring)")
     parser.add_argument("--caps", default="64,16", help="concurrency caps to run (default 64,16)")
     parser.add_argument("--proxy", help=argparse.SUPPRESS)  # internal: run as the delay proxy
     args = parser.parse_args()
