@@ -15,7 +15,6 @@ def open_command_runner(
     home: Home,
     *,
     connect_timeout: float = 15.0,
-    keepalive_interval: float = 30.0,
 ) -> CommandRunner:
     """A ``LocalSession`` for "this computer" nodes, else an ``SshSession`` trusting only the host
     keys in ``home.known_hosts``. Nothing is connected yet: the first ``run`` connects."""
@@ -26,5 +25,4 @@ def open_command_runner(
         secrets,
         known_hosts=home.known_hosts,
         connect_timeout=connect_timeout,
-        keepalive_interval=keepalive_interval,
     )
