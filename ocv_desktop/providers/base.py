@@ -38,12 +38,16 @@ ENTRY_POINT_GROUP = "ocv_desktop.providers"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
-def validate_instance_name(name: str, pattern: re.Pattern[str] = _NAME_RE) -> str:
+def validate_instance_name(
+    name: str,
+    pattern: re.Pattern[str] = _NAME_RE,
+    *,
+    hint: str = "use letters, digits and '-', start with a letter or digit, at most 63 characters",
+) -> str:
+    """``name`` if it matches the platform's rule ``pattern``; else InvalidInput, with ``hint``
+    saying the rule in words."""
     if not pattern.fullmatch(name):
-        raise InvalidInput(
-            f"invalid instance name {name!r}",
-            hint="use letters, digits and '-', start with a letter or digit, at most 63 characters",
-        )
+        raise InvalidInput(f"invalid instance name {name!r}", hint=hint)
     return name
 
 

@@ -51,6 +51,7 @@ from ocv_desktop.providers.base import (
     chpasswd_input,
     no_progress,
     passwd_input,
+    validate_instance_name,
 )
 from ocv_desktop.providers.docker_engine import DockerEngine
 from ocv_desktop.providers.systemd import SystemdUnits
@@ -560,7 +561,9 @@ def run_argv(spec: InstanceSpec) -> list[str]:
         raise Unsupported("Docker nodes run containers only, not virtual machines")
     if spec.storage:
         raise Unsupported("Docker has no storage pools; leave the storage empty for Docker nodes")
-    name = _check_name(spec.name)
+    name = validate_instance_name(
+        spec.name, NAME_RE, hint="2-63 characters: letters, digits, '_', '.' and '-', starting with a letter or digit"
+    )
     image = _check_image(spec.image)
     hostname = spec.hostname or _hostname_from(name)
     if len(hostname) > 253 or not HOSTNAME_RE.fullmatch(hostname):
@@ -638,15 +641,6 @@ def _check_ref(ref: str) -> str:
     if not isinstance(ref, str) or not REF_RE.fullmatch(ref):
         raise InvalidInput(f"invalid container id or name {ref!r}")
     return ref
-
-
-def _check_name(name: str) -> str:
-    if not NAME_RE.fullmatch(name):
-        raise InvalidInput(
-            f"invalid container name {name!r}",
-            hint="2-63 characters: letters, digits, '_', '.' and '-', starting with a letter or digit",
-        )
-    return name
 
 
 def _check_image(ref: str) -> str:

@@ -15,22 +15,22 @@ from urllib.parse import urlsplit
 
 from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceType, Protocol
+from ocv_desktop.providers.base import validate_instance_name
 from ocv_desktop.providers.lxd_parse import format_cpu_limit, format_mib, instance_type_to_api
 
 # LXD/Incus instance names are hostnames: letters, digits and '-', not starting with a digit or '-',
-# not ending with '-', at most 63 characters (incus/internal/instance/instance_utils.go ValidName).
-INSTANCE_NAME_RE = re.compile(r"^[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+# not ending with '-', no '--', at most 63 characters (incus/internal/instance/instance_utils.go ValidName).
+INSTANCE_NAME_RE = re.compile(r"^(?!.*--)[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
 IMAGE_PROTOCOLS = ("simplestreams", "incus", "lxd")
 
 
 def validate_name(name: str) -> str:
-    if not INSTANCE_NAME_RE.fullmatch(name) or "--" in name:
-        raise InvalidInput(
-            f"invalid instance name {name!r}",
-            hint="LXD/Incus names are hostnames: letters, digits and '-', starting with a letter, at most 63",
-        )
-    return name
+    return validate_instance_name(
+        name,
+        INSTANCE_NAME_RE,
+        hint="LXD/Incus names are hostnames: letters, digits and '-', starting with a letter, at most 63",
+    )
 
 
 @dataclass(frozen=True, slots=True)
