@@ -4,62 +4,62 @@
 <context>
     <name>ActivityModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="93"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="94"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="95"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="96"/>
         <source>Instance</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="97"/>
         <source>Duration</source>
         <translation>耗时</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="101"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="98"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="99"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="203"/>
         <source>queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="204"/>
         <source>running…</source>
         <translation>进行中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="205"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="213"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="206"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="207"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -117,14 +117,9 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="77"/>
         <source>Delete</source>
         <translation>删除</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="107"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -143,6 +138,11 @@
         <location filename="../../ocv_desktop/ui/dialogs/base.py" line="134"/>
         <source>This is a bug in ocv-desktop. The details below help the developers to fix it.</source>
         <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="150"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -250,72 +250,72 @@
 <context>
     <name>InstanceTableModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="80"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="81"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="82"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="85"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="83"/>
         <source>Image</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="84"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="87"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="85"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="86"/>
         <source>Disk</source>
         <translation>磁盘</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="87"/>
         <source>IP addresses</source>
         <translation>IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="90"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="88"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="249"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="241"/>
         <source>{status} (the platform says: {raw})</source>
         <translation>{status}（平台原始状态：{raw}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="251"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="243"/>
         <source>id: {id}</source>
         <translation>ID：{id}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="67"/>
         <source>VM</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="67"/>
         <source>container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="68"/>
         <source>{cores} cores</source>
         <translation>{cores} 核</translation>
     </message>
@@ -795,92 +795,92 @@
 <context>
     <name>NodeTreeModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="214"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="220"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="232"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="228"/>
         <source>untagged</source>
         <translation>无标签</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="276"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="271"/>
         <source>The key or certificate of this node CHANGED. Click the badge to review it.</source>
         <translation>此节点的密钥或证书已发生变化！请点击状态标记进行核查。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="273"/>
         <source>Not trusted yet: click the badge to review its fingerprint.</source>
         <translation>尚未信任：请点击状态标记核对其指纹。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="281"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="276"/>
         <source>Health: checking…</source>
         <translation>健康状态：检查中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="286"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="281"/>
         <source>checked at {time}</source>
         <translation>检查于 {time}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="290"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="285"/>
         <source>Last refresh failed: {error}</source>
         <translation>上次刷新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="296"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="297"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="292"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="298"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="293"/>
         <source>not checked</source>
         <translation>未检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="309"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="304"/>
         <source>Health: {state}</source>
         <translation>健康状态：{state}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="319"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="314"/>
         <source>CPU: {cores} cores{load}</source>
         <translation>CPU：{cores} 核{load}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="322"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="317"/>
         <source>Memory: {used} of {total} used</source>
         <translation>内存：已用 {used}，共 {total}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="328"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="323"/>
         <source>Disk: {free} free of {total}</source>
         <translation>磁盘：可用 {free}，共 {total}</translation>
     </message>
@@ -1083,47 +1083,42 @@ The current password stops working. The new one is shown once and not saved anyw
         <translation>在 Proxmox VE 的网页界面中也可以查看：节点 → 系统 → 证书（如果您上传过自己的证书，请改用 pveproxy-ssl.pem）。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="221"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="220"/>
         <source>Replace trusted key…</source>
         <translation>替换受信任的密钥…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="221"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="220"/>
         <source>Replace pinned certificate…</source>
         <translation>替换已固定的证书…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="224"/>
         <source>Trust and connect</source>
         <translation>信任并连接</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="224"/>
         <source>Pin certificate and connect</source>
         <translation>固定证书并连接</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="228"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="235"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="246"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="236"/>
         <source>Keep the old one</source>
         <translation>保留原来的</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="260"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="250"/>
         <source>Replace the trusted SSH host key?</source>
         <translation>替换受信任的 SSH 主机密钥？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="261"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="251"/>
         <source>Only continue if you checked on the server itself that its host key is now:
 
 {fingerprint}
@@ -1136,12 +1131,12 @@ ocv-desktop will then trust this key instead of the old one for {address}.</sour
 时才继续。之后 ocv-desktop 将对 {address} 信任此密钥，不再信任原来的密钥。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="268"/>
         <source>Replace the pinned API certificate?</source>
         <translation>替换已固定的 API 证书？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="279"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="269"/>
         <source>Only continue if you checked on the server itself that its certificate&apos;s SHA-256 fingerprint is now:
 
 {fingerprint}
@@ -1353,136 +1348,136 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="158"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="237"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="295"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="294"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="304"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="301"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/workspace.py" line="323"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="318"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="359"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="354"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="360"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="355"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="361"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="356"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="362"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="357"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="380"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="392"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="443"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="375"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="387"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="438"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="382"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="377"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="410"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="405"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="410"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="405"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="411"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="406"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="433"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="428"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="448"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="443"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="501"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="496"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="504"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="499"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="561"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="556"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="565"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="560"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="574"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="569"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="585"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="580"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="598"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="593"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="613"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="608"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="626"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="620"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="672"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="665"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>

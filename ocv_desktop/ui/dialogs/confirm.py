@@ -74,8 +74,8 @@ class ConfirmDeleteDialog(FittingDialog):
         else:
             self.stop_first.hide()
 
-        layout.addWidget(self._buttons())
-        self.initial_focus = self.cancel_button
+        self.delete_button = QPushButton(self.tr("Delete"), objectName="deleteButton")
+        layout.addWidget(self.cancel_first_buttons(self.delete_button, QDialogButtonBox.ButtonRole.DestructiveRole))
         self.setMinimumWidth(480)
 
     def _instance_list(self, node_names: Mapping[str, str]) -> QTreeWidget:
@@ -100,18 +100,6 @@ class ConfirmDeleteDialog(FittingDialog):
         rows = min(len(self.instances), VISIBLE_ROWS)
         self.list.setFixedHeight(header.sizeHint().height() + row_height * rows + 2 * self.list.frameWidth() + 2)
         return self.list
-
-    def _buttons(self) -> QDialogButtonBox:
-        buttons = QDialogButtonBox()
-        self.delete_button = QPushButton(self.tr("Delete"), objectName="deleteButton")
-        self.cancel_button = QPushButton(self.tr("Cancel"), objectName="cancelButton")
-        buttons.addButton(self.delete_button, QDialogButtonBox.ButtonRole.DestructiveRole)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.delete_button.clicked.connect(self.accept)
-        self.cancel_button.clicked.connect(self.reject)
-        self.delete_button.setAutoDefault(False)
-        self.cancel_button.setDefault(True)  # Enter never deletes
-        return buttons
 
     @property
     def stop_running_first(self) -> bool:

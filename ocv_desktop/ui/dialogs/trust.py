@@ -215,7 +215,6 @@ class TrustDialog(FittingDialog):
         return row
 
     def _build_buttons(self, layout: QVBoxLayout) -> None:
-        buttons = QDialogButtonBox()
         if self.changed:
             accept_text = (
                 self.tr("Replace trusted key…") if self.is_host_key else self.tr("Replace pinned certificate…")
@@ -225,16 +224,7 @@ class TrustDialog(FittingDialog):
             accept_text = self.tr("Trust and connect") if self.is_host_key else self.tr("Pin certificate and connect")
             role = QDialogButtonBox.ButtonRole.AcceptRole
         self.trust_button = QPushButton(accept_text, objectName="trustButton")
-        self.cancel_button = QPushButton(self.tr("Cancel"), objectName="cancelButton")
-        buttons.addButton(self.trust_button, role)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.trust_button.clicked.connect(self.accept)
-        self.cancel_button.clicked.connect(self.reject)
-        # Enter must never trust: Cancel is the default button and has the focus.
-        self.trust_button.setAutoDefault(False)
-        self.cancel_button.setDefault(True)
-        self.initial_focus = self.cancel_button
-        layout.addWidget(buttons)
+        layout.addWidget(self.cancel_first_buttons(self.trust_button, role))  # Enter must never trust
 
 
 async def _confirm_replacement(parent: QWidget | None, title: str, text: str) -> bool:

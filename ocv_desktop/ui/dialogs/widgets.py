@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QFontDatabase, QPalette, QShowEvent
-from PySide6.QtWidgets import QDialog, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ocv_desktop.ui.theme import is_dark
 
@@ -127,9 +136,24 @@ class FittingDialog(QDialog):
     ``initial_focus`` (e.g. Cancel in a dangerous question) instead of the first focusable widget."""
 
     initial_focus: QWidget | None = None
+    cancel_button: QPushButton
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_height(self)
         if self.initial_focus is not None:
             self.initial_focus.setFocus()
+
+    def cancel_first_buttons(self, act: QPushButton, role: QDialogButtonBox.ButtonRole) -> QDialogButtonBox:
+        """``act`` (it accepts) beside Cancel, for a question whose "yes" is dangerous: Cancel is the
+        default button and has the focus, so Enter never acts; Esc rejects as always."""
+        self.cancel_button = QPushButton(QCoreApplication.translate("Dialogs", "Cancel"), objectName="cancelButton")
+        buttons = QDialogButtonBox()
+        buttons.addButton(act, role)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        act.clicked.connect(self.accept)
+        self.cancel_button.clicked.connect(self.reject)
+        act.setAutoDefault(False)
+        self.cancel_button.setDefault(True)
+        self.initial_focus = self.cancel_button
+        return buttons
