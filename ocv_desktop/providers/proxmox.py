@@ -72,11 +72,11 @@ from ocv_desktop.providers.proxmox_backends import ApiBackend, PveBackend, Pvesh
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.http import request_never_sent
+from ocv_desktop.transport.pve_api import pve_endpoint
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DEFAULT_API_PORT = 8006
 # The three daemons a working PVE node runs (the web/API proxy, the privileged API, the stats collector).
 SERVICES = ("pveproxy", "pvedaemon", "pvestatd")
 # Guest names: PVE checks them as DNS names (``dns-name``); we accept one label, which every
@@ -201,7 +201,7 @@ class ProxmoxProvider(Provider):
         contact with an unpinned self-signed certificate raises CertificateUnknown here)."""
         from ocv_desktop.transport.pve_api import open_pve_client
 
-        node = self.node.replace(api_endpoint=self.api_endpoint)
+        node = self.node  # open_pve_client finds the default endpoint itself
         if not self._secrets.api_token_secret:
             node = node.replace(api_token_id=None)  # a token id without its secret: log in with the password
         client = open_pve_client(node, self._secrets, timeout=min(self.context.command_timeout, 60.0))
@@ -226,11 +226,7 @@ class ProxmoxProvider(Provider):
 
     @property
     def api_endpoint(self) -> str:
-        node = self.node
-        if node.api_endpoint:
-            return node.api_endpoint
-        host = f"[{node.host}]" if ":" in node.host else node.host
-        return f"https://{host}:{DEFAULT_API_PORT}/api2/json"
+        return pve_endpoint(self.node)
 
     def _has_api_credentials(self) -> bool:
         node, secrets = self._node, self._secrets
