@@ -10,9 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QStyle,
     QTreeWidget,
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ocv_desktop.core.models import Instance, InstanceStatus
 from ocv_desktop.ui.dialogs.base import run_and_dispose
-from ocv_desktop.ui.dialogs.widgets import FittingDialog, text_label
+from ocv_desktop.ui.dialogs.widgets import FittingDialog, headline, text_label
 from ocv_desktop.ui.theme import STATUS_COLOURS, status_text
 
 # Statuses whose instance must be stopped before the platform lets us delete it.
@@ -40,10 +38,6 @@ class ConfirmDeleteDialog(FittingDialog):
         running = [i for i in self.instances if i.status in _ACTIVE]
         layout = QVBoxLayout(self)
 
-        head = QHBoxLayout()
-        icon = QLabel()
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(32, 32))
-        head.addWidget(icon)
         if len(self.instances) == 1:
             only = self.instances[0]
             question = self.tr("Delete the instance {name} on {node}?").format(
@@ -51,8 +45,8 @@ class ConfirmDeleteDialog(FittingDialog):
             )
         else:
             question = self.tr("Delete these {count} instances?").format(count=len(self.instances))
-        head.addWidget(text_label(question, bold=True, object_name="questionLabel"), 1)
-        layout.addLayout(head)
+        warning = QStyle.StandardPixmap.SP_MessageBoxWarning
+        layout.addLayout(headline(self, warning, question, object_name="questionLabel"))
         layout.addWidget(
             text_label(
                 self.tr("Their disks and data are deleted too. This cannot be undone."), object_name="detailLabel"

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStyle,
     QVBoxLayout,
@@ -29,7 +28,14 @@ from PySide6.QtWidgets import (
 from ocv_desktop.core.errors import CertificateChanged, CertificateUnknown, HostKeyChanged, HostKeyUnknown
 from ocv_desktop.transport.tls import format_fingerprint
 from ocv_desktop.ui.dialogs.base import ask_yes_no, run_and_dispose
-from ocv_desktop.ui.dialogs.widgets import FittingDialog, mono_label, scrolling_body, text_label, warning_banner
+from ocv_desktop.ui.dialogs.widgets import (
+    FittingDialog,
+    headline,
+    mono_label,
+    scrolling_body,
+    text_label,
+    warning_banner,
+)
 
 
 def host_key_file(key_type: str) -> str:
@@ -207,12 +213,7 @@ class TrustDialog(FittingDialog):
     # --- common parts ----------------------------------------------------------------------------
 
     def _headline(self, text: str) -> QHBoxLayout:
-        row = QHBoxLayout()
-        icon = QLabel()
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxQuestion).pixmap(32, 32))
-        row.addWidget(icon)
-        row.addWidget(text_label(text, bold=True), 1)
-        return row
+        return headline(self, QStyle.StandardPixmap.SP_MessageBoxQuestion, text)
 
     def _build_buttons(self, layout: QVBoxLayout) -> None:
         if self.changed:

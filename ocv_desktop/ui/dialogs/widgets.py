@@ -8,9 +8,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +34,16 @@ def text_label(text: str, *, object_name: str = "", bold: bool = False) -> QLabe
         font.setBold(True)
         label.setFont(font)
     return label
+
+
+def headline(widget: QWidget, icon: QStyle.StandardPixmap, text: str, *, object_name: str = "") -> QHBoxLayout:
+    """The question a dialog asks: a standard 32 px icon beside a bold, wrapped line."""
+    row = QHBoxLayout()
+    picture = QLabel()
+    picture.setPixmap(widget.style().standardIcon(icon).pixmap(32, 32))
+    row.addWidget(picture)
+    row.addWidget(text_label(text, bold=True, object_name=object_name), 1)
+    return row
 
 
 def mono_label(text: str, *, object_name: str = "") -> QLabel:
