@@ -67,57 +67,57 @@
 <context>
     <name>ConfirmDeleteDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="38"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="36"/>
         <source>Delete instances</source>
         <translation>删除实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="49"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="43"/>
         <source>Delete the instance {name} on {node}?</source>
         <translation>删除节点 {node} 上的实例 {name}？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="53"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="47"/>
         <source>Delete these {count} instances?</source>
         <translation>删除以下 {count} 个实例？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="58"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="52"/>
         <source>Their disks and data are deleted too. This cannot be undone.</source>
         <translation>实例的磁盘和数据也会一并删除，此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="62"/>
         <source>Stop the running instance first</source>
         <translation>先停止正在运行的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="64"/>
         <source>Stop the {count} running instances first</source>
         <translation>先停止 {count} 个正在运行的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="72"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="66"/>
         <source>Without this, running instances are not deleted.</source>
         <translation>不勾选此项时，正在运行的实例不会被删除。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="77"/>
         <source>Instance</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="77"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="77"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="77"/>
+        <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="71"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -140,7 +140,7 @@
         <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="150"/>
+        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="162"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -978,147 +978,147 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>TrustDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="94"/>
         <source>SSH host key changed</source>
         <translation>SSH 主机密钥已变化</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="90"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="96"/>
         <source>WARNING: the SSH host key of {address} has changed!</source>
         <translation>警告：{address} 的 SSH 主机密钥已发生变化！</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="101"/>
         <source>The server presents a different host key from the one you trusted before, so ocv-desktop did not connect. Either the server was reinstalled or its keys were regenerated, or someone is intercepting the connection.</source>
         <translation>服务器出示的主机密钥与您之前信任的不同，因此 ocv-desktop 没有建立连接。可能是服务器重装了系统或重新生成了密钥，也可能有人正在拦截这个连接。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="101"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="107"/>
         <source>Trusted until now:</source>
         <translation>此前信任的指纹：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="103"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="109"/>
         <source>Presented now:</source>
         <translation>当前出示的指纹：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="112"/>
         <source>Unknown SSH host key</source>
         <translation>未知的 SSH 主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="109"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="115"/>
         <source>First connection to {address}. Do you trust this server?</source>
         <translation>首次连接 {address}。您信任这台服务器吗？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="121"/>
         <source>ocv-desktop has not connected to this server before. Its SSH host key has this fingerprint:</source>
         <translation>ocv-desktop 以前从未连接过这台服务器。它的 SSH 主机密钥指纹如下：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="129"/>
         <source>To check it, run this on the server itself (at its console or through a connection you already trust) and compare the SHA256 fingerprint:</source>
         <translation>核对方法：在服务器本机上（通过控制台，或通过您已信任的连接）运行下面的命令，并比较 SHA256 指纹：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="132"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="138"/>
         <source>If the fingerprints differ, do not continue: the connection is not safe.</source>
         <translation>如果指纹不一致，请不要继续：此连接不安全。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="141"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="147"/>
         <source>API certificate changed</source>
         <translation>API 证书已变化</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="150"/>
         <source>WARNING: the API certificate of {address} has changed!</source>
         <translation>警告：{address} 的 API 证书已发生变化！</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="150"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="156"/>
         <source>The server presents a different TLS certificate from the one you pinned, so ocv-desktop did not connect. Either the server got a new certificate, or someone is intercepting the connection.</source>
         <translation>服务器出示的 TLS 证书与您固定的证书不同，因此 ocv-desktop 没有建立连接。可能是服务器换了新证书，也可能有人正在拦截这个连接。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="162"/>
         <source>Pinned until now (SHA-256):</source>
         <translation>此前固定的证书（SHA-256）：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="162"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="168"/>
         <source>Presented now (SHA-256):</source>
         <translation>当前出示的证书（SHA-256）：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="164"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="170"/>
         <source>Unknown API certificate</source>
         <translation>未知的 API 证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="167"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="173"/>
         <source>First connection to the API at {address}. Pin its certificate?</source>
         <translation>首次连接 {address} 上的 API。要固定它的证书吗？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="173"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="179"/>
         <source>No certificate authority known to this computer signed this server&apos;s certificate. LXD, Incus and Proxmox VE create such self-signed certificates themselves, so this is normal at the first connection. Pin it only if its SHA-256 fingerprint matches the one the server shows:</source>
         <translation>这台服务器的证书不是由本机已知的证书颁发机构签发的。LXD、Incus 和 Proxmox VE 会自行生成这种自签名证书，所以首次连接时出现这种情况是正常的。只有当它的 SHA-256 指纹与服务器上显示的一致时，才固定该证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="188"/>
         <source>The same, as incus info and lxc info print it:</source>
         <translation>同一指纹，按 incus info 和 lxc info 的输出格式：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="192"/>
         <source>To see the fingerprint on the server:</source>
         <translation>在服务器上查看指纹：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="201"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="207"/>
         <source>On Proxmox VE it is also shown in the web interface under the node, System, Certificates (use pveproxy-ssl.pem if you uploaded your own certificate).</source>
         <translation>在 Proxmox VE 的网页界面中也可以查看：节点 → 系统 → 证书（如果您上传过自己的证书，请改用 pveproxy-ssl.pem）。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="221"/>
         <source>Replace trusted key…</source>
         <translation>替换受信任的密钥…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="221"/>
         <source>Replace pinned certificate…</source>
         <translation>替换已固定的证书…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="225"/>
         <source>Trust and connect</source>
         <translation>信任并连接</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="225"/>
         <source>Pin certificate and connect</source>
         <translation>固定证书并连接</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="236"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="236"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="237"/>
         <source>Keep the old one</source>
         <translation>保留原来的</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="250"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="251"/>
         <source>Replace the trusted SSH host key?</source>
         <translation>替换受信任的 SSH 主机密钥？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="251"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="252"/>
         <source>Only continue if you checked on the server itself that its host key is now:
 
 {fingerprint}
@@ -1131,12 +1131,12 @@ ocv-desktop will then trust this key instead of the old one for {address}.</sour
 时才继续。之后 ocv-desktop 将对 {address} 信任此密钥，不再信任原来的密钥。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="268"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="269"/>
         <source>Replace the pinned API certificate?</source>
         <translation>替换已固定的 API 证书？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="269"/>
+        <location filename="../../ocv_desktop/ui/dialogs/trust.py" line="270"/>
         <source>Only continue if you checked on the server itself that its certificate&apos;s SHA-256 fingerprint is now:
 
 {fingerprint}
