@@ -6,16 +6,14 @@ key in its known_hosts; every container a test makes has a random name and is re
 from __future__ import annotations
 
 import json
-import os
-import pty
 import subprocess
-import sys
 import warnings
 
 import pytest
 
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from tests.cli_process import ocv, ocv_on_terminal
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -48,17 +46,6 @@ def names(lab, lab_docker):
     yield new
     if made:
         lab_docker.docker("rm", "-f", *made)
-
-
-def ocv(home, *args: str, stdin: str = "", timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def ok(proc: subprocess.CompletedProcess[str]) -> str:
@@ -142,24 +129,11 @@ def test_delete_asks_on_a_terminal(home, lab_docker, names):
     name = names()
     lab_docker.docker("create", "--name", name, BUSYBOX, "true")
     for answer, deleted in (("n\n", False), ("y\n", True)):
-        master, slave = pty.openpty()
-        try:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), "instances", "delete", NODE, name],
-                stdin=slave,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            os.write(master, answer.encode())
-            out, err = proc.communicate(timeout=60)
-        finally:
-            os.close(master)
-            os.close(slave)
+        code, out, err = ocv_on_terminal(home, answer, "instances", "delete", NODE, name, timeout=60)
         assert f"delete instance {name} on node {NODE}? [y/N]" in err
         exists = lab_docker.docker("inspect", name).returncode == 0
         assert exists is not deleted, (out, err)
-        assert proc.returncode == (0 if deleted else 1)
+        assert code == (0 if deleted else 1)
 
 
 def test_create_refuses_bad_input_before_sending(home, lab_docker, names):

@@ -4,10 +4,6 @@ and its HTTPS API with a self-signed certificate. The node starts with nothing t
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
-import sys
 
 import pytest
 
@@ -17,6 +13,7 @@ from ocv_desktop.core.models import NodeConfig
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.transport.known_hosts import recorded_host_keys, trust_host_key
+from tests.cli_process import ocv, ocv_on_terminal
 from tests.lab.lab import Lab
 from tests.lab.lxd_host import LxdFamilyHost
 from tests.lab.ssh_host import SshHost
@@ -28,35 +25,6 @@ NODE = "trust-me"
 
 async def add_node(home: Home, node: NodeConfig) -> None:
     await NodeService(home, await SecretStore.open()).add_node(node)
-
-
-def ocv(home: Home, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def ocv_on_terminal(home: Home, answers: str, *args: str) -> tuple[int, str, str]:
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
-            stdin=slave,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        os.write(master, answers.encode())
-        out, err = proc.communicate(timeout=120)
-    finally:
-        os.close(master)
-        os.close(slave)
-    return proc.returncode, out, err
 
 
 def pinned(home: Home) -> str | None:

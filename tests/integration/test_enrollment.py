@@ -9,8 +9,6 @@ import asyncio
 import json
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from ocv_desktop.providers.lxd import LxdProvider
 from ocv_desktop.services.enrollment import enroll
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.transport.tls import format_fingerprint
+from tests.cli_process import ocv
 
 pytestmark = [pytest.mark.lab]
 PROVIDERS = {"incus": IncusProvider, "lxd": LxdProvider}
@@ -116,15 +115,8 @@ async def test_the_cli_command(host, home, lab, keyring_env, untrust):
     await service.add_node(node)
     token = host.trust_token(node.name)
     proc = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), "nodes", "enroll", node.name,
-         "--token-stdin", "--yes", "--json"],
-        input=token + "\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
+        ocv, home, "nodes", "enroll", node.name, "--token-stdin", "--yes", "--json", stdin=token + "\n"
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     untrust.append(out["client_fingerprint"])

@@ -10,7 +10,6 @@ import os
 import pty
 import re
 import subprocess
-import sys
 import time
 
 import pytest
@@ -19,6 +18,7 @@ from ocv_desktop.core.config import Settings
 from ocv_desktop.core.models import NodeSecrets
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from tests.cli_process import ocv, ocv_argv
 
 pytestmark = [pytest.mark.lab]
 
@@ -51,17 +51,6 @@ async def black_node(service, lab):
     host.blackhole(True)
     yield host
     lab.remove_ssh_host(host)
-
-
-def ocv(home, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
 
 
 def test_json_for_healthy_nodes_in_config_order_and_exit_0(service):
@@ -111,7 +100,7 @@ def test_plain_lines_when_not_a_terminal_and_selected_nodes_only(service):
 def test_dead_node_exit_1_bounded_by_the_timeout_and_the_others_print_first(service, black_node):
     start = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ocv_desktop", "--home", str(service.home.root), "health"],
+        ocv_argv(service.home, "health"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -150,7 +139,7 @@ def test_colour_on_a_terminal_unless_no_color(service):
         master, slave = pty.openpty()
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "ocv_desktop", "--home", str(service.home.root), "health", "lab-docker"],
+                ocv_argv(service.home, "health", "lab-docker"),
                 stdout=slave,
                 stderr=subprocess.PIPE,
                 env=env,

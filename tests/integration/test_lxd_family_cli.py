@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 import warnings
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from ocv_desktop.core.models import ExecutionRule
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from tests import cli_process
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -39,16 +39,8 @@ async def node(request, host, lab_home, keyring_env):
     return node
 
 
-async def ocv(home, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+async def ocv(home, *args: str) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(cli_process.ocv, home, *args, timeout=300)
 
 
 async def test_instances_images_and_password_through_the_cli(node, host, lab, lab_home):

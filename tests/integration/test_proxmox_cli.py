@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import urllib.parse
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from ocv_desktop.core.models import ExecutionRule, NodeSecrets
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from tests.cli_process import ocv
 from tests.contract.pve_schema import APIDATA, PveSchema
 
 pytestmark = [
@@ -61,16 +61,6 @@ def fake_log(lab_pve):
         checked = schema.check(method, path, params, token_auth=False)
         problems += [f"{method} {path}: {p}" for p in checked.problems if "password: required" not in p]
     assert not problems, "\n".join(problems)
-
-
-def ocv(home, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ocv_desktop", "--home", str(home.root), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def ok(proc: subprocess.CompletedProcess[str]) -> str:

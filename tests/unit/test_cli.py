@@ -24,6 +24,7 @@ from ocv_desktop.cli import main
 from ocv_desktop.core.config import load_config
 from ocv_desktop.core.models import NodeSecrets
 from ocv_desktop.core.secrets import SecretStore
+from tests.cli_process import ocv, ocv_argv
 
 # the keyring fixtures (also loaded by tests/conftest.py); importing them sets the fail-backend default
 pytest_plugins = ["tests.keyring_fixture"]
@@ -70,19 +71,6 @@ providers:
     type: "vmware"
     host: "192.168.1.9"
 """
-
-
-def run(home: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60):
-    return subprocess.run(
-        [sys.executable, "-m", "ocv_desktop", "--home", str(home), *args],
-        input=stdin,
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        encoding="utf-8",
-    )
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -335,12 +323,12 @@ def test_import_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
 
 
 def test_entry_point_exit_codes(tmp_path: Path) -> None:
-    result = run(tmp_path, "--version")
+    result = ocv(tmp_path, "--version")
     assert (result.returncode, result.stdout) == (0, f"ocv-desktop {__version__}\n")
-    result = run(tmp_path, "nodes", "remove")
+    result = ocv(tmp_path, "nodes", "remove")
     assert result.returncode == 2
     assert "the following arguments are required: NAME" in one_line(result.stderr)
-    result = run(tmp_path, "nodes", "remove", "nope")
+    result = ocv(tmp_path, "nodes", "remove", "nope")
     assert result.returncode == 1
     assert one_line(result.stderr) == (
         "ocv-desktop: error: no node named 'nope' (`ocv-desktop nodes list` shows the configured nodes)"
@@ -352,7 +340,7 @@ ADD_ARGS = ("--type", "docker", "--host", "h", "--password-stdin")
 
 def test_ctrl_c_exits_130(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ocv_desktop", "--home", str(tmp_path), "nodes", "add", "--name", "n", *ADD_ARGS],
+        ocv_argv(tmp_path, "nodes", "add", "--name", "n", *ADD_ARGS),
         stdin=subprocess.PIPE,  # stays open: the command waits for the password
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -370,7 +358,7 @@ def test_utf8_output_on_a_non_utf8_pipe(tmp_path: Path) -> None:
     source = tmp_path / "p.yaml"
     source.write_text(PROVIDERS, encoding="utf-8")
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
-    result = run(tmp_path / "home", "import", str(source), env=env)
+    result = ocv(tmp_path / "home", "import", str(source), env=env)
     assert result.returncode == 1
     assert "北京 PVE" in result.stdout
 
@@ -380,11 +368,11 @@ def test_import_and_remove_with_the_real_keyring(keyring_env: dict[str, str], tm
     source = tmp_path / "providers.yaml"
     source.write_text(PROVIDERS, encoding="utf-8")
     home = tmp_path / "home"
-    result = run(home, "import", str(source), env=keyring_env)
+    result = ocv(home, "import", str(source), env=keyring_env)
     assert result.returncode == 1  # the bad entry
     assert "secrets were NOT saved" not in result.stderr
 
-    listed = json.loads(run(home, "nodes", "list", "--json", env=keyring_env).stdout)
+    listed = json.loads(ocv(home, "nodes", "list", "--json", env=keyring_env).stdout)
     assert listed["secrets"] == {"backend": "keyring.backends.SecretService.Keyring", "persistent": True, "reason": ""}
     pve = next(n for n in listed["nodes"] if n["name"] == "北京 PVE")
 
@@ -395,17 +383,17 @@ def test_import_and_remove_with_the_real_keyring(keyring_env: dict[str, str], tm
     for secret in ("pw-a91f", "pw-b22c", "tok-c3d4"):
         assert not [p for p in home.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
 
-    result = run(home, "nodes", "remove", "北京 PVE", env=keyring_env)
+    result = ocv(home, "nodes", "remove", "北京 PVE", env=keyring_env)
     assert result.returncode == 0, result.stderr
     assert asyncio.run(secrets_of(pve["id"])) == NodeSecrets()
 
-    text = run(home, "nodes", "list", env=keyring_env).stdout
+    text = ocv(home, "nodes", "list", env=keyring_env).stdout
     assert "secrets are saved in the system keyring (keyring.backends.SecretService.Keyring)" in text
 
 
 def test_self_test_with_and_without_a_keyring(keyring_env: dict[str, str], tmp_path: Path) -> None:
     env = {k: v for k, v in keyring_env.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    result = run(tmp_path, "self-test", env=env)
+    result = ocv(tmp_path, "self-test", env=env)
     assert result.returncode == 0, result.stderr
     assert "self-test: OK" in result.stdout
     assert "platform offscreen" in result.stdout
@@ -414,7 +402,7 @@ def test_self_test_with_and_without_a_keyring(keyring_env: dict[str, str], tmp_p
     assert "secrets:  saved in the system keyring" in result.stdout
 
     no_dbus = {k: v for k, v in env.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
-    result = run(tmp_path, "self-test", "--json", env=no_dbus)
+    result = ocv(tmp_path, "self-test", "--json", env=no_dbus)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["ok"] is True
@@ -426,7 +414,7 @@ def test_self_test_with_and_without_a_keyring(keyring_env: dict[str, str], tmp_p
 
 def test_self_test_reports_a_broken_config(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("version: 3\n")
-    result = run(tmp_path, "self-test")
+    result = ocv(tmp_path, "self-test")
     assert result.returncode == 1
     assert "config.yaml:1: version: is 3 (written by a newer ocv-desktop?)" in one_line(result.stderr)
 
@@ -435,7 +423,7 @@ def test_gui_starts_and_quits_cleanly(tmp_path: Path) -> None:
     """`ocv-desktop` without a command opens the window; SIGTERM closes it like the close button."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ocv_desktop", "-v", "--home", str(tmp_path)],
+        ocv_argv(tmp_path, "-v"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
