@@ -138,7 +138,7 @@ def test_delete_asks_on_a_terminal(home, lab_docker, names):
 
 def test_create_refuses_bad_input_before_sending(home, lab_docker, names):
     line = one_error_line(ocv(home, "instances", "create", NODE, "--name=-rm", "--image", BUSYBOX))
-    assert "invalid container name '-rm'" in line
+    assert "invalid instance name '-rm'" in line  # base.validate_instance_name's wording (72455dc)
     line = one_error_line(ocv(home, "instances", "stop", NODE, "--", "--all"))
     assert "invalid container id or name '--all'" in line
     bad_port = ocv(home, "instances", "create", NODE, "--name", names(), "--image", BUSYBOX, "--port", "99999:80")
