@@ -232,13 +232,12 @@ class SecretStore:
     ) -> SecretStore:
         """Choose the backend (``backend`` if given, else see the module docstring) and probe it.
         Never raises for an unusable keyring: the store falls back to memory with a reason."""
-        if backend is None:
-            try:
-                backend, reason = await _call("find a keyring", _select_backend, timeout)
-            except SecretStoreError as e:
-                backend, reason = None, str(e)
-        else:
-            backend, reason = _first_acceptable([backend])
+        given = backend
+        choose = _select_backend if given is None else lambda: _first_acceptable([given])
+        try:  # on the keyring thread: looking at the installed backends can block on D-Bus
+            backend, reason = await _call("find a keyring", choose, timeout)
+        except SecretStoreError as e:
+            backend, reason = None, str(e)
         if backend is not None:
             chosen = backend
             try:
