@@ -282,10 +282,6 @@ class SshHost:
         system.run(["ip", "netns", "exec", self.netns, "nft", "-f", "-"], input=rules, what="nft")
         self._blackholed = on
 
-    @property
-    def blackholed(self) -> bool:
-        return self._blackholed
-
     def sshd_log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
