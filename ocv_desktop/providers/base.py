@@ -120,6 +120,23 @@ class Provider(ABC):
     async def connect(self, node: NodeConfig, secrets: NodeSecrets) -> None:
         """Open transports. Raises ConnectError/AuthError/HostKeyError/CertificateError."""
 
+    async def _open_runner(self, node: NodeConfig, secrets: NodeSecrets, *, connect_now: bool) -> CommandRunner:
+        """The node's command runner (its SSH session, or the local runner for "this computer").
+        ``connect_now`` where the shell is the node's only road: an unreachable host or an unknown
+        host key is then reported by ``connect``, not at the first listing (a runner that fails to
+        connect is closed). Beside an API, SSH connects on first use (a fallback, a health check)."""
+        from ocv_desktop.transport.runner import open_command_runner  # asyncssh only when a node needs it
+
+        runner = open_command_runner(node, secrets, self.context.home, connect_timeout=self.context.connect_timeout)
+        connect = getattr(runner, "connect", None)
+        if connect_now and connect is not None:
+            try:
+                await connect()
+            except BaseException:
+                await runner.close()
+                raise
+        return runner
+
     @abstractmethod
     async def disconnect(self) -> None:
         """Close every transport. Safe to call twice and after a failed connect."""

@@ -57,7 +57,6 @@ from ocv_desktop.providers.docker_engine import DockerEngine
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import redact, sudo_refused
-from ocv_desktop.transport.runner import open_command_runner
 
 # Docker's own rule for container names (daemon/names.go), capped at 63 like every other platform.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}$")
@@ -116,17 +115,7 @@ class DockerProvider(Provider):
 
     async def connect(self, node: NodeConfig, secrets: NodeSecrets) -> None:
         await self.disconnect()
-        runner = open_command_runner(node, secrets, self.context.home, connect_timeout=self.context.connect_timeout)
-        connect = getattr(runner, "connect", None)
-        if connect is not None:
-            # The shell is a Docker node's only road: report an unreachable host or an unknown
-            # host key now, not at the first listing.
-            try:
-                await connect()
-            except BaseException:
-                await runner.close()
-                raise
-        self._runner = runner
+        self._runner = await self._open_runner(node, secrets, connect_now=True)  # a Docker node's only road
         self._node = node
 
     async def use_runner(self, node: NodeConfig, runner: CommandRunner) -> None:

@@ -54,7 +54,6 @@ from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
-from ocv_desktop.transport.runner import open_command_runner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -99,16 +98,9 @@ class LxdFamilyProvider(Provider):
                 hint=f"run: ocv-desktop nodes enroll {node.name}",
             )
         if rule is not ExecutionRule.API_ONLY:
-            self._runner = open_command_runner(
-                node, secrets, self.context.home, connect_timeout=self.context.connect_timeout
-            )
+            self._runner = await self._open_runner(node, secrets, connect_now=self._api is None)
             self._cli = LxdCliBackend(self._runner, self.binary, command_timeout=self.context.command_timeout)
             self._systemd = SystemdUnits(self._runner, self.service_units)
-            connect = getattr(self._runner, "connect", None)
-            if self._api is None and connect is not None:
-                # SSH is the only road: report an unreachable host or an unknown host key now.
-                # With an API, SSH connects on first use (a fallback or a health check).
-                await connect()
 
     async def disconnect(self) -> None:
         api, runner = self._api, self._runner

@@ -179,19 +179,11 @@ class ProxmoxProvider(Provider):
                     log.warning("API of %s unreachable (%s); using pvesh over SSH", node.name, exc)
                     self._api_error = exc
             if rule is not ExecutionRule.API_ONLY:
-                from ocv_desktop.transport.runner import open_command_runner
-
-                self._runner = open_command_runner(
-                    node, secrets, self.context.home, connect_timeout=self.context.connect_timeout
-                )
+                # Beside the API, SSH connects on first use (container passwords, health, fallback).
+                self._runner = await self._open_runner(node, secrets, connect_now=self._api is None)
                 self._shell = PveshBackend(
                     self._runner, min(self.context.command_timeout, 120.0), self.context.operation_timeout
                 )
-                connect = getattr(self._runner, "connect", None)
-                if self._api is None and connect is not None:
-                    # SSH is the only road: report an unreachable host or an unknown host key now.
-                    # Beside the API, SSH connects on first use (container passwords, health, fallback).
-                    await connect()
         except BaseException:
             await self.disconnect()
             raise
