@@ -44,7 +44,7 @@ from ocv_desktop.providers.lxd_requests import build_certificate_token_body
 from ocv_desktop.services.client_certs import ClientCertificate, generate_client_certificate, load_client_certificate
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.http import ApiClient
-from ocv_desktop.transport.lxd_api import lxd_call, lxd_request
+from ocv_desktop.transport.lxd_api import lxd_call, lxd_request, open_lxd_client
 from ocv_desktop.transport.runner import open_command_runner
 from ocv_desktop.transport.tls import fetch_server_certificate, format_fingerprint
 
@@ -172,14 +172,7 @@ async def enroll(
     cert = await _client_certificate(node, home)
     node = node.replace(client_cert=str(cert.cert_path), client_key=str(cert.key_path))
 
-    async with ApiClient(
-        endpoint,
-        server_fingerprint=node.server_cert_fingerprint,
-        ca_file=node.ca_file,
-        client_cert=node.client_cert,
-        client_key=node.client_key,
-        connect_timeout=connect_timeout,
-    ) as client:
+    async with open_lxd_client(node, connect_timeout=connect_timeout) as client:
         info = await _server_info(client)
         if info.get("auth") == "trusted":
             return EnrollResult(node, cert.fingerprint, "already-trusted", _describe(node, info))
