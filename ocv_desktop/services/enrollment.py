@@ -78,7 +78,7 @@ async def _pin(node: NodeConfig, endpoint: str, accept_fingerprint: str | None, 
     if node.server_cert_fingerprint or node.ca_file:
         return node
     url = urlsplit(endpoint)
-    host, port = url.hostname or "", url.port or DEFAULT_PORT
+    host, port = url.hostname or "", url.port or 443  # where ApiClient connects for this URL
     cert = await fetch_server_certificate(host, port, timeout=timeout)
     if accept_fingerprint is None or accept_fingerprint.lower() != cert.fingerprint:
         raise CertificateUnknown(

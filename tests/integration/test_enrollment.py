@@ -8,13 +8,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import ssl
 import stat
 from pathlib import Path
 
 import pytest
 
 from ocv_desktop.core.errors import AuthError, CertificateUnknown
-from ocv_desktop.core.models import ExecutionRule, NodeSecrets
+from ocv_desktop.core.home import Home
+from ocv_desktop.core.models import ExecutionRule, NodeConfig, NodeSecrets, Platform
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.providers.base import ProviderContext
 from ocv_desktop.providers.incus import IncusProvider
@@ -23,6 +25,7 @@ from ocv_desktop.services.enrollment import enroll
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.transport.tls import format_fingerprint
 from tests.cli_process import ocv
+from tests.lab.certs import fingerprint, make_client_cert
 
 pytestmark = [pytest.mark.lab]
 PROVIDERS = {"incus": IncusProvider, "lxd": LxdProvider}
@@ -126,3 +129,21 @@ async def test_the_cli_command(host, home, lab, keyring_env, untrust):
     assert saved.client_cert == out["client_cert"]
     assert saved.server_cert_fingerprint == host.server_cert_fingerprint
     await assert_trusted_by_api(host, home, saved)
+
+
+async def test_an_endpoint_without_a_port_is_pinned_where_the_client_connects(tmp_path):
+    """``https://HOST`` means port 443 to ApiClient, so the certificate pinned at first contact must
+    come from 443 too (not from LXD's usual 8443). Needs root for the port, like the lab."""
+    crt, key = make_client_cert(tmp_path, "server")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(crt, key)
+    address = "127.88.0.1"  # a loopback address no lab uses
+    server = await asyncio.start_server(lambda _r, w: w.close(), address, 443, ssl=context)
+    try:
+        node = NodeConfig(name="portless", type=Platform.INCUS, host=address, api_endpoint=f"https://{address}")
+        with pytest.raises(CertificateUnknown) as first:
+            await enroll(node, Home(tmp_path / "home"), NodeSecrets())
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert (first.value.port, first.value.fingerprint) == (443, fingerprint(crt))
