@@ -56,6 +56,6 @@ async def import_file(args: argparse.Namespace, ctx: Context) -> int:
             ctx.warn(str(problem))
         for problem in report.errors:
             print(f"skipped: {problem}", file=sys.stderr)
-    if any(n for n in (*report.added, *report.updated)):
+    if report.added or report.updated:
         ctx.warn_if_not_persistent(service.secrets)
     return 0 if report.ok else 1
