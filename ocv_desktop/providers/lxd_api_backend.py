@@ -2,7 +2,8 @@
 
 Every request goes through ``transport.lxd_api`` (envelopes decoded, errors raised, operations
 awaited to their end with the server's ``err`` surfaced). Listing is one ``recursion=2`` call.
-Config changes use PATCH (never a partial PUT, which would wipe every key it does not name).
+A change to an existing object (an image alias) uses PATCH, never a partial PUT, which would wipe
+every key it does not name.
 
 ``requests_reached`` counts the requests that may have reached the server; the provider compares
 it before and after a call to decide whether falling back to SSH is safe (lxd_family.py).
@@ -203,10 +204,6 @@ class LxdApiBackend:
 
     async def delete_instance(self, name: str) -> None:
         await self.op("DELETE", instance_path(name))
-
-    async def patch_config(self, name: str, config: dict[str, str]) -> None:
-        """Change some config keys and keep the others (PATCH merges; PUT would replace all)."""
-        await self.op("PATCH", instance_path(name), json={"config": config})
 
     # --- images ----------------------------------------------------------------------------------
 

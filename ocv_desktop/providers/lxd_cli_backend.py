@@ -172,8 +172,5 @@ class LxdCliBackend:
         )
         return ExecResult(result.exit_status, result.stdout, result.stderr)
 
-    async def info(self) -> str:
-        return await self._run("info", timeout=30)
-
     async def close(self) -> None:
         """The runner belongs to the provider, which closes it."""

@@ -17,6 +17,7 @@ Execution rule (DESIGN.md):
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import time
@@ -151,7 +152,7 @@ class LxdFamilyProvider(Provider):
         if prev is None:
             return inst
         rate = lxd_parse.cpu_rate(prev[0], prev[1], int(ns), now)
-        return inst if rate is None else _with(inst, cpu_usage=rate)
+        return inst if rate is None else dataclasses.replace(inst, cpu_usage=rate)
 
     async def list_instances(self) -> list[Instance]:
         raw = await self._call("list", lambda b: b.list_instances())
@@ -343,9 +344,3 @@ class LxdFamilyProvider(Provider):
             states = ", ".join(f"{u} {st}" for u, st in units.items())
             raise OcvError(f"{'/'.join(self.service_units)} not active ({states}) on {self._runner.description}")
         return detail
-
-
-def _with(inst: Instance, **changes: Any) -> Instance:
-    import dataclasses
-
-    return dataclasses.replace(inst, **changes)
