@@ -14,7 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.home import Home
@@ -186,9 +186,11 @@ class Provider(ABC):
     async def set_instance_password(self, instance_id: str, password: str, *, username: str = "root") -> None:
         """The password travels on stdin (or the guest agent), never in a command line."""
 
-    async def reset_instance_password(self, instance_id: str, *, username: str = "root") -> str:
+    async def reset_instance_password(self, instance_id: str, *, username: str = "root", **options: Any) -> str:
+        """Set a newly generated password and return it. ``options`` go to ``set_instance_password``
+        (a platform's own consent flags, e.g. Proxmox's ``allow_reboot``)."""
         password = generate_password()
-        await self.set_instance_password(instance_id, password, username=username)
+        await self.set_instance_password(instance_id, password, username=username, **options)
         return password
 
     # --- probes the health checks compose ------------------------------------------------------

@@ -657,15 +657,6 @@ class ProxmoxProvider(Provider):
         else:
             await self._vm_password(guest, username, password, allow_reboot=allow_reboot)
 
-    async def reset_instance_password(
-        self, instance_id: str, *, username: str = "root", allow_reboot: bool = False
-    ) -> str:
-        from ocv_desktop.core.passwords import generate_password
-
-        password = generate_password()
-        await self.set_instance_password(instance_id, password, username=username, allow_reboot=allow_reboot)
-        return password
-
     async def _container_password(self, guest: Guest, username: str, password: str) -> None:
         if self._runner is None:
             raise Unsupported(
