@@ -14,11 +14,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
+from ocv_desktop.providers.go_time import parse_go_time
 
 NONE = "<none>"
 
@@ -126,22 +127,6 @@ def parse_cli_time(text: str) -> datetime | None:
         return None
 
 
-def parse_api_time(text: str | None) -> datetime | None:
-    """RFC 3339 with nanoseconds (``2024-01-01T12:34:56.123456789Z``). Go's zero time -> None."""
-    if not text or text.startswith("0001-01-01"):
-        return None
-    m = re.match(r"^(.*?T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$", text.strip())
-    if not m:
-        return None
-    frac = (m.group(2) or "")[:7]  # Python takes at most microseconds
-    zone = m.group(3) or "Z"
-    try:
-        value = datetime.fromisoformat(m.group(1) + frac + ("+00:00" if zone == "Z" else zone))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -239,7 +224,7 @@ def _from_inspect_fields(inspect: Mapping[str, Any]) -> dict[str, Any]:
         "disk_limit": parse_ram_size(storage) if storage else None,
         "ipv4": ipv4,
         "ipv6": ipv6,
-        "created": parse_api_time(inspect.get("Created")),
+        "created": parse_go_time(inspect.get("Created")),
         "extra": extra,
     }
 
@@ -366,7 +351,7 @@ def image_from_inspect(obj: Mapping[str, Any], node_id: str) -> Image:
         node_id=node_id,
         aliases=tags,
         size=obj.get("Size") if isinstance(obj.get("Size"), int) else None,
-        created=parse_api_time(obj.get("Created")),
+        created=parse_go_time(obj.get("Created")),
         extra={k: v for k, v in extra.items() if v},
     )
 

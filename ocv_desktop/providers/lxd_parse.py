@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
+from ocv_desktop.providers.go_time import parse_go_time
 
 # Operation/instance status codes (doc/rest-api.md). The code is authoritative, the text is not.
 _STATUS_BY_CODE: dict[int, InstanceStatus] = {
@@ -111,24 +111,6 @@ def format_cpu_limit(cpus: float) -> str:
     return str(max(1, int(-(-cpus // 1))))
 
 
-# --- times -----------------------------------------------------------------------------------------
-
-_FRACTION_RE = re.compile(r"\.(\d+)")
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """Go RFC 3339 times with up to 9 fractional digits; the Go zero time means 'never'."""
-    if not value or value.startswith("0001-01-01"):
-        return None
-    text = _FRACTION_RE.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), value, count=1)
-    text = text.replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 # --- instances -------------------------------------------------------------------------------------
 
 
@@ -221,7 +203,7 @@ def parse_instance(obj: Mapping[str, Any], node_id: str) -> Instance:
         disk_usage=root_usage.get("usage") if isinstance(root_usage.get("usage"), int) else None,
         ipv4=ipv4,
         ipv6=ipv6,
-        created=parse_time(obj.get("created_at")),
+        created=parse_go_time(obj.get("created_at")),
         location="" if location == "none" else location,  # non-clustered servers say "none"
         extra=extra,
     )
@@ -268,7 +250,7 @@ def parse_image(obj: Mapping[str, Any], node_id: str) -> Image:
         aliases=aliases,
         type=instance_type_from_api(obj.get("type")),
         size=size if isinstance(size, int) else None,
-        created=parse_time(obj.get("created_at")) or parse_time(obj.get("uploaded_at")),
+        created=parse_go_time(obj.get("created_at")) or parse_go_time(obj.get("uploaded_at")),
         description=str(props.get("description") or ""),
         extra=extra,
     )

@@ -15,6 +15,7 @@ from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
 from ocv_desktop.providers import docker_parse as dp
 from ocv_desktop.providers.docker import argv_batches, run_argv
+from ocv_desktop.providers.go_time import parse_go_time
 from ocv_desktop.transport.stream_http import http_get
 from tests.shared_files import SPECS as SHARED_SPECS
 
@@ -263,12 +264,12 @@ def test_ram_sizes_roundtrip():
 
 
 def test_api_times():
-    assert dp.parse_api_time("2024-01-01T12:34:56.123456789Z") == datetime(2024, 1, 1, 12, 34, 56, 123456, tzinfo=UTC)
-    assert dp.parse_api_time("2024-01-01T12:34:56+02:00") == datetime(
+    assert parse_go_time("2024-01-01T12:34:56.123456789Z") == datetime(2024, 1, 1, 12, 34, 56, 123456, tzinfo=UTC)
+    assert parse_go_time("2024-01-01T12:34:56+02:00") == datetime(
         2024, 1, 1, 12, 34, 56, tzinfo=timezone(timedelta(hours=2))
     )
-    assert dp.parse_api_time("0001-01-01T00:00:00Z") is None
-    assert dp.parse_api_time("") is None and dp.parse_api_time(None) is None
+    assert parse_go_time("0001-01-01T00:00:00Z") is None
+    assert parse_go_time("") is None and parse_go_time(None) is None
     assert dp.parse_cli_time("garbage") is None
 
 

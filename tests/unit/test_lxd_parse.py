@@ -18,6 +18,7 @@ from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
 from ocv_desktop.providers import lxd_parse as P
 from ocv_desktop.providers import lxd_requests as R
+from ocv_desktop.providers.go_time import parse_go_time
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lxd_family"
 
@@ -62,10 +63,10 @@ def test_parse_cpu_limit(text, expected):
 
 
 def test_parse_time_handles_nanoseconds_and_zero_time():
-    assert P.parse_time("2026-11-26T10:20:30.123456789Z") == datetime(2026, 11, 26, 10, 20, 30, 123456, tzinfo=UTC)
-    assert P.parse_time("2026-11-26T10:20:30Z") == datetime(2026, 11, 26, 10, 20, 30, tzinfo=UTC)
-    assert P.parse_time("0001-01-01T00:00:00Z") is None
-    assert P.parse_time("garbage") is None
+    assert parse_go_time("2026-11-26T10:20:30.123456789Z") == datetime(2026, 11, 26, 10, 20, 30, 123456, tzinfo=UTC)
+    assert parse_go_time("2026-11-26T10:20:30Z") == datetime(2026, 11, 26, 10, 20, 30, tzinfo=UTC)
+    assert parse_go_time("0001-01-01T00:00:00Z") is None
+    assert parse_go_time("garbage") is None
 
 
 @pytest.mark.parametrize(
