@@ -22,9 +22,11 @@ from ocv_desktop.core.errors import (
     AuthError,
     CertificateUnknown,
     ConfigError,
+    ConnectError,
     InvalidInput,
     NotFound,
     OperationFailed,
+    RemoteError,
     Unsupported,
 )
 from ocv_desktop.core.models import (
@@ -540,7 +542,7 @@ async def test_api_only_does_not_fall_back(make_provider, lab_pve, contract):
     node = lab_pve.node_config(
         api_endpoint=f"https://{lab_pve.host}:9/api2/json", execution_rule=ExecutionRule.API_ONLY
     )
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ConnectError) as info:
         await make_provider(node)
     assert "connect" in str(info.value).lower()
 
@@ -563,7 +565,7 @@ async def test_health_probes(pve, lab_pve):
 async def test_service_probe_reports_a_stopped_daemon(pve, lab_pve):
     lab_pve.shim_respond(["systemctl", "is-active"], stdout="active\ninactive\nactive\n", exit_code=3)
     try:
-        with pytest.raises(Exception, match="pvedaemon inactive"):
+        with pytest.raises(RemoteError, match="pvedaemon inactive"):
             await pve.probe_service()
     finally:
         lab_pve.clear_shim_responses()
