@@ -227,17 +227,16 @@ class DockerProvider(Provider):
         return found
 
     async def get_instance(self, instance_id: str) -> Instance:
-        ref = _check_ref(instance_id)
-        found = await self._inspect_containers([ref])
-        if not found:
-            raise NotFound(f"container {ref!r} not found on {self.name}")
-        return dp.instance_from_inspect(found[0], self.node.id)
+        return dp.instance_from_inspect(await self._inspect_one(_check_ref(instance_id)), self.node.id)
 
-    async def _state(self, ref: str) -> dict[str, Any]:
+    async def _inspect_one(self, ref: str) -> dict[str, Any]:
         found = await self._inspect_containers([ref])
         if not found:
-            raise NotFound(f"container {ref!r} not found on {self.name}")
-        return dict(found[0].get("State") or {})
+            raise self._missing(ref)
+        return found[0]
+
+    def _missing(self, ref: str) -> NotFound:
+        return NotFound(f"container {ref!r} not found on {self.name}")
 
     async def create_instance(self, spec: InstanceSpec, progress: ProgressCallback | None = None) -> Instance:
         report = progress or no_progress
@@ -302,7 +301,7 @@ class DockerProvider(Provider):
         running_since: float | None = None
         delay = 0.2
         while True:
-            state = await self._state(ref)
+            state = (await self._inspect_one(ref)).get("State") or {}
             status = str(state.get("Status", ""))
             now = time.monotonic()
             if status == "running":
@@ -333,7 +332,7 @@ class DockerProvider(Provider):
         if result.ok:
             return
         if _NO_SUCH.search(result.err):
-            raise NotFound(f"container {ref!r} not found on {self.name}")
+            raise self._missing(ref)
         if "paused" in result.err.lower():  # a paused container is resumed, not started
             await self._docker("unpause", "--", ref)
             return
@@ -355,14 +354,14 @@ class DockerProvider(Provider):
                 if result.ok:
                     return
                 if _NO_SUCH.search(result.err):
-                    raise NotFound(f"container {ref!r} not found on {self.name}")
+                    raise self._missing(ref)
                 if not re.search(r"did not receive an exit event|context deadline|timeout", result.err, re.IGNORECASE):
                     raise self._fail(result)
         result = await self._docker("kill", "--", ref, check=False)
         if result.ok or _NOT_RUNNING.search(result.err):
             return
         if _NO_SUCH.search(result.err):
-            raise NotFound(f"container {ref!r} not found on {self.name}")
+            raise self._missing(ref)
         raise self._fail(result)
 
     async def restart_instance(self, instance_id: str) -> None:
@@ -371,7 +370,7 @@ class DockerProvider(Provider):
         if result.ok:
             return
         if _NO_SUCH.search(result.err):
-            raise NotFound(f"container {ref!r} not found on {self.name}")
+            raise self._missing(ref)
         raise self._fail(result)
 
     async def delete_instance(self, instance_id: str, *, force: bool = False, purge_volumes: bool = False) -> None:
@@ -385,7 +384,7 @@ class DockerProvider(Provider):
             return
         err = result.err
         if _NO_SUCH.search(err):
-            raise NotFound(f"container {ref!r} not found on {self.name}")
+            raise self._missing(ref)
         if re.search(r"cannot remove a (running|paused|restarting) container|Stop the container", err, re.IGNORECASE):
             raise InvalidInput(
                 f"container {ref!r} on {self.name} is running; stop it first",
@@ -491,7 +490,7 @@ class DockerProvider(Provider):
     def _password_error(self, ref: str, result: CommandResult, secrets: Sequence[str]) -> OcvError:
         err = result.err
         if _NO_SUCH.search(err):
-            return NotFound(f"container {ref!r} not found on {self.name}")
+            return self._missing(ref)
         if _NOT_RUNNING.search(err) or "is paused" in err:
             return InvalidInput(
                 f"container {ref!r} on {self.name} is not running; start it before setting its password"
