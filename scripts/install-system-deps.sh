@@ -24,11 +24,22 @@ MAIN_PKGS=(
 )
 # Incus is only in bookworm-backports.
 BACKPORTS_PKGS=(incus-base dnsmasq-base)
+# What `make package` needs (PyInstaller itself comes from the Python lock). The tests build and
+# install the packages too, so the full set includes these.
+PACKAGE_PKGS=(binutils dpkg makeself lintian)
+
+# `install-system-deps.sh package`: only what building the installers needs.
+if [ "${1:-}" = package ]; then
+  MAIN_PKGS=("${PACKAGE_PKGS[@]}")
+  BACKPORTS_PKGS=()
+else
+  MAIN_PKGS+=("${PACKAGE_PKGS[@]}")
+fi
 
 missing() { for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"; done; }
 
 need_main=$(missing "${MAIN_PKGS[@]}")
-need_bp=$(missing "${BACKPORTS_PKGS[@]}")
+need_bp=$( [ ${#BACKPORTS_PKGS[@]} -eq 0 ] || missing "${BACKPORTS_PKGS[@]}")
 if [ -n "$need_main$need_bp" ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing system packages (run as root to install): $need_main $need_bp" >&2
