@@ -42,6 +42,7 @@ from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.ui.app_window import MainWindow
 from ocv_desktop.ui.i18n import install_translator
 from ocv_desktop.ui.icons import app_icon
+from ocv_desktop.ui.qt_messages import route_qt_messages
 from ocv_desktop.ui.theme import apply_palette
 from ocv_desktop.ui.workspace import Workspace
 
@@ -133,6 +134,7 @@ def install_error_hooks(loop: asyncio.AbstractEventLoop, show: Callable[[str], N
 
 
 def _application() -> QApplication:
+    route_qt_messages()  # before the QApplication: the platform plugin already talks while it loads
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else APP_NAME])
