@@ -26,7 +26,7 @@ MAIN_PKGS=(
 BACKPORTS_PKGS=(incus-base dnsmasq-base)
 # What `make package` needs (PyInstaller itself comes from the Python lock). The tests build and
 # install the packages too, so the full set includes these.
-PACKAGE_PKGS=(binutils dpkg makeself lintian)
+PACKAGE_PKGS=(binutils dpkg fakeroot makeself patchelf lintian)
 
 # `install-system-deps.sh package`: only what building the installers needs.
 if [ "${1:-}" = package ]; then
