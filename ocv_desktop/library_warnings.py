@@ -26,7 +26,7 @@ def _is_ours(filename: str) -> bool:
     return os.path.abspath(filename).startswith(_OUR_PACKAGE)
 
 
-def _show(
+def _show(  # noqa: PLR0917 - the signature of warnings.showwarning
     message: Warning | str,
     category: type[Warning],
     filename: str,
