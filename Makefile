@@ -46,10 +46,11 @@ test:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ocv_desktop tests
 
-## lock: re-resolve requirements/*.lock from pyproject.toml (newest releases within its ranges).
+## lock: re-resolve requirements/*.lock after pyproject.toml changed, keeping every pin that still
+##       fits; `make lock UPGRADE=1` takes the newest releases within pyproject's ranges instead.
 ##       The test lock is resolved first; the app lock is held to the same versions.
 lock: $(STAMP)
-	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) --upgrade --extra test pyproject.toml requirements/build.in -o $(TEST_LOCK)
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) --extra test pyproject.toml requirements/build.in -o $(TEST_LOCK)
 	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) pyproject.toml requirements/build.in -c $(TEST_LOCK) -o $(APP_LOCK)
 	@echo "locks refreshed: review 'git diff requirements/', run 'make test', commit"
 
