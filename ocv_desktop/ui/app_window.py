@@ -44,6 +44,7 @@ from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
+from ocv_desktop.ui.config_watcher import ConfigWatcher
 from ocv_desktop.ui.dialogs.base import ask_yes_no, show_error
 from ocv_desktop.ui.dialogs.confirm import confirm_delete
 from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.proxy.setSourceModel(self.instance_model)
         self.activity_model = ActivityModel(self)
         workspace.activityChanged.connect(self.activity_model.upsert)
+        self.config_watcher = ConfigWatcher(workspace, self)  # config.yaml saved by another process
 
         self.actions_ = WindowActions(self)
         self._build_views()

@@ -292,3 +292,30 @@ def test_edit_a_node_keeps_its_id_and_moves_it_in_the_tree(qtbot, open_window, l
     # the selection followed the node through the rebuilt tree
     assert model.node_id(it.window.node_tree.currentIndex()) == node_id
     wait_health(qtbot, it, ["lab-docker"], "healthy")
+
+
+def test_nodes_changed_by_the_cli_show_in_the_open_window(qtbot, open_window, lab_docker):
+    """The CLI and the window at once (issue 12 item 3): a node the real `ocv-desktop nodes add`
+    saves appears in the open window, gets connected and checked; one the CLI removes goes."""
+    from tests.cli_process import ocv
+
+    it = open_window([docker_node(lab_docker)])
+    ssh = lab_docker.ssh
+    added = ocv(
+        it.home,
+        "nodes", "add", "--name", "from-cli", "--type", "docker", "--host", ssh.address,
+        "--port", str(ssh.port), "--key", str(ssh.root_key),
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    qtbot.waitUntil(lambda: "from-cli" in [n.name for n in it.ws.nodes], timeout=10_000)
+    from_cli = it.node_id("from-cli")
+    assert it.window.tree_model.node_indexes(from_cli) != []
+    wait_health(qtbot, it, ["from-cli"], "healthy")
+
+    # the window's own change and the CLI's, one after the other, both kept
+    run(qtbot, it.ws.set_group_by("tag"))
+    removed = ocv(it.home, "nodes", "remove", "lab-docker")
+    assert removed.returncode == 0, removed.stderr
+    qtbot.waitUntil(lambda: [n.name for n in it.ws.nodes] == ["from-cli"], timeout=10_000)
+    assert "group_by: tag" in it.home.config_file.read_text()
+    assert it.window.tree_model.node_indexes(from_cli) != []
