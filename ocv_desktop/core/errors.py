@@ -56,6 +56,10 @@ class SecretStoreError(OcvError):
     """The OS keyring failed, timed out or is locked."""
 
 
+class SecretStoreLocked(SecretStoreError):
+    """The OS keyring is locked and was not unlocked (the unlock prompt was dismissed or absent)."""
+
+
 # --- reaching a node ---------------------------------------------------------------------------
 
 

@@ -5,8 +5,8 @@ secrets, keyed by node id); this service changes both together so they never dri
 
 - add: secrets first, then the config; if the config cannot be saved the secrets are removed again;
 - update: secrets (if given) first, then the config;
-- remove: the config first, then every secret of the node (a keyring failure is reported with
-  the keys left behind);
+- remove: the config first, then every secret of the node (a keyring failure, or a keyring that is
+  locked, is reported with the keys left behind: SecretStoreError, the removal itself is kept);
 - import (OneClickVirt YAML): per entry; a bad entry is reported and skipped, the rest import in
   one config save. Re-importing updates nodes by name and keeps their ids.
 
@@ -135,6 +135,7 @@ class NodeService:
             errors = list(plan.errors)
             added: list[NodeConfig] = []
             updated: list[NodeConfig] = []
+            unsaved: list[str] = []
             for entry in plan.entries:
                 existing = next((n for n in config.nodes if n.name == entry.name), None)
                 node, problems = entry.build(existing, source)
@@ -146,6 +147,8 @@ class NodeService:
                 except SecretStoreError as e:
                     errors.append(ImportProblem(source, entry.index, entry.name, entry.line, f"not imported: {e}"))
                     continue
+                if entry.secrets.values() and not self.secrets.persistent:
+                    unsaved.append(node.name)
                 (updated if existing else added).append(node)
                 config = config.with_node(node)
             if added or updated:
@@ -157,7 +160,7 @@ class NodeService:
                             await self.secrets.delete_node(node.id)
                     raise
             errors.sort(key=lambda p: (p.index, p.line or 0))
-            return ImportReport(path, tuple(added), tuple(updated), tuple(errors), plan.warnings)
+            return ImportReport(path, tuple(added), tuple(updated), tuple(errors), plan.warnings, tuple(unsaved))
 
     async def _save(self, config: AppConfig) -> AppConfig:
         def write() -> None:

@@ -319,3 +319,42 @@ def test_nodes_changed_by_the_cli_show_in_the_open_window(qtbot, open_window, la
     qtbot.waitUntil(lambda: [n.name for n in it.ws.nodes] == ["from-cli"], timeout=10_000)
     assert "group_by: tag" in it.home.config_file.read_text()
     assert it.window.tree_model.node_indexes(from_cli) != []
+
+
+def test_a_locked_keyring_is_shown_never_silent(qtbot, open_window, lab_docker, new_secret_service, monkeypatch):
+    """Issue 12 item 6 in the window: gnome-keyring locked for real. A password typed into the node
+    editor is kept for this run only, and the banner says so and why; removing a node whose
+    credentials cannot be deleted says that they stayed, instead of "removed"."""
+    from tests.integration.test_keyring_locked import Keyring
+
+    service = new_secret_service()
+    keyring = Keyring(service, service.use(monkeypatch))
+    keyring.lock()
+    it = open_window([docker_node(lab_docker)])
+    assert "locked" in it.window.keyring_label.text()
+
+    it.window.actions_.add_node.trigger()
+    editor = find_dialog(qtbot, "nodeEditor")
+    combo = child(editor, QComboBox, "platformCombo")
+    combo.setCurrentIndex(combo.findData(Platform.DOCKER))
+    child(editor, QLineEdit, "nameEdit").setText("with-password")
+    child(editor, QLineEdit, "hostEdit").setText(lab_docker.ssh.address)
+    auth = child(editor, QComboBox, "authCombo")
+    auth.setCurrentIndex(auth.findData(AuthMethod.PASSWORD))
+    child(editor, QLineEdit, "passwordEdit").setText("pw-typed-7")
+    ok = child(editor, QPushButton, "okButton")
+    qtbot.waitUntil(ok.isEnabled, timeout=5000)
+    ok.click()
+    qtbot.waitUntil(lambda: "with-password" in [n.name for n in it.ws.nodes], timeout=10_000)
+    qtbot.waitUntil(it.window.banner.isVisible, timeout=5000)
+    message = it.window.banner.message()
+    assert "with-password" in message and "NOT saved" in message and "locked" in message
+
+    it.select_node(qtbot, "lab-docker")
+    it.window.actions_.remove_node.trigger()
+    child(message_box(qtbot), QPushButton, "yesButton").click()
+    qtbot.waitUntil(lambda: [n.name for n in it.ws.nodes] == ["with-password"], timeout=10_000)
+    box = message_box(qtbot)
+    assert box.windowTitle() == "The node was removed, but its credentials were not deleted"
+    assert "locked" in box.text()
+    box.accept()
