@@ -125,6 +125,24 @@ class CertificateChanged(CertificateError):
         self.expected_fingerprint = expected_fingerprint
 
 
+class CertificateRejected(ConnectError):
+    """The server certificate failed verification against the node's ``ca_file`` (wrong name,
+    expired, another issuer ...). A refusal, like a changed certificate: deliberately NOT a
+    CertificateError, so no trust flow ever offers to pin it (a pin never overrides ``ca_file``).
+    ``reason`` is OpenSSL's; ``fingerprint`` the presented certificate's (for comparing, never pinned)."""
+
+    def __init__(
+        self, message: str, *, host: str, port: int, ca_file: str, reason: str, fingerprint: str = "",
+        hint: str | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(message, hint=hint)
+        self.host = host
+        self.port = port
+        self.ca_file = ca_file
+        self.reason = reason
+        self.fingerprint = fingerprint
+
+
 class Timeout(OcvError):
     """An operation did not finish within its time limit. ``what`` names it (never with secrets)."""
 

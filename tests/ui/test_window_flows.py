@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox
 
 from ocv_desktop.core.errors import CertificateUnknown, HostKeyChanged
-from ocv_desktop.core.models import AuthMethod, InstanceStatus, NodeConfig, Platform
+from ocv_desktop.core.models import AuthMethod, ExecutionRule, InstanceStatus, NodeConfig, Platform
 from ocv_desktop.transport.known_hosts import trust_host_key
 from ocv_desktop.ui.models.activity import ActivityState
 from ocv_desktop.ui.models.node_tree import NodeTreeModel
@@ -358,3 +358,23 @@ def test_a_locked_keyring_is_shown_never_silent(qtbot, open_window, lab_docker, 
     assert box.windowTitle() == "The node was removed, but its credentials were not deleted"
     assert "locked" in box.text()
     box.accept()
+
+
+def test_a_certificate_the_ca_file_refuses_is_never_offered_for_trust(qtbot, open_window, lab_incus, tmp_path):
+    """Issue 12 item 5 in the window: with ca_file set, the node's certificate (self-signed, not
+    from that CA) turns the node unhealthy with the CA's reason; no "!" to trust, no dialog."""
+    from tests.integration.https_server import make_cert
+
+    ca, _, _ = make_cert(tmp_path, "other-ca", ca=True)
+    node = incus_node(
+        lab_incus, server_cert_fingerprint=None, ca_file=str(ca.cert), execution_rule=ExecutionRule.API_ONLY
+    )
+    it = open_window([node])
+    node_id = it.node_id("lab-incus")
+    wait_health(qtbot, it, ["lab-incus"], "unhealthy")
+    wait_future(qtbot, it.ws.review_trust(node_id))  # what a click on the badge does
+    assert node_id not in it.ws.trust_needed
+    assert not it.window.tree_model.node_indexes(node_id)[0].data(NodeTreeModel.NeedsTrustRole)
+    assert "failed the check against the CA file" in it.ws.errors[node_id]
+    assert not [w for w in QApplication.topLevelWidgets() if w.objectName() == "trustDialog" and w.isVisible()]
+    assert it.ws.node(node_id).server_cert_fingerprint is None
