@@ -60,6 +60,13 @@ class NodeService:
         self._config = await asyncio.to_thread(load_config, self.home.config_file)
         return self._config
 
+    async def reload_between_changes(self) -> AppConfig:
+        """``reload``, but never in the middle of one of this service's own changes: a read that
+        overlapped a save could otherwise put the config of before the save back in place. (The
+        GUI calls this when another process changed the file.)"""
+        async with self._lock:
+            return await self.reload()
+
     def find(self, name_or_id: str) -> NodeConfig:
         return self.config.find(name_or_id)
 

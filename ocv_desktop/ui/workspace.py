@@ -601,7 +601,7 @@ class Workspace(QObject):
         and changed nodes are refreshed, removed ones disconnected. True when something changed.
         A file that does not load (mid hand-edit) is reported and the current nodes are kept."""
         try:
-            config = await self.node_service.reload()
+            config = await self.node_service.reload_between_changes()
         except ConfigError as exc:
             self.problem.emit(self.tr("The configuration could not be read: {error}").format(error=exc))
             return False
