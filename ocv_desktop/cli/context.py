@@ -11,6 +11,7 @@ import sys
 from typing import TextIO
 
 from ocv_desktop.core.config import AppConfig, load_config
+from ocv_desktop.core.errors import SecretStoreError
 from ocv_desktop.core.home import Home
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
@@ -66,10 +67,15 @@ class Context:
     def warn(self, message: str) -> None:
         print(f"{PROG}: warning: {message}", file=sys.stderr)
 
-    def warn_if_not_persistent(self, store: SecretStore) -> None:
-        """After storing secrets: say plainly when they will be gone at exit."""
+    def fail_if_not_persistent(self, store: SecretStore, whose: str) -> None:
+        """After handing secrets to ``store``: when they only live in memory they are gone when this
+        command ends, so the command has failed (exit 1) even though its config change is kept."""
         if not store.persistent:
-            self.warn(f"the secrets were NOT saved and are gone when this command ends: {store.reason}")
+            raise SecretStoreError(
+                f"the secrets of {whose} were NOT saved and are gone when this command ends: {store.reason}",
+                hint="the node is in config.yaml without them; once the keyring works, enter them in the "
+                "app's node editor, or remove the node and add it again",
+            )
 
 
 def read_secrets(prompts: list[str]) -> list[str]:

@@ -56,6 +56,7 @@ async def import_file(args: argparse.Namespace, ctx: Context) -> int:
             ctx.warn(str(problem))
         for problem in report.errors:
             print(f"skipped: {problem}", file=sys.stderr)
-    if report.added or report.updated:
-        ctx.warn_if_not_persistent(service.secrets)
+    if report.unsaved_secrets:
+        names = ", ".join(repr(name) for name in report.unsaved_secrets)
+        ctx.fail_if_not_persistent(service.secrets, f"the imported node(s) {names}")
     return 0 if report.ok else 1

@@ -154,7 +154,7 @@ async def _add_node(args: argparse.Namespace, ctx: Context, node: NodeConfig, se
     else:
         print(f"added node {node_summary(node)}, id {node.id}")
     if secrets.values():
-        ctx.warn_if_not_persistent(service.secrets)
+        ctx.fail_if_not_persistent(service.secrets, f"node {node.name!r}")
     return 0
 
 

@@ -539,6 +539,9 @@ def backup_path(path: Path) -> Path:
 def save_config(path: Path, config: AppConfig) -> None:
     """Write ``config`` to ``path`` atomically, keeping the previous file as ``<name>.bak``.
 
+    Callers hold the home's ``config_lock`` (core.files.FileLock) from the read they changed to
+    this write, or another process's change in between is lost: NodeService does; use it.
+
     Refuses (ConfigError) to replace a file that does not load, so a hand-edited file with a
     mistake is never lost; and never writes text it could not read back to the same config.
     """

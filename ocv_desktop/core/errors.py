@@ -56,6 +56,10 @@ class SecretStoreError(OcvError):
     """The OS keyring failed, timed out or is locked."""
 
 
+class SecretStoreLocked(SecretStoreError):
+    """The OS keyring is locked and was not unlocked (the unlock prompt was dismissed or absent)."""
+
+
 # --- reaching a node ---------------------------------------------------------------------------
 
 
@@ -119,6 +123,24 @@ class CertificateChanged(CertificateError):
     def __init__(self, message: str, *, expected_fingerprint: str, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.expected_fingerprint = expected_fingerprint
+
+
+class CertificateRejected(ConnectError):
+    """The server certificate failed verification against the node's ``ca_file`` (wrong name,
+    expired, another issuer ...). A refusal, like a changed certificate: deliberately NOT a
+    CertificateError, so no trust flow ever offers to pin it (a pin never overrides ``ca_file``).
+    ``reason`` is OpenSSL's; ``fingerprint`` the presented certificate's (for comparing, never pinned)."""
+
+    def __init__(
+        self, message: str, *, host: str, port: int, ca_file: str, reason: str, fingerprint: str = "",
+        hint: str | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(message, hint=hint)
+        self.host = host
+        self.port = port
+        self.ca_file = ca_file
+        self.reason = reason
+        self.fingerprint = fingerprint
 
 
 class Timeout(OcvError):

@@ -24,6 +24,11 @@ class Home:
         return self.root / "config.yaml"
 
     @property
+    def config_lock(self) -> Path:
+        """Held (core.files.FileLock) by whoever re-reads, changes and writes config.yaml."""
+        return self.root / ".config.yaml.lock"
+
+    @property
     def known_hosts(self) -> Path:
         return self.root / "known_hosts"
 

@@ -125,6 +125,9 @@ class ImportReport:
     updated: tuple[NodeConfig, ...] = ()
     errors: tuple[ImportProblem, ...] = ()
     warnings: tuple[ImportProblem, ...] = ()
+    # Names of imported nodes whose secrets the keyring did not take (locked, or no keyring): kept
+    # in memory for this run only. The CLI fails on them, the GUI says so.
+    unsaved_secrets: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

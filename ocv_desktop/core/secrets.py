@@ -12,7 +12,11 @@ auto-selection can pick something that prompts on the terminal or writes a file:
    the user does not answer fails here, not later in the middle of an operation).
 
 If no backend passes, secrets live in memory for this run only: ``persistent`` is False and
-``reason`` says why, for the UI and CLI to show. Secrets never go to a plaintext file.
+``reason`` says why, for the UI and CLI to show. Secrets never go to a plaintext file. ``state``
+tells the cases apart (KeyringState): no system keyring at all (MEMORY), one that is locked
+(LOCKED), one that fails or does not answer (UNUSABLE). In the last two the keyring may hold
+secrets of this node we cannot reach: deleting them then raises SecretStoreError instead of
+pretending (removing a node must not say "and its secrets" while they stay in the keyring).
 
 Every keyring call runs off the event loop with a time limit (a timeout is a SecretStoreError).
 The calls go to one daemon worker thread, not ``asyncio.to_thread``: a D-Bus call stuck on a
@@ -31,6 +35,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import keyring
@@ -39,7 +44,7 @@ import keyring.core
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
-from ocv_desktop.core.errors import SecretStoreError
+from ocv_desktop.core.errors import SecretStoreError, SecretStoreLocked
 from ocv_desktop.core.models import NodeSecrets, SecretField
 
 log = logging.getLogger(__name__)
@@ -53,6 +58,13 @@ _PROBE_KEY = "probe/availability"  # read, never written
 _FILE_BACKEND_MODULES = ("keyrings.alt", "keyrings.cryptfile")
 
 T = TypeVar("T")
+
+
+class KeyringState(StrEnum):
+    SAVED = "keyring"  # secrets go to the system keyring
+    MEMORY = "memory-only"  # there is no usable system keyring: this run only
+    LOCKED = "locked"  # the system keyring is locked: this run only, and what it holds is out of reach
+    UNUSABLE = "unusable"  # the system keyring fails or does not answer: the same
 
 
 def secret_key(node_id: str, field: SecretField) -> str:
@@ -134,6 +146,11 @@ async def _call(what: str, fn: Callable[[], T], timeout: float) -> T:
     job = _WORKER.submit(fn)
     try:
         return await asyncio.wait_for(asyncio.wrap_future(job.future), timeout)
+    except keyring.errors.KeyringLocked:
+        raise SecretStoreLocked(
+            f"the keyring is locked, so it cannot {what}",
+            hint="unlock it (in your desktop's password manager or its unlock prompt) and try again",
+        ) from None
     except TimeoutError:
         _WORKER.stuck = job
         raise SecretStoreError(
@@ -218,6 +235,7 @@ class SecretStore:
         *,
         reason: str = "",
         timeout: float = DEFAULT_TIMEOUT,
+        state: KeyringState | None = None,
     ) -> None:
         self._backend = backend
         self._memory: dict[str, str] = {}
@@ -225,6 +243,9 @@ class SecretStore:
         self.persistent = backend is not None
         self.reason = "" if backend is not None else (reason or "no system keyring is available")
         self.backend_name = backend_label(backend) if backend is not None else MEMORY_BACKEND
+        if backend is not None:
+            state = KeyringState.SAVED
+        self.state = state if state is not None else KeyringState.MEMORY
 
     @classmethod
     async def open(
@@ -238,13 +259,18 @@ class SecretStore:
             backend, reason = await _call("find a keyring", choose, timeout)
         except SecretStoreError as e:
             backend, reason = None, str(e)
+        state = KeyringState.MEMORY
         if backend is not None:
             chosen = backend
             try:
                 await _call("read a test entry", lambda: chosen.get_password(SERVICE, _PROBE_KEY), timeout)
+            except SecretStoreLocked:
+                state = KeyringState.LOCKED
+                backend, reason = None, f"the system keyring ({backend_label(chosen)}) is locked"
             except SecretStoreError as e:
+                state = KeyringState.UNUSABLE
                 backend, reason = None, f"the system keyring ({backend_label(chosen)}) is not usable: {e}"
-        store = cls(backend, reason=reason, timeout=timeout)
+        store = cls(backend, reason=reason, timeout=timeout, state=state)
         if store.persistent:
             log.info("secrets are kept in %s", store.backend_name)
         else:
@@ -256,6 +282,21 @@ class SecretStore:
         if self.persistent:
             return f"secrets are saved in the system keyring ({self.backend_name})"
         return f"secrets are NOT saved (memory only, this run): {self.reason}"
+
+    def unsaved_because(self) -> str:
+        """Why secrets handed to this store are not saved (empty when they are), for messages like
+        "the secrets of X were NOT saved: <this>" and "no SSH password is stored (<this>)"."""
+        if self.state is KeyringState.SAVED:
+            return ""
+        if self.state is KeyringState.LOCKED:
+            return f"{self.reason}; unlock it and run ocv-desktop again (this run keeps secrets in memory only)"
+        return f"{self.reason} (secrets are kept in memory for this run only)"
+
+    @property
+    def keyring_out_of_reach(self) -> bool:
+        """A system keyring exists but cannot be used (locked, failing): what it holds is neither
+        readable nor deletable now."""
+        return self.state in (KeyringState.LOCKED, KeyringState.UNUSABLE)
 
     async def get(self, node_id: str, field: SecretField) -> str | None:
         key = secret_key(node_id, field)
@@ -278,6 +319,8 @@ class SecretStore:
         backend = self._backend
         if backend is None:
             self._memory.pop(key, None)
+            if self.keyring_out_of_reach:
+                raise SecretStoreError(f"{key} could not be deleted from the keyring: {self.reason}")
             return
 
         def delete() -> None:
@@ -298,6 +341,13 @@ class SecretStore:
                 await self.set(node_id, f, value)
 
     async def delete_node(self, node_id: str) -> None:
-        """Remove every secret of a node."""
+        """Remove every secret of a node. With the keyring out of reach (locked, failing) the
+        secrets kept in memory go, and SecretStoreError says that the keyring's could not."""
+        if self._backend is None:
+            for f in SecretField:
+                self._memory.pop(secret_key(node_id, f), None)
+            if self.keyring_out_of_reach:
+                raise SecretStoreError(f"the secrets of node {node_id} could not be deleted: {self.reason}")
+            return
         for f in SecretField:
             await self.delete(node_id, f)

@@ -13,8 +13,9 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from ocv_desktop.core.config import Settings
+from ocv_desktop.core.errors import AuthError, ConfigError, OcvError, Unsupported
 from ocv_desktop.core.home import Home
-from ocv_desktop.core.models import NodeConfig
+from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.providers.base import Provider, ProviderContext, create_provider
 
@@ -33,10 +34,25 @@ async def open_provider(node: NodeConfig, secrets: SecretStore, home: Home, sett
     provider = create_provider(node.type, provider_context(home, settings))
     try:
         await provider.connect(node, node_secrets)
-    except BaseException:
+    except BaseException as exc:
         await provider.disconnect()  # a half-open transport must not leak
+        if isinstance(exc, (AuthError, ConfigError, Unsupported)) and not secrets.persistent:
+            _name_the_keyring(exc, node, secrets, node_secrets)
         raise
     return provider
+
+
+def _name_the_keyring(exc: OcvError, node: NodeConfig, secrets: SecretStore, node_secrets: NodeSecrets) -> None:
+    """ "no SSH password is stored" / "no API credentials": with the keyring locked or absent the
+    cause is the keyring, not the node; say so in the error's hint (the message stays the same)."""
+    if node_secrets.values():
+        return  # some secrets were there: the failure is about what they are, not the keyring
+    if not (node.auth is AuthMethod.PASSWORD or node.api_token_id or node.api_user):
+        return  # the node keeps no secret in the keyring (key or agent login): not the keyring's doing
+    state = secrets.unsaved_because()
+    if secrets.keyring_out_of_reach:
+        state = f"secrets could not be read: {state}"
+    exc.hint = f"{exc.hint}; {state}" if exc.hint else state
 
 
 @contextlib.asynccontextmanager

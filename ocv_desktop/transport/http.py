@@ -8,13 +8,16 @@
 - Connections are kept alive and reused; every request has a timeout.
 
 Errors come out as the ``core.errors`` tree: ``Timeout``, ``ConnectError``, ``CertificateChanged``
-(pin mismatch), ``CertificateUnknown`` (no pin and the CA check failed), ``AuthError`` for HTTP
-401/403. Other HTTP statuses are returned as responses: the platform envelope helpers
-(``lxd_api.py``, ``pve_api.py``) know how to read their error bodies.
+(pin mismatch), ``CertificateUnknown`` (no pin, no CA file, and the system CAs do not vouch for it:
+the user may pin it), ``CertificateRejected`` (the node's CA file does not vouch for it: refused,
+never offered for pinning), ``AuthError`` for HTTP 401/403. Other HTTP statuses are returned as
+responses: the platform envelope helpers (``lxd_api.py``, ``pve_api.py``) know how to read their
+error bodies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 from collections.abc import Mapping
@@ -26,6 +29,7 @@ import httpx
 from ocv_desktop.core.errors import (
     AuthError,
     CertificateChanged,
+    CertificateRejected,
     CertificateUnknown,
     ConfigError,
     ConnectError,
@@ -103,6 +107,7 @@ class ApiClient:
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._fingerprint = server_fingerprint
+        self._ca_file = ca_file
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         transport: httpx.AsyncBaseTransport
         # The trust every connection of this client uses (None on a unix socket); other connections
@@ -206,6 +211,8 @@ class ApiClient:
                 hint="someone may be intercepting the connection, or the server got a new certificate",
             )
         failure = _in_chain(exc, ssl.SSLCertVerificationError)
+        if failure is not None and self._ca_file:
+            return await self._rejected(failure.verify_message or str(failure))
         if failure is not None:
             try:
                 cert = await fetch_server_certificate(self.host, self.port, timeout=self._connect_timeout)
@@ -225,6 +232,28 @@ class ApiClient:
             return ConnectError(f"cannot connect to {self.description}: {_reason(exc)}")
         return ConnectError(f"the connection to {self.description} failed: {_reason(exc)}")
 
+    async def _rejected(self, reason: str) -> CertificateRejected:
+        """The CA file does not vouch for the server: a refusal. The fingerprint is read (a
+        handshake only) so the message can show it for comparing; it is never pinned."""
+        assert self._ca_file is not None
+        fingerprint = ""
+        with contextlib.suppress(OcvError):
+            fingerprint = (
+                await fetch_server_certificate(self.host, self.port, timeout=self._connect_timeout)
+            ).fingerprint
+        shown = f" (its SHA-256 fingerprint is {format_fingerprint(fingerprint)})" if fingerprint else ""
+        return CertificateRejected(
+            f"the TLS certificate of {self.description} failed the check against the CA file "
+            f"{self._ca_file}: {reason}{shown}. Connection refused.",
+            host=self.host,
+            port=self.port,
+            ca_file=self._ca_file,
+            reason=reason,
+            fingerprint=fingerprint,
+            hint="the node's ca_file decides which certificates are trusted: give the server a certificate "
+            "from that CA for this address, or correct ca_file",
+        )
+
     async def close(self) -> None:
         await self._client.aclose()
 
@@ -241,7 +270,11 @@ def request_never_sent(exc: BaseException) -> bool:
     Providers use it to decide whether falling back to SSH could run an action twice.
 
     A refused server certificate also means nothing was sent; callers that must not fall back on
-    trust problems check ``CertificateError`` first."""
+    trust problems check ``CertificateError`` first. A certificate the node's CA file refused
+    (``CertificateRejected``) gives False here: it is a refusal, never a reason to try another road
+    (nor a trust question, so it is not a CertificateError)."""
+    if isinstance(exc, CertificateRejected):
+        return False
     return _in_chain(exc, (httpx.ConnectError, httpx.ConnectTimeout)) is not None
 
 

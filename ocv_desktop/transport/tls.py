@@ -20,6 +20,10 @@ How a pin is enforced, with no way to send a request to an unverified server:
 Every new connection gets a new SSL object, so the pin is checked on every connection.
 
 Without a pin: the system CAs or a CA file, with full chain *and* host name verification.
+With a CA file, the CA decides and a pin never replaces it: a pin stored beside a CA file is
+checked *in addition* (after OpenSSL's verification, which runs first inside ``do_handshake``),
+and a certificate that fails the CA check is refused (``http.py``: ``CertificateRejected``), never
+offered for pinning.
 """
 
 from __future__ import annotations
@@ -155,8 +159,7 @@ def pinned_context(
     # Chain and name checks are replaced, not dropped: the pin check below is mandatory.
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    ctx.sslobject_class = type("PinnedSSLObject", (_PinnedSSLObject,), {"_expected_sha256": expected})
-    ctx.sslsocket_class = type("PinnedSSLSocket", (_PinnedSSLSocket,), {"_expected_sha256": expected})
+    _require_pin(ctx, expected)
     _load_client_cert(ctx, client_cert, client_key)
     return ctx
 
@@ -190,10 +193,22 @@ def server_context(
     client_cert: str | None = None,
     client_key: str | None = None,
 ) -> ssl.SSLContext:
-    """The one rule: a pin wins; otherwise the CA file; otherwise the system CAs."""
+    """The one rule: a CA file is always verified (and a pin beside it must match too); without a
+    CA file a pin decides; with neither, the system CAs."""
+    if ca_file:
+        ctx = ca_context(ca_file, client_cert=client_cert, client_key=client_key)
+        if fingerprint:
+            _require_pin(ctx, normalize_fingerprint(fingerprint))
+        return ctx
     if fingerprint:
         return pinned_context(fingerprint, client_cert=client_cert, client_key=client_key)
-    return ca_context(ca_file, client_cert=client_cert, client_key=client_key)
+    return ca_context(None, client_cert=client_cert, client_key=client_key)
+
+
+def _require_pin(ctx: ssl.SSLContext, expected: str) -> None:
+    """Make every SSL object of ``ctx`` check the pin after the handshake (and before any data)."""
+    ctx.sslobject_class = type("PinnedSSLObject", (_PinnedSSLObject,), {"_expected_sha256": expected})
+    ctx.sslsocket_class = type("PinnedSSLSocket", (_PinnedSSLSocket,), {"_expected_sha256": expected})
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,10 +40,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocv_desktop.core.errors import OcvError
-from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
+from ocv_desktop.core.errors import OcvError, SecretStoreError
+from ocv_desktop.core.models import HealthState, Instance, NodeConfig, NodeSecrets, Platform
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
+from ocv_desktop.ui.config_watcher import ConfigWatcher
 from ocv_desktop.ui.dialogs.base import ask_yes_no, show_error
 from ocv_desktop.ui.dialogs.confirm import confirm_delete
 from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.proxy.setSourceModel(self.instance_model)
         self.activity_model = ActivityModel(self)
         workspace.activityChanged.connect(self.activity_model.upsert)
+        self.config_watcher = ConfigWatcher(workspace, self)  # config.yaml saved by another process
 
         self.actions_ = WindowActions(self)
         self._build_views()
@@ -551,9 +553,11 @@ class MainWindow(QMainWindow):
         if entered is None:
             return
         try:
-            await self.ws.add_node(*entered)
+            node = await self.ws.add_node(*entered)
         except OcvError as exc:
             await show_error(self, self.tr("The node could not be added"), exc)
+            return
+        self._say_if_secrets_unsaved([node.name], entered[1])
 
     def _edit_node(self) -> None:
         node = self.current_node()
@@ -565,9 +569,23 @@ class MainWindow(QMainWindow):
         if entered is None:
             return
         try:
-            await self.ws.update_node(*entered)
+            saved = await self.ws.update_node(*entered)
         except OcvError as exc:
             await show_error(self, self.tr("The node could not be saved"), exc)
+            return
+        self._say_if_secrets_unsaved([saved.name], entered[1])
+
+    def _say_if_secrets_unsaved(self, names: list[str], secrets: NodeSecrets | None) -> None:
+        """Credentials typed (or imported) while the keyring is locked or absent are kept for this
+        run only: say so in the banner, never silently (the status bar alone is easy to miss)."""
+        store = self.ws.secrets
+        if store.persistent or not names or (secrets is not None and not secrets.values()):
+            return
+        self.banner.show_message(
+            self.tr("The credentials of {nodes} were NOT saved: {why}").format(
+                nodes=", ".join(names), why=store.unsaved_because()
+            )
+        )
 
     def _remove_node(self) -> None:
         node = self.current_node()
@@ -590,6 +608,8 @@ class MainWindow(QMainWindow):
             return
         try:
             await self.ws.remove_node(node.id)
+        except SecretStoreError as exc:  # the node is gone, its credentials stayed in the keyring
+            await show_error(self, self.tr("The node was removed, but its credentials were not deleted"), exc)
         except OcvError as exc:
             await show_error(self, self.tr("The node could not be removed"), exc)
 
@@ -607,6 +627,7 @@ class MainWindow(QMainWindow):
         except OcvError as exc:
             await show_error(self, self.tr("The file could not be imported"), exc)
             return
+        self._say_if_secrets_unsaved(list(report.unsaved_secrets), None)
         await show_import_report(self, report)
 
     async def _detect_local(self) -> None:

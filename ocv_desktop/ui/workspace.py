@@ -596,6 +596,28 @@ class Workspace(QObject):
         )
         return report
 
+    async def reload_config(self) -> bool:
+        """Follow config.yaml after another process (a CLI run, a second window) changed it: new
+        and changed nodes are refreshed, removed ones disconnected. True when something changed.
+        A file that does not load (mid hand-edit) is reported and the current nodes are kept."""
+        try:
+            config = await self.node_service.reload_between_changes()
+        except ConfigError as exc:
+            self.problem.emit(self.tr("The configuration could not be read: {error}").format(error=exc))
+            return False
+        if config.nodes == tuple(self._nodes.values()) and config.settings == self.settings:
+            return False  # our own save, or a change that changed nothing
+        changed = [n.id for n in config.nodes if self._nodes.get(n.id) != n]
+        gone = set(self._nodes) - {n.id for n in config.nodes}
+        self._apply_config(config)
+        for node_id in gone:
+            await self.pool.drop(node_id)
+        if changed:
+            self.check_now(changed)
+            for node_id in changed:
+                self.refresh(node_id)
+        return True
+
     async def set_group_by(self, group_by: str) -> None:
         """Remember the tree grouping in config.yaml (settings.group_by)."""
         if group_by == self.settings.group_by:

@@ -323,138 +323,148 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="79"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="116"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="140"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="145"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="147"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="208"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="220"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="224"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="228"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="232"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="234"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="238"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="240"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="372"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="374"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="378"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="380"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="380"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="382"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="393"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="395"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="396"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="398"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="432"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="434"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="556"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="558"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="570"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="574"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="580"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="585"/>
+        <source>The credentials of {nodes} were NOT saved: {why}</source>
+        <translation>{nodes} 的凭据未保存：{why}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="598"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="582"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="600"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="585"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="603"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="586"/>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="665"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="604"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="686"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="594"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="612"/>
+        <source>The node was removed, but its credentials were not deleted</source>
+        <translation>节点已移除，但其凭据未能删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="614"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="608"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="628"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="652"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="673"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="668"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="689"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -1349,6 +1359,7 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
     <name>Workspace</name>
     <message>
         <location filename="../../ocv_desktop/ui/workspace.py" line="158"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="606"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
@@ -1467,17 +1478,17 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="608"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="630"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="620"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="642"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="665"/>
+        <location filename="../../ocv_desktop/ui/workspace.py" line="687"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>

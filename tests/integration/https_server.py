@@ -44,11 +44,13 @@ def make_cert(
     hosts: tuple[str, ...] = ("127.0.0.1",),
     issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None = None,
     ca: bool = False,
+    expired: bool = False,
 ) -> tuple[CertFiles, x509.Certificate, ec.EllipticCurvePrivateKey]:
-    """A certificate for ``hosts``: self-signed, or signed by ``issuer``; ``ca=True`` makes a CA."""
+    """A certificate for ``hosts``: self-signed, or signed by ``issuer``; ``ca=True`` makes a CA;
+    ``expired=True``: valid for a week that ended yesterday."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
+    now = datetime.datetime.now(datetime.UTC) - (datetime.timedelta(days=8) if expired else datetime.timedelta())
     sans: list[x509.GeneralName] = []
     for h in hosts:
         try:

@@ -15,8 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.errors import CertificateChanged, CertificateUnknown, ConfigError, ConnectError, Timeout
-from ocv_desktop.transport.http import ApiClient
+from ocv_desktop.core.errors import (
+    CertificateChanged,
+    CertificateError,
+    CertificateRejected,
+    CertificateUnknown,
+    ConfigError,
+    ConnectError,
+    Timeout,
+)
+from ocv_desktop.transport.http import ApiClient, request_never_sent
 from ocv_desktop.transport.tls import (
     PinMismatch,
     certificate_fingerprint,
@@ -31,9 +39,17 @@ def certs(tmp_path: Path) -> dict[str, CertFiles]:
     ca_files, ca_cert, ca_key = make_cert(tmp_path, "ca", ca=True)
     signed, _, _ = make_cert(tmp_path, "signed", issuer=(ca_cert, ca_key))
     wrong_name, _, _ = make_cert(tmp_path, "wrong-name", hosts=("node.example",), issuer=(ca_cert, ca_key))
+    expired, _, _ = make_cert(tmp_path, "expired", issuer=(ca_cert, ca_key), expired=True)
     first, _, _ = make_cert(tmp_path, "first")
     second, _, _ = make_cert(tmp_path, "second")
-    return {"ca": ca_files, "signed": signed, "wrong_name": wrong_name, "first": first, "second": second}
+    return {
+        "ca": ca_files,
+        "signed": signed,
+        "wrong_name": wrong_name,
+        "expired": expired,
+        "first": first,
+        "second": second,
+    }
 
 
 @pytest.fixture
@@ -101,18 +117,58 @@ async def test_ca_file_trust(server: HttpsServer, certs: dict[str, CertFiles]) -
     server.use_certificate(certs["signed"])
     async with ApiClient(server.url, ca_file=str(certs["ca"].cert)) as client:
         assert (await client.request("GET", "/ca")).status_code == 200
-    # A certificate from another issuer is unknown, and its fingerprint is offered for pinning.
-    server.use_certificate(certs["first"])
-    async with ApiClient(server.url, ca_file=str(certs["ca"].cert)) as client:
-        with pytest.raises(CertificateUnknown) as info:
-            await client.request("GET", "/other-issuer")
-    assert info.value.fingerprint == fp(certs["first"])
-    # Right issuer, wrong name: the CA path checks host names too.
-    server.use_certificate(certs["wrong_name"])
-    async with ApiClient(server.url, ca_file=str(certs["ca"].cert)) as client:
-        with pytest.raises(CertificateUnknown, match="not trusted"):
-            await client.request("GET", "/wrong-name")
     assert [r[1] for r in server.requests] == ["/ca"]
+
+
+# With ca_file set, a certificate that fails the CA check is a refusal (issue 12 item 5): never a
+# CertificateUnknown (which the trust flows offer to pin, "first connection ... pin it").
+CA_FAILURES = [
+    ("wrong_name", "/wrong-name", "address mismatch, certificate is not valid for '127.0.0.1'"),
+    ("expired", "/expired", "certificate has expired"),
+    ("first", "/self-signed", "self-signed certificate"),  # another issuer altogether
+]
+
+
+@pytest.mark.parametrize(("cert", "path", "why"), CA_FAILURES)
+async def test_a_failed_ca_check_is_a_refusal(
+    server: HttpsServer, certs: dict[str, CertFiles], cert: str, path: str, why: str
+) -> None:
+    server.use_certificate(certs[cert])
+    async with ApiClient(server.url, ca_file=str(certs["ca"].cert)) as client:
+        with pytest.raises(CertificateRejected) as info:
+            await client.request("GET", path)
+    err = info.value
+    assert not isinstance(err, CertificateError)  # nothing to confirm or pin
+    assert isinstance(err, ConnectError)
+    assert (err.host, err.port, err.ca_file) == (server.host, server.port, str(certs["ca"].cert))
+    assert err.fingerprint == fp(certs[cert])  # shown, so the admin can compare; never pinned
+    assert "failed the check against the CA file" in str(err) and why in str(err)
+    assert not request_never_sent(err)  # so no provider falls back to SSH over it
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(("cert", "path", "why"), CA_FAILURES)
+async def test_a_pin_never_overrides_the_ca_file(
+    server: HttpsServer, certs: dict[str, CertFiles], cert: str, path: str, why: str
+) -> None:
+    """A node with ca_file and (from an older version) a pin of exactly the certificate served:
+    the pin does not replace the CA check."""
+    server.use_certificate(certs[cert])
+    async with ApiClient(server.url, ca_file=str(certs["ca"].cert), server_fingerprint=fp(certs[cert])) as client:
+        with pytest.raises(CertificateRejected) as info:
+            await client.request("GET", path)
+    assert why in str(info.value)
+    assert server.requests == []
+
+
+async def test_ca_file_and_pin_both_have_to_pass(server: HttpsServer, certs: dict[str, CertFiles]) -> None:
+    server.use_certificate(certs["signed"])
+    async with ApiClient(server.url, ca_file=str(certs["ca"].cert), server_fingerprint=fp(certs["signed"])) as client:
+        assert (await client.request("GET", "/both")).status_code == 200
+    async with ApiClient(server.url, ca_file=str(certs["ca"].cert), server_fingerprint=fp(certs["first"])) as client:
+        with pytest.raises(CertificateChanged):
+            await client.request("GET", "/pin-differs")
+    assert [r[1] for r in server.requests] == ["/both"]
 
 
 async def test_self_signed_without_pin_is_unknown(server: HttpsServer, certs: dict[str, CertFiles]) -> None:

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox
 
 from ocv_desktop.core.errors import CertificateUnknown, HostKeyChanged
-from ocv_desktop.core.models import AuthMethod, InstanceStatus, NodeConfig, Platform
+from ocv_desktop.core.models import AuthMethod, ExecutionRule, InstanceStatus, NodeConfig, Platform
 from ocv_desktop.transport.known_hosts import trust_host_key
 from ocv_desktop.ui.models.activity import ActivityState
 from ocv_desktop.ui.models.node_tree import NodeTreeModel
@@ -292,3 +292,89 @@ def test_edit_a_node_keeps_its_id_and_moves_it_in_the_tree(qtbot, open_window, l
     # the selection followed the node through the rebuilt tree
     assert model.node_id(it.window.node_tree.currentIndex()) == node_id
     wait_health(qtbot, it, ["lab-docker"], "healthy")
+
+
+def test_nodes_changed_by_the_cli_show_in_the_open_window(qtbot, open_window, lab_docker):
+    """The CLI and the window at once (issue 12 item 3): a node the real `ocv-desktop nodes add`
+    saves appears in the open window, gets connected and checked; one the CLI removes goes."""
+    from tests.cli_process import ocv
+
+    it = open_window([docker_node(lab_docker)])
+    ssh = lab_docker.ssh
+    added = ocv(
+        it.home,
+        "nodes", "add", "--name", "from-cli", "--type", "docker", "--host", ssh.address,
+        "--port", str(ssh.port), "--key", str(ssh.root_key),
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    qtbot.waitUntil(lambda: "from-cli" in [n.name for n in it.ws.nodes], timeout=10_000)
+    from_cli = it.node_id("from-cli")
+    assert it.window.tree_model.node_indexes(from_cli) != []
+    wait_health(qtbot, it, ["from-cli"], "healthy")
+
+    # the window's own change and the CLI's, one after the other, both kept
+    run(qtbot, it.ws.set_group_by("tag"))
+    removed = ocv(it.home, "nodes", "remove", "lab-docker")
+    assert removed.returncode == 0, removed.stderr
+    qtbot.waitUntil(lambda: [n.name for n in it.ws.nodes] == ["from-cli"], timeout=10_000)
+    assert "group_by: tag" in it.home.config_file.read_text()
+    assert it.window.tree_model.node_indexes(from_cli) != []
+
+
+def test_a_locked_keyring_is_shown_never_silent(qtbot, open_window, lab_docker, new_secret_service, monkeypatch):
+    """Issue 12 item 6 in the window: gnome-keyring locked for real. A password typed into the node
+    editor is kept for this run only, and the banner says so and why; removing a node whose
+    credentials cannot be deleted says that they stayed, instead of "removed"."""
+    from tests.integration.test_keyring_locked import Keyring
+
+    service = new_secret_service()
+    keyring = Keyring(service, service.use(monkeypatch))
+    keyring.lock()
+    it = open_window([docker_node(lab_docker)])
+    assert "locked" in it.window.keyring_label.text()
+
+    it.window.actions_.add_node.trigger()
+    editor = find_dialog(qtbot, "nodeEditor")
+    combo = child(editor, QComboBox, "platformCombo")
+    combo.setCurrentIndex(combo.findData(Platform.DOCKER))
+    child(editor, QLineEdit, "nameEdit").setText("with-password")
+    child(editor, QLineEdit, "hostEdit").setText(lab_docker.ssh.address)
+    auth = child(editor, QComboBox, "authCombo")
+    auth.setCurrentIndex(auth.findData(AuthMethod.PASSWORD))
+    child(editor, QLineEdit, "passwordEdit").setText("pw-typed-7")
+    ok = child(editor, QPushButton, "okButton")
+    qtbot.waitUntil(ok.isEnabled, timeout=5000)
+    ok.click()
+    qtbot.waitUntil(lambda: "with-password" in [n.name for n in it.ws.nodes], timeout=10_000)
+    qtbot.waitUntil(it.window.banner.isVisible, timeout=5000)
+    message = it.window.banner.message()
+    assert "with-password" in message and "NOT saved" in message and "locked" in message
+
+    it.select_node(qtbot, "lab-docker")
+    it.window.actions_.remove_node.trigger()
+    child(message_box(qtbot), QPushButton, "yesButton").click()
+    qtbot.waitUntil(lambda: [n.name for n in it.ws.nodes] == ["with-password"], timeout=10_000)
+    box = message_box(qtbot)
+    assert box.windowTitle() == "The node was removed, but its credentials were not deleted"
+    assert "locked" in box.text()
+    box.accept()
+
+
+def test_a_certificate_the_ca_file_refuses_is_never_offered_for_trust(qtbot, open_window, lab_incus, tmp_path):
+    """Issue 12 item 5 in the window: with ca_file set, the node's certificate (self-signed, not
+    from that CA) turns the node unhealthy with the CA's reason; no "!" to trust, no dialog."""
+    from tests.integration.https_server import make_cert
+
+    ca, _, _ = make_cert(tmp_path, "other-ca", ca=True)
+    node = incus_node(
+        lab_incus, server_cert_fingerprint=None, ca_file=str(ca.cert), execution_rule=ExecutionRule.API_ONLY
+    )
+    it = open_window([node])
+    node_id = it.node_id("lab-incus")
+    wait_health(qtbot, it, ["lab-incus"], "unhealthy")
+    wait_future(qtbot, it.ws.review_trust(node_id))  # what a click on the badge does
+    assert node_id not in it.ws.trust_needed
+    assert not it.window.tree_model.node_indexes(node_id)[0].data(NodeTreeModel.NeedsTrustRole)
+    assert "failed the check against the CA file" in it.ws.errors[node_id]
+    assert not [w for w in QApplication.topLevelWidgets() if w.objectName() == "trustDialog" and w.isVisible()]
+    assert it.ws.node(node_id).server_cert_fingerprint is None

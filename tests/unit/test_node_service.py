@@ -155,3 +155,29 @@ async def test_import_of_an_unusable_file_changes_nothing(service: NodeService, 
     with pytest.raises(ConfigError, match="unknown key"):
         await service.import_oneclickvirt(path)
     assert service.home.config_file.read_bytes() == before
+
+
+async def test_a_change_waits_for_another_process_lock_and_a_cancelled_wait_leaves_it_free(
+    service: NodeService,
+) -> None:
+    """The OS lock on .config.yaml.lock (held here as another process would): a change waits for
+    it; a change cancelled while waiting never keeps the lock once its worker thread gets it."""
+    import asyncio
+
+    from ocv_desktop.core.files import FileLock
+
+    service.home.ensure()
+    other = FileLock(service.home.config_lock)
+    other.acquire()
+    waiting = asyncio.ensure_future(service.add_node(DOCKER))
+    await asyncio.sleep(0.3)
+    assert not waiting.done() and not service.home.config_file.exists()
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    other.release()  # the cancelled change's thread takes the lock now, and must give it back
+    probe = FileLock(service.home.config_lock)
+    await asyncio.to_thread(probe.acquire, 10)
+    probe.release()
+    assert (await service.add_node(DOCKER)).name == "docker-1"
+    assert [n.name for n in load_config(service.home.config_file).nodes] == ["docker-1"]
