@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def enroll_node(args: argparse.Namespace, ctx: Context) -> int:
-    from ocv_desktop.services.enrollment import enroll
+    from ocv_desktop.providers.lxd_family.enrollment import enroll
 
     service = await ctx.node_service()
     node = service.find(args.node)

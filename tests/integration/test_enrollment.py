@@ -19,9 +19,9 @@ from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import ExecutionRule, NodeConfig, NodeSecrets, Platform
 from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.providers.base import ProviderContext
-from ocv_desktop.providers.incus import IncusProvider
-from ocv_desktop.providers.lxd import LxdProvider
-from ocv_desktop.services.enrollment import enroll
+from ocv_desktop.providers.lxd_family.enrollment import enroll
+from ocv_desktop.providers.lxd_family.incus import IncusProvider
+from ocv_desktop.providers.lxd_family.lxd import LxdProvider
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.transport.tls import format_fingerprint
 from tests.cli_process import ocv

@@ -23,9 +23,10 @@ from ocv_desktop.core.errors import (
     NotFound,
 )
 from ocv_desktop.core.models import InstanceSpec, NodeConfig, ProgressCallback
-from ocv_desktop.providers.lxd_backend import ExecResult
-from ocv_desktop.providers.lxd_exec import WebsocketDialer, await_operation, exec_with_stdin
-from ocv_desktop.providers.lxd_requests import (
+from ocv_desktop.providers.lxd_family.api import instance_path, lxd_call, lxd_request, open_lxd_client
+from ocv_desktop.providers.lxd_family.backend import ExecResult
+from ocv_desktop.providers.lxd_family.exec import WebsocketDialer, await_operation, exec_with_stdin
+from ocv_desktop.providers.lxd_family.requests import (
     FINGERPRINT_RE,
     ImageSource,
     RemoteRef,
@@ -37,11 +38,10 @@ from ocv_desktop.providers.lxd_requests import (
     resolve_remote,
 )
 from ocv_desktop.transport.http import ApiClient, request_never_sent
-from ocv_desktop.transport.lxd_api import instance_path, lxd_call, lxd_request, open_lxd_client
 
 if TYPE_CHECKING:
     from ocv_desktop.providers.base import ProviderContext
-    from ocv_desktop.providers.lxd_family import LxdFamilyProvider
+    from ocv_desktop.providers.lxd_family.provider import LxdFamilyProvider
 
 T = TypeVar("T")
 DEFAULT_HTTPS_PORT = 8443

@@ -47,11 +47,11 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     ProgressCallback,
 )
-from ocv_desktop.providers import lxd_parse
 from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input
-from ocv_desktop.providers.lxd_backend import LxdBackend
-from ocv_desktop.providers.lxd_cli_backend import LxdCliBackend
-from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate_name
+from ocv_desktop.providers.lxd_family import parse as lxd_parse
+from ocv_desktop.providers.lxd_family.backend import LxdBackend
+from ocv_desktop.providers.lxd_family.cli import LxdCliBackend
+from ocv_desktop.providers.lxd_family.requests import ImageSource, check_spec, validate_name
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
@@ -90,7 +90,7 @@ class LxdFamilyProvider(Provider):
         self._node = node
         rule = node.execution_rule
         if rule is not ExecutionRule.SSH_ONLY:
-            from ocv_desktop.providers.lxd_api_backend import open_api_backend
+            from ocv_desktop.providers.lxd_family.api_backend import open_api_backend
 
             self._api = await open_api_backend(self, node, self.context)
         if rule is ExecutionRule.API_ONLY and self._api is None:

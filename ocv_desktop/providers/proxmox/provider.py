@@ -58,7 +58,6 @@ from ocv_desktop.core.models import (
     Platform,
     ProgressCallback,
 )
-from ocv_desktop.providers import proxmox_parse as pp
 from ocv_desktop.providers.base import (
     Provider,
     ProviderContext,
@@ -68,11 +67,12 @@ from ocv_desktop.providers.base import (
     passwd_input,
     validate_instance_name,
 )
-from ocv_desktop.providers.proxmox_backends import ApiBackend, PveBackend, PveshBackend
+from ocv_desktop.providers.proxmox import parse as pp
+from ocv_desktop.providers.proxmox.api import pve_endpoint
+from ocv_desktop.providers.proxmox.backends import ApiBackend, PveBackend, PveshBackend
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.http import request_never_sent
-from ocv_desktop.transport.pve_api import pve_endpoint
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -191,7 +191,7 @@ class ProxmoxProvider(Provider):
     async def _open_api(self) -> ApiBackend:
         """An API client that has proven it trusts the server and the server trusts us (a first
         contact with an unpinned self-signed certificate raises CertificateUnknown here)."""
-        from ocv_desktop.transport.pve_api import open_pve_client
+        from ocv_desktop.providers.proxmox.api import open_pve_client
 
         node = self.node  # open_pve_client finds the default endpoint itself
         if not self._secrets.api_token_secret:
