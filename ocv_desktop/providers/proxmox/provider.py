@@ -36,7 +36,6 @@ from typing import Any, TypeVar
 
 from ocv_desktop.core.errors import (
     ApiError,
-    CertificateError,
     ConfigError,
     ConnectError,
     InvalidInput,
@@ -70,6 +69,7 @@ from ocv_desktop.providers.base import (
 from ocv_desktop.providers.proxmox import parse as pp
 from ocv_desktop.providers.proxmox.api import pve_endpoint
 from ocv_desktop.providers.proxmox.backends import ApiBackend, PveBackend, PveshBackend
+from ocv_desktop.providers.routing import api_or_ssh, may_fall_back
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.http import request_never_sent
@@ -170,11 +170,7 @@ class ProxmoxProvider(Provider):
                     self._api = await self._open_api()
                 except (ConnectError, Timeout) as exc:
                     # auto: an API that provably could not be reached leaves SSH as the road.
-                    if (
-                        rule is not ExecutionRule.AUTO
-                        or isinstance(exc, CertificateError)
-                        or not request_never_sent(exc)
-                    ):
+                    if not may_fall_back(rule, exc, ssh_available=True, never_sent=request_never_sent(exc)):
                         raise
                     log.warning("API of %s unreachable (%s); using pvesh over SSH", node.name, exc)
                     self._api_error = exc
@@ -247,28 +243,15 @@ class ProxmoxProvider(Provider):
             return self._shell
         raise ConnectError(f"not connected to {self.name}")
 
-    def _may_fall_back(self, exc: OcvError) -> bool:
-        """Auto rule: SSH may take over only when the API request provably never left (the TCP or
-        TLS connection could not be set up). A certificate problem is never papered over: trust
-        decisions are the user's."""
-        if ExecutionRule(self.node.execution_rule) is not ExecutionRule.AUTO or self._shell is None:
-            return False
-        if isinstance(exc, CertificateError):
-            return False
-        return request_never_sent(exc)
-
     async def _via(self, op: Callable[[PveBackend], Awaitable[T]]) -> T:
         """Each request on its own: a request that never left may go over SSH instead; one that
         may have reached the server is never repeated (one click never creates two guests)."""
         backend = self._backend()
-        try:
+        if backend is not self._api:
             return await op(backend)
-        except (ConnectError, Timeout) as exc:
-            if backend is self._api and self._may_fall_back(exc):
-                assert self._shell is not None
-                log.warning("API of %s unreachable (%s); using pvesh over SSH", self.name, exc)
-                return await op(self._shell)
-            raise
+        return await api_or_ssh(
+            op, node=self.node, api=backend, ssh=self._shell, never_sent=request_never_sent, what="a request"
+        )
 
     async def _call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return await self._via(lambda b: b.call(method, path, params))
