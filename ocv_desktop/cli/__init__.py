@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from ocv_desktop.cli.context import PROG, Context, UsageError
 from ocv_desktop.cli.parser import build_parser
 from ocv_desktop.core.errors import OcvError
-from ocv_desktop.core.home import resolve_home
+from ocv_desktop.store.home import resolve_home
 
 __all__ = ["Context", "UsageError", "main"]
 

@@ -10,10 +10,10 @@ import getpass
 import sys
 from typing import TextIO
 
-from ocv_desktop.core.config import AppConfig, load_config
-from ocv_desktop.core.home import Home
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import AppConfig, load_config
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 
 PROG = "ocv-desktop"
 

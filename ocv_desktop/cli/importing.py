@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ocv_desktop.cli.context import Context
 from ocv_desktop.cli.output import node_json, node_summary, print_json, secrets_json
-from ocv_desktop.core.oneclickvirt import ImportProblem
+from ocv_desktop.store.oneclickvirt import ImportProblem
 
 ORDER = 20
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from ocv_desktop.cli.context import Context, UsageError, read_secrets
 from ocv_desktop.cli.output import node_json, node_summary, print_json, print_table, secrets_json
 from ocv_desktop.cli.parser import command_group
-from ocv_desktop.core.config import check_node, normalize_fingerprint
 from ocv_desktop.core.errors import InvalidInput
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform
 from ocv_desktop.services.nodes import duplicate_name_message
+from ocv_desktop.store.config import check_node, normalize_fingerprint
 
 ORDER = 10
 GROUP_HELP = "list, add, remove and enroll nodes"

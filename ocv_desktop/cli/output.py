@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from ocv_desktop.core.models import NodeConfig, to_jsonable
-from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.store.secrets import SecretStore
 
 
 def print_json(data: Any, file: TextIO | None = None) -> None:

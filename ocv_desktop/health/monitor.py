@@ -24,10 +24,10 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from ocv_desktop.core.config import Settings
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import HealthReport, HealthState, NodeConfig
 from ocv_desktop.health.checks import failed_connect_report, timed_out_report
+from ocv_desktop.store.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,6 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from ocv_desktop.core.config import AppConfig, Settings
 from ocv_desktop.core.errors import (
     CertificateError,
     ConfigError,
@@ -53,14 +52,15 @@ from ocv_desktop.core.errors import (
     OcvError,
     Timeout,
 )
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets
-from ocv_desktop.core.oneclickvirt import ImportReport
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
+from ocv_desktop.store.config import AppConfig, Settings
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.oneclickvirt import ImportReport
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.ui.models.activity import Activity, ActivityState
 
 log = logging.getLogger(__name__)

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from ocv_desktop.core.config import load_config
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeConfig
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import load_config
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.transport.known_hosts import recorded_host_keys, trust_host_key
 from tests.cli_process import ocv, ocv_on_terminal
 from tests.lab.lab import Lab

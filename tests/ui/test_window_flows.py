@@ -196,7 +196,7 @@ def test_cancel_an_action_that_waits_for_its_turn(qtbot, open_window, lab_docker
 
 
 def test_group_by_setting_is_read_from_the_config(qtbot, open_window, lab_docker):
-    from ocv_desktop.core.config import Settings
+    from ocv_desktop.store.config import Settings
     from tests.ui.window_fixtures import FAST_SETTINGS
 
     settings = Settings(

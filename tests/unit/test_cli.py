@@ -21,9 +21,9 @@ import pytest
 
 from ocv_desktop import __version__
 from ocv_desktop.cli import main
-from ocv_desktop.core.config import load_config
 from ocv_desktop.core.models import NodeSecrets
-from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.store.config import load_config
+from ocv_desktop.store.secrets import SecretStore
 from tests.cli_process import ocv, ocv_argv
 
 # the keyring fixtures (also loaded by tests/conftest.py); importing them sets the fail-backend default

@@ -16,7 +16,7 @@ import ocv_desktop
 
 PACKAGE = Path(ocv_desktop.__file__).parent
 QT_MODULES = ("PySide6", "shiboken6", "qasync", "PyQt5", "PyQt6", "PySide2")
-NOT_FOR_CORE = ("transport", "providers", "health", "ui", "services", "cli")
+NOT_FOR_CORE = ("store", "transport", "providers", "health", "ui", "services", "cli")
 
 
 def imported_names(path: Path) -> set[str]:
@@ -94,17 +94,17 @@ def import_in_fresh_interpreter(names: list[str]) -> tuple[set[str], dict[str, s
 
 
 def test_the_engine_and_cli_run_without_qt() -> None:
-    names = module_names("core", "transport", "providers", "health", "services", "cli", "app")
+    names = module_names("core", "store", "transport", "providers", "health", "services", "cli", "app")
     modules, errors = import_in_fresh_interpreter(names)
     assert errors == {}
-    assert "ocv_desktop.cli.nodes" in modules and "ocv_desktop.core.secrets" in modules
+    assert "ocv_desktop.cli.nodes" in modules and "ocv_desktop.store.secrets" in modules
     assert sorted(m for m in modules if m.split(".")[0] in QT_MODULES) == []
 
 
 def test_core_loads_nothing_of_ours_outside_core() -> None:
     modules, errors = import_in_fresh_interpreter(module_names("core"))
     assert errors == {}
-    assert "ocv_desktop.core.config" in modules
+    assert "ocv_desktop.core.models" in modules
     ours = sorted(m for m in modules if m.startswith("ocv_desktop.") and m.split(".")[1] in NOT_FOR_CORE)
     assert ours == []
 

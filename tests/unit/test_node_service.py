@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.config import load_config
 from ocv_desktop.core.errors import ConfigError, InvalidInput, NotFound
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets, Platform, SecretField
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import load_config
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 
 # the keyring fixtures (also loaded by tests/conftest.py); importing them sets the fail-backend default
 pytest_plugins = ["tests.keyring_fixture"]

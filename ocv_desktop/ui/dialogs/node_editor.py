@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocv_desktop.core.config import validate_node
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform, new_node_id
 from ocv_desktop.services.nodes import duplicate_name_message
+from ocv_desktop.store.config import validate_node
 from ocv_desktop.ui.dialogs.base import run_and_dispose
 from ocv_desktop.ui.dialogs.trust import certificate_fingerprint_lines
 from ocv_desktop.ui.dialogs.widgets import (

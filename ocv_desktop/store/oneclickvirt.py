@@ -26,10 +26,10 @@ from typing import Any
 
 import yaml
 
-from ocv_desktop.core.config import validate_node
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets, Platform
-from ocv_desktop.core.yamlfile import (
+from ocv_desktop.store.config import validate_node
+from ocv_desktop.store.yamlfile import (
     INT_TAG,
     NULL_TAG,
     InvalidFile,

@@ -36,9 +36,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from ocv_desktop.core.errors import ConfigError, NotFound
-from ocv_desktop.core.files import write_atomically
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, Platform
-from ocv_desktop.core.yamlfile import (
+from ocv_desktop.store.files import write_atomically
+from ocv_desktop.store.yamlfile import (
     BOOL_TAG,
     FLOAT_TAG,
     INT_TAG,
