@@ -114,6 +114,16 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
             ["nodes", "add", "--name", "x", "--type", "lxd", "--host", "h", "--password-stdin", "--key", "k"],
             "not allowed",
         ),
+        # the per-platform field table (core/nodes.py) says which options a node can use
+        (
+            ["nodes", "add", "--name", "x", "--type", "docker", "--local", "--client-cert", "c", "--client-key", "k"],
+            "--client-cert does not apply to a docker node",
+        ),
+        (
+            ["nodes", "add", "--name", "x", "--type", "lxd", "--host", "h", "--proxmox-node", "pve1"],
+            "--proxmox-node does not apply to a lxd node",
+        ),
+        (["nodes", "add", "--name", "x", "--type", "incus", "--local", "--key", "k"], "--key does not apply"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(
