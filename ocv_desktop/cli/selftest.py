@@ -18,9 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def self_test(args: argparse.Namespace, ctx: Context) -> int:
-    from ocv_desktop.ui.main import self_test as run  # imports PySide6: only for this command
-
-    result = run(ctx.home)
+    result = ctx.gui.self_test(ctx.home)  # imports PySide6: only for this command
     window_ok = result["window"]["nodeTree"] and result["window"]["instanceTable"]
     if args.json:
         print_json({**result, "ok": window_ok})
