@@ -106,17 +106,8 @@ class TrustService:
     async def trust_node(self, node: NodeConfig, ask: Ask) -> TrustReport:
         """Offer every untrusted thing ``node`` uses; record what ``ask`` accepts."""
         report = TrustReport(node)
-        if not parts_of(node):
-            raise OcvError(
-                f"node {node.name!r} has nothing to trust: no SSH and no https:// API with a pinnable certificate"
-            )
-        for part in parts_of(node):
-            read = self.read_host_key if part == SSH_HOST_KEY else self.read_certificate
-            try:
-                outcome, question = await read(node)
-            except OcvError as exc:
-                report.failures.append((part, exc))
-                continue
+        read, report.failures = await self.read_parts(node)
+        for outcome, question in read:
             if question is not None:
                 if await ask(question):
                     await self.record(node.id, question)
@@ -125,6 +116,28 @@ class TrustService:
                     outcome.status = "declined"
             report.outcomes.append(outcome)
         return report
+
+    async def read_parts(
+        self, node: NodeConfig
+    ) -> tuple[list[tuple[Outcome, TrustError | None]], list[tuple[str, OcvError]]]:
+        """What the node presents for every part it uses, with the question to put (None: trusted
+        already), and the parts that could not be read (what, why)."""
+        parts = parts_of(node)
+        if not parts:
+            raise OcvError(
+                f"node {node.name!r} has nothing to trust: no SSH and no https:// API with a pinnable certificate"
+            )
+        read: list[tuple[Outcome, TrustError | None]] = []
+        failures: list[tuple[str, OcvError]] = []
+        for part in parts:
+            try:
+                if part == SSH_HOST_KEY:
+                    read.append(await self.read_host_key(node))
+                else:
+                    read.append(await self.read_certificate(node))
+            except OcvError as exc:
+                failures.append((part, exc))
+        return read, failures
 
     # --- reading what the node presents -------------------------------------------------------
 

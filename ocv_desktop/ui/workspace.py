@@ -46,7 +46,6 @@ from PySide6.QtWidgets import QWidget
 from ocv_desktop.core.errors import (
     CertificateError,
     ConfigError,
-    HostKeyChanged,
     HostKeyError,
     NotFound,
     OcvError,
@@ -57,6 +56,7 @@ from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
+from ocv_desktop.services.trust import TrustError, TrustService
 from ocv_desktop.store.config import AppConfig, Settings
 from ocv_desktop.store.home import Home
 from ocv_desktop.store.oneclickvirt import ImportReport
@@ -66,10 +66,8 @@ from ocv_desktop.ui.models.activity import Activity, ActivityState
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-TrustError = HostKeyError | CertificateError
 SHUTDOWN_TIMEOUT = 2.0
 LIST_TIMEOUT = 60.0  # listing instances, on top of the connect time limit
-FILE_TIMEOUT = 10.0  # a small local file (known_hosts) written off the loop
 
 
 class InstanceAction(StrEnum):
@@ -472,10 +470,28 @@ class Workspace(QObject):
         if self.trust_needed.pop(node_id, None) is not None:
             self.nodeStateChanged.emit(node_id)
 
+    @property
+    def trust(self) -> TrustService:
+        return TrustService(self.home, self.node_service, self.settings.connect_timeout)
+
     def review_trust(self, node_id: str) -> asyncio.Future[None]:
-        """The user clicked the node's badge: refresh it interactively (asks about trust if needed)."""
+        """The user clicked the node's badge or "Review trust…": offer every untrusted thing the
+        node uses (its SSH host key even when the API works without it, services/trust.py), then
+        refresh it interactively (asks about anything the connection still finds)."""
+        return self.run_task(f"trust:{node_id}", self._review_trust(node_id))
+
+    async def _review_trust(self, node_id: str) -> None:
+        node = self._nodes.get(node_id)
+        if node is None:
+            return
+        read, failures = await self.trust.read_parts(node)
+        for what, exc in failures:  # shown by the refresh and the health check; one line in the log
+            log.info("%s: the %s could not be read: %s", node.name, what, exc)
+        for _, question in read:
+            if question is not None and not await self.resolve_trust(node_id, question):
+                break  # declined: ask nothing more now
         self.check_now([node_id])
-        return self.refresh(node_id, interactive=True, record=True)
+        await self.refresh(node_id, interactive=True, record=True)
 
     async def resolve_trust(self, node_id: str, exc: TrustError) -> bool:
         """Ask the user about ``exc`` and record the answer. One question per node at a time:
@@ -503,10 +519,9 @@ class Workspace(QObject):
         act = self._new_activity(label, node)
         self._begin(act)
         try:
-            if isinstance(exc, HostKeyError):
-                await self._record_host_key(exc)
-            else:
-                await self._record_certificate(node_id, exc)
+            await self.trust.record(node_id, exc)
+            if isinstance(exc, CertificateError):
+                self._apply_config(self.node_service.config)  # the node has a new pin
         except OcvError as err:
             self._finish(act, ActivityState.FAILED, str(err))
             return False
@@ -515,39 +530,6 @@ class Workspace(QObject):
         self._finish(act, ActivityState.SUCCEEDED, exc.fingerprint)
         self.check_now([node_id])
         return True
-
-    async def _record_host_key(self, exc: HostKeyError) -> None:
-        """Record the key the user saw. It is read again to get the public key itself, and only
-        recorded if it is still the one whose fingerprint was shown."""
-        from ocv_desktop.transport.known_hosts import trust_host_key
-        from ocv_desktop.transport.ssh import fetch_host_key
-
-        seen = await fetch_host_key(exc.host, exc.port, self.settings.connect_timeout)
-        if seen.fingerprint != exc.fingerprint:
-            raise HostKeyChanged(
-                f"the host key of {exc.host}:{exc.port} changed while you were looking at it "
-                f"(now {seen.key_type} {seen.fingerprint}); nothing was recorded",
-                host=exc.host,
-                port=exc.port,
-                key_type=seen.key_type,
-                fingerprint=seen.fingerprint,
-                expected_fingerprint=exc.fingerprint,
-            )
-        record = functools.partial(
-            trust_host_key,
-            self.home.known_hosts,
-            exc.host,
-            exc.port,
-            seen.openssh_line,
-            replace=isinstance(exc, HostKeyChanged),
-        )
-        await asyncio.wait_for(asyncio.to_thread(record), FILE_TIMEOUT)
-
-    async def _record_certificate(self, node_id: str, exc: CertificateError) -> None:
-        """Pin the certificate the user accepted (CertificateChanged: the user chose to replace the pin)."""
-        node = self._nodes[node_id]
-        await self.node_service.update_node(node.replace(server_cert_fingerprint=exc.fingerprint))
-        self._apply_config(self.node_service.config)
 
     # --- nodes ---------------------------------------------------------------------------------
 
@@ -568,7 +550,7 @@ class Workspace(QObject):
             return None
         act = self._new_activity(self.tr("Remove node"), node)
         # its refresh and its action batches stop (not the caller's own flow, which awaits this)
-        prefixes = (f"refresh:{node_id}", *(f"{action}:{node_id}:" for action in InstanceAction))
+        prefixes = (f"refresh:{node_id}", f"trust:{node_id}", *(f"{action}:{node_id}:" for action in InstanceAction))
         for name, task in list(self._named.items()):
             if name.startswith(prefixes) and task is not asyncio.current_task():
                 task.cancel()

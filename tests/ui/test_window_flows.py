@@ -233,6 +233,32 @@ def test_unpinned_api_certificate_is_pinned_when_the_user_accepts_it(qtbot, open
     assert not idx.data(NodeTreeModel.NeedsTrustRole)
 
 
+def test_trust_offers_the_ssh_host_key_of_an_api_node_too(qtbot, open_window, lab_incus):
+    """Issue 12 item 2: an Incus node works over its API once the certificate is pinned, but its
+    SSH host key (the terminal, the health check's service probe) must be offered as well."""
+    node = incus_node(lab_incus, server_cert_fingerprint=None)
+    node.trust = None  # nothing trusted: neither the certificate nor the host key
+    it = open_window([node])
+    node_id = it.node_id("lab-incus")
+    idx = it.window.tree_model.node_indexes(node_id)[0]
+    qtbot.waitUntil(lambda: idx.data(NodeTreeModel.NeedsTrustRole) is True, timeout=30_000)
+
+    it.window.badge_delegate.badgeClicked.emit(node_id)
+    offered = []
+    for _ in range(2):  # one dialog after the other: the host key, then the certificate
+        dialog = find_dialog(qtbot, "trustDialog")
+        offered.append(" ".join(w.text() for w in dialog.findChildren(QLabel)))
+        dialog.trust_button.click()
+        qtbot.waitUntil(lambda d=dialog: not d.isVisible(), timeout=10_000)
+    assert lab_incus.ssh.host_key_fingerprint in offered[0]
+    assert lab_incus.server_cert_fingerprint[:16] in offered[1].replace(":", "").lower()
+    qtbot.waitUntil(lambda: it.ws.node(node_id).server_cert_fingerprint is not None, timeout=10_000)
+    assert lab_incus.ssh.host_key_line.split()[2] in it.home.known_hosts.read_text()
+    assert it.ws.node(node_id).server_cert_fingerprint == lab_incus.server_cert_fingerprint
+    wait_health(qtbot, it, ["lab-incus"], "healthy")
+    assert not idx.data(NodeTreeModel.NeedsTrustRole)
+
+
 def test_changed_host_key_is_replaced_only_after_a_second_confirmation(qtbot, open_window, lab_docker, lab_incus):
     node = docker_node(lab_docker)
     node.trust = None
