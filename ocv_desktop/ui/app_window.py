@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
+from ocv_desktop.services.session import InstanceAction, Workspace
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
 from ocv_desktop.ui.dialogs.base import ask_yes_no, show_error
@@ -56,7 +57,6 @@ from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
 from ocv_desktop.ui.widgets.error_banner import ErrorBanner
 from ocv_desktop.ui.widgets.health_badge import HealthBadgeDelegate
 from ocv_desktop.ui.widgets.welcome import WelcomePanel
-from ocv_desktop.ui.workspace import InstanceAction, Workspace
 
 log = logging.getLogger(__name__)
 

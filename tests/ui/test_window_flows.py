@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessa
 
 from ocv_desktop.core.errors import CertificateUnknown, HostKeyChanged
 from ocv_desktop.core.models import AuthMethod, InstanceStatus, NodeConfig, Platform
+from ocv_desktop.services.session import InstanceAction
 from ocv_desktop.transport.known_hosts import trust_host_key
 from ocv_desktop.ui.models.activity import ActivityState
 from ocv_desktop.ui.models.node_tree import NodeTreeModel
-from ocv_desktop.ui.workspace import InstanceAction
 from tests.ui.window_fixtures import (
     LabNode,
     child,
