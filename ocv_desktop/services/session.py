@@ -1,7 +1,8 @@
-"""The Workspace: the only bridge between the Qt widgets and the engine (DESIGN.md rule 6).
+"""The Session: the headless application core both faces use (DESIGN.md rule 6).
 
-Widgets never await network I/O. They call the workspace, which runs the work as asyncio tasks on
-the qasync loop and reports back through Qt signals. It owns, for the lifetime of the window:
+It runs the work as asyncio tasks and reports back through plain events (``SessionListener``);
+the GUI's thin bridge (ui/bridge.py) turns them into Qt signals, and user-visible words come from
+an injected ``tr`` (the bridge's Qt translation). It owns, for the lifetime of the window:
 
 - ``NodeService`` (the one place nodes change) and the ``SecretStore`` it was given;
 - ``ProviderPool``: one connected provider per node, shared by refreshes, actions and health checks;
@@ -19,8 +20,8 @@ Tasks (FeelUOwn's pattern, desktop-anchors.md §C3/§D):
 Trust (DESIGN.md rule 4): an unknown SSH host key or TLS certificate is never accepted silently.
 Health checks only *mark* the node as needing trust (a check every 30 s must not open a dialog
 every 30 s); when the user acts on the node (refresh, an action, a click on its badge) the
-workspace asks once per node at a time through the trust dialogs, records the answer (known_hosts,
-or the certificate pin via NodeService) and retries.
+session asks once per node at a time through the injected ``ask_trust`` (the GUI's trust
+dialogs), records the answer (services/trust.py: known_hosts, or the certificate pin) and retries.
 
 ``shutdown()`` stops the monitor, cancels every task and closes the pool within a time limit, so
 closing the window never hangs on a dead node and leaves no pending task behind.
@@ -38,10 +39,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
-
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
+from typing import Any, Protocol, TypeVar
 
 from ocv_desktop.core.errors import (
     CertificateError,
@@ -54,14 +52,14 @@ from ocv_desktop.core.errors import (
 from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider
+from ocv_desktop.services.activity import Activity, ActivityState
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
-from ocv_desktop.services.trust import TrustError, TrustService
+from ocv_desktop.services.trust import Ask, TrustError, TrustService
 from ocv_desktop.store.config import AppConfig, Settings
 from ocv_desktop.store.home import Home
 from ocv_desktop.store.oneclickvirt import ImportReport
 from ocv_desktop.store.secrets import SecretStore
-from ocv_desktop.ui.models.activity import Activity, ActivityState
 
 log = logging.getLogger(__name__)
 
@@ -77,25 +75,59 @@ class InstanceAction(StrEnum):
     DELETE = "delete"
 
 
-class Workspace(QObject):
-    nodesChanged = Signal()  # the configured nodes changed (added, edited, removed, imported)
-    healthChanged = Signal(str)  # node id: a new health report arrived
-    nodeStateChanged = Signal(str)  # node id: last error / needs-trust changed
-    instancesChanged = Signal(str)  # node id: its instance list changed
-    activityChanged = Signal(object)  # Activity: new, or its state/progress changed
-    keyringStateChanged = Signal()
-    settingsChanged = Signal()
-    problem = Signal(str)  # something the user should see in the banner (config errors, bugs)
+class SessionListener(Protocol):
+    """The events a session reports (ui/bridge.py emits each as the Qt signal of the same meaning)."""
 
-    def __init__(self, home: Home, secrets: SecretStore, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def nodes_changed(self) -> None: ...  # the configured nodes changed (added, edited, removed, imported)
+    def health_changed(self, node_id: str) -> None: ...  # a new health report arrived
+    def node_state_changed(self, node_id: str) -> None: ...  # last error / needs-trust changed
+    def instances_changed(self, node_id: str) -> None: ...  # its instance list changed
+    def activity_changed(self, activity: Activity) -> None: ...  # new, or its state/progress changed
+    def keyring_state_changed(self) -> None: ...
+    def settings_changed(self) -> None: ...
+    def problem(self, text: str) -> None: ...  # something the user should see (config errors, bugs)
+
+
+class Translate(Protocol):
+    """Qt's ``tr`` signature: ``%n`` takes ``n`` (plural forms where a translation has them)."""
+
+    def __call__(self, text: str, disambiguation: str | None = None, n: int = -1) -> str: ...
+
+
+def untranslated(text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    return text.replace("%n", str(n)) if n >= 0 else text
+
+
+class _Silent:
+    """A listener that hears nothing (headless use, tests)."""
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args: None
+
+
+async def _decline(question: TrustError) -> bool:
+    return False
+
+
+class Session:
+    def __init__(
+        self,
+        home: Home,
+        secrets: SecretStore,
+        *,
+        listener: SessionListener | None = None,
+        tr: Translate = untranslated,
+        ask_trust: Ask = _decline,
+    ) -> None:
+        self.listener: SessionListener = listener if listener is not None else _Silent()  # type: ignore[assignment]
+        self.tr = tr
+        self._confirm_trust = ask_trust  # shows the user what the node presents; True = trust it
         self.home = home
         self.secrets = secrets
         self.node_service = NodeService(home, secrets)
         self.settings = Settings()
         self.pool = ProviderPool(home, secrets, self.settings)
         self.monitor: HealthMonitor | None = None
-        self.dialog_parent: QWidget | None = None  # the window; parent of trust dialogs
 
         self._nodes: dict[str, NodeConfig] = {}
         self.health: dict[str, HealthReport] = {}
@@ -153,10 +185,10 @@ class Workspace(QObject):
             config = await self.node_service.reload()
         except ConfigError as exc:
             # Left untouched on disk (rule 5); the window shows why and stays usable.
-            self.problem.emit(self.tr("The configuration could not be read: {error}").format(error=exc))
+            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
             config = AppConfig()
         self._apply_config(config)
-        self.keyringStateChanged.emit()
+        self.listener.keyring_state_changed()
         if monitor:
             self.monitor = HealthMonitor(self._check, self._deliver, self._monitor_settings())
             self.monitor.start(self.nodes)
@@ -226,7 +258,7 @@ class Workspace(QObject):
         exc = task.exception()  # retrieved here, so asyncio does not log it a second time
         if isinstance(exc, OcvError):  # the flows show their own errors; this is the fallback
             log.info("task %s failed: %s", name, exc)
-            self.problem.emit(str(exc))
+            self.listener.problem(str(exc))
         elif exc is not None:
             self._report_bug(exc)
 
@@ -235,7 +267,7 @@ class Workspace(QObject):
         text = self.tr("Unexpected error (a bug, please report it): {kind}: {error}").format(
             kind=type(exc).__name__, error=exc
         )
-        self.problem.emit(text)
+        self.listener.problem(text)
         return text
 
     # --- health --------------------------------------------------------------------------------
@@ -260,7 +292,7 @@ class Workspace(QObject):
         if self._closing or report.node_id not in self._nodes:
             return
         self.health[report.node_id] = report
-        self.healthChanged.emit(report.node_id)
+        self.listener.health_changed(report.node_id)
 
     def check_now(self, node_ids: Iterable[str] | None = None) -> None:
         """Check these nodes (default all) right away, forgetting their backoff."""
@@ -300,7 +332,7 @@ class Workspace(QObject):
             raise
         except OcvError as exc:
             self.errors[node_id] = str(exc)
-            self.nodeStateChanged.emit(node_id)
+            self.listener.node_state_changed(node_id)
             if activity:
                 self._finish(activity, ActivityState.FAILED, str(exc))
             return
@@ -314,8 +346,8 @@ class Workspace(QObject):
         self._listed_at[node_id] = time.monotonic()
         if activity:
             self._finish(activity, ActivityState.SUCCEEDED, self.tr("%n instance(s)", "", len(instances)))
-        self.nodeStateChanged.emit(node_id)
-        self.instancesChanged.emit(node_id)
+        self.listener.node_state_changed(node_id)
+        self.listener.instances_changed(node_id)
 
     async def _list(self, node: NodeConfig) -> list[Instance]:
         limit = self.settings.connect_timeout + LIST_TIMEOUT
@@ -415,7 +447,7 @@ class Workspace(QObject):
             if not any(i.id == old.id for i in current):
                 updated.append(fresh)
         self._instances[old.node_id] = updated
-        self.instancesChanged.emit(old.node_id)
+        self.listener.instances_changed(old.node_id)
 
     async def reset_password(self, inst: Instance) -> str | None:
         """A new random root password for the instance, or None when it failed (the activity log
@@ -464,11 +496,11 @@ class Workspace(QObject):
     def _mark_trust(self, node_id: str, exc: TrustError) -> None:
         if node_id in self._nodes:
             self.trust_needed[node_id] = exc
-            self.nodeStateChanged.emit(node_id)
+            self.listener.node_state_changed(node_id)
 
     def _clear_trust(self, node_id: str) -> None:
         if self.trust_needed.pop(node_id, None) is not None:
-            self.nodeStateChanged.emit(node_id)
+            self.listener.node_state_changed(node_id)
 
     @property
     def trust(self) -> TrustService:
@@ -505,16 +537,9 @@ class Workspace(QObject):
         return await asyncio.shield(prompt)
 
     async def _ask_trust(self, node_id: str, exc: TrustError) -> bool:
-        from ocv_desktop.ui.dialogs.trust import confirm_certificate, confirm_host_key
-
         node = self._nodes[node_id]
-        if isinstance(exc, HostKeyError):
-            label = self.tr("Trust host key")
-            confirmed = await confirm_host_key(self.dialog_parent, exc)  # type: ignore[arg-type]
-        else:
-            label = self.tr("Trust certificate")
-            confirmed = await confirm_certificate(self.dialog_parent, exc)  # type: ignore[arg-type]
-        if not confirmed:
+        label = self.tr("Trust host key") if isinstance(exc, HostKeyError) else self.tr("Trust certificate")
+        if not await self._confirm_trust(exc):
             return False
         act = self._new_activity(label, node)
         self._begin(act)
@@ -583,11 +608,11 @@ class Workspace(QObject):
         if group_by == self.settings.group_by:
             return
         self.settings = dataclasses.replace(self.settings, group_by=group_by)
-        self.settingsChanged.emit()
+        self.listener.settings_changed()
         try:
             config = await self.node_service.update_settings(self.settings)
         except OcvError as exc:
-            self.problem.emit(self.tr("The grouping could not be saved: {error}").format(error=exc))
+            self.listener.problem(self.tr("The grouping could not be saved: {error}").format(error=exc))
             return
         self.settings = config.settings
 
@@ -613,7 +638,7 @@ class Workspace(QObject):
             interval_changed = self._monitor_settings() != MonitorSettings.from_settings(config.settings)
             self.settings = config.settings
             self.pool.settings = config.settings
-            self.settingsChanged.emit()
+            self.listener.settings_changed()
             if interval_changed and self.monitor is not None:
                 self.monitor.settings = self._monitor_settings()
         for gone in old_ids - set(self._nodes):
@@ -621,9 +646,9 @@ class Workspace(QObject):
                 cache.pop(gone, None)
         if self.monitor is not None and not self._closing:
             self.monitor.set_nodes(self.nodes)
-        self.nodesChanged.emit()
+        self.listener.nodes_changed()
         for gone in old_ids - set(self._nodes):
-            self.instancesChanged.emit(gone)
+            self.listener.instances_changed(gone)
 
     # --- activity log --------------------------------------------------------------------------
 
@@ -634,12 +659,12 @@ class Workspace(QObject):
             node_name=node.name if node else "",
             instance_name=instance_name,
         )
-        self.activityChanged.emit(act)
+        self.listener.activity_changed(act)
         return act
 
     def _begin(self, act: Activity) -> None:
         act.begin()
-        self.activityChanged.emit(act)
+        self.listener.activity_changed(act)
 
     def _cancel_queued(self, act: Activity) -> None:
         """Cancel an action that is still waiting for its turn (its batch skips it)."""
@@ -650,7 +675,7 @@ class Workspace(QObject):
         act.finish(state, message)
         if state is ActivityState.FAILED:
             log.info("%s %s %s failed: %s", act.action, act.node_name, act.instance_name, message)
-        self.activityChanged.emit(act)
+        self.listener.activity_changed(act)
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -42,9 +42,10 @@ from PySide6.QtWidgets import (
 
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
-from ocv_desktop.services.session import InstanceAction, Workspace
+from ocv_desktop.services.session import InstanceAction
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
+from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.dialogs.base import ask_yes_no, show_error
 from ocv_desktop.ui.dialogs.confirm import confirm_delete
 from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report

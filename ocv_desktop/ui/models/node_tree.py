@@ -26,7 +26,7 @@ from PySide6.QtGui import QColor
 
 from ocv_desktop.core.errors import CertificateChanged, HostKeyChanged
 from ocv_desktop.core.models import CheckKind, CheckStatus, HealthReport, HealthState, NodeConfig, Platform
-from ocv_desktop.services.session import Workspace
+from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
 from ocv_desktop.ui.models.formatting import format_bytes, format_latency
 from ocv_desktop.ui.theme import HEALTH_COLOURS, health_text
