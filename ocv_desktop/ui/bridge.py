@@ -3,7 +3,7 @@
 Widgets never await network I/O. They call the workspace, whose ``Session``
 (services/session.py) runs the work as asyncio tasks on the qasync loop; the session's events come
 back here and leave as Qt signals. The bridge adds only what needs Qt: the signals, ``tr`` (the
-session's words are translated in this class's context, ``Workspace``) and the trust dialogs,
+session's words, in the translation context ``Session``) and the trust dialogs,
 opened non-modally under ``dialog_parent``. Everything else (``nodes``, ``refresh``,
 ``run_instance_action`` ...) is the session's, reached through attribute lookup.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from ocv_desktop.core.errors import HostKeyError
@@ -38,12 +38,16 @@ class Workspace(QObject):
     def __init__(self, home: Home, secrets: SecretStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.dialog_parent: QWidget | None = None  # the window; parent of trust dialogs
-        self.session = Session(home, secrets, listener=_Relay(self), tr=self.tr, ask_trust=self._confirm_trust)
+        self.session = Session(home, secrets, listener=_Relay(self), tr=self._tr, ask_trust=self._confirm_trust)
 
     def __getattr__(self, name: str) -> Any:
         if name == "session":  # not set yet: never look it up in itself
             raise AttributeError(name)
         return getattr(self.session, name)
+
+    def _tr(self, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+        # the context lupdate gives the session's self.tr() strings (scripts/update-translations.sh)
+        return QCoreApplication.translate("Session", text, disambiguation, n)
 
     async def _confirm_trust(self, question: TrustError) -> bool:
         from ocv_desktop.ui.dialogs.trust import confirm_certificate, confirm_host_key
