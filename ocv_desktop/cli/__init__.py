@@ -15,6 +15,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import TextIO
 
 from ocv_desktop.cli.context import PROG, Context, GuiFace, UsageError
 from ocv_desktop.cli.parser import build_parser
@@ -24,11 +25,11 @@ from ocv_desktop.store.home import resolve_home
 __all__ = ["Context", "UsageError", "main"]
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Always writes to the current ``sys.stderr`` (tests swap it between runs)."""
 
-    @property  # type: ignore[override]
-    def stream(self):
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter

@@ -22,7 +22,7 @@ from ocv_desktop.core.errors import CertificateUnknown, OcvError
 ORDER = 11
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     nodes = command_group(subparsers, "nodes", GROUP_HELP)
     p = nodes.add_parser(
         "enroll",

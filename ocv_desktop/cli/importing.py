@@ -13,7 +13,7 @@ from ocv_desktop.store.oneclickvirt import ImportProblem
 ORDER = 20
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "import",
         help="import nodes from a OneClickVirt YAML file",

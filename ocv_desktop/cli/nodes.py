@@ -19,7 +19,7 @@ ORDER = 10
 GROUP_HELP = "list, add, remove and enroll nodes"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     nodes = command_group(subparsers, "nodes", GROUP_HELP)
 
     p = nodes.add_parser("list", help="show the configured nodes and where their secrets are kept")

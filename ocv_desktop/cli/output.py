@@ -76,7 +76,8 @@ def secrets_json(store: SecretStore) -> dict[str, Any]:
 
 def node_json(node: NodeConfig) -> dict[str, Any]:
     """Every NodeConfig field under its own name (README: "JSON output")."""
-    return to_jsonable(node)
+    fields: dict[str, Any] = to_jsonable(node)
+    return fields
 
 
 def node_summary(node: NodeConfig) -> str:

@@ -11,7 +11,7 @@ from ocv_desktop.cli.output import print_json
 ORDER = 90
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("self-test", help="check that the app, its window and the keyring work here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=self_test)

@@ -25,7 +25,7 @@ from ocv_desktop.services.trust import SSH_HOST_KEY, Outcome, TrustError, TrustS
 ORDER = 15
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "trust",
         help="show a node's SSH host key and API certificate fingerprints and trust them",

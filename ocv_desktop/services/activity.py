@@ -35,7 +35,7 @@ class Activity:
     state: ActivityState = ActivityState.QUEUED
     progress: float | None = None  # 0..1, None = unknown
     message: str = ""  # result or error text
-    cancel: Callable[[], None] | None = None
+    cancel: Callable[[], object] | None = None
     _t0: float = field(default_factory=time.monotonic)
     _t1: float | None = None
 

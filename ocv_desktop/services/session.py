@@ -119,7 +119,7 @@ class Session:
         tr: Translate = untranslated,
         ask_trust: Ask = _decline,
     ) -> None:
-        self.listener: SessionListener = listener if listener is not None else _Silent()  # type: ignore[assignment]
+        self.listener: SessionListener = listener if listener is not None else _Silent()
         self.tr = tr
         self._confirm_trust = ask_trust  # shows the user what the node presents; True = trust it
         self.home = home

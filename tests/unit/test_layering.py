@@ -109,9 +109,10 @@ def test_core_loads_nothing_of_ours_outside_core() -> None:
     assert ours == []
 
 
-# DESIGN.md: arrows point down only. cli and ui sit side by side on top (cli starts the GUI, so it
-# may import ui lazily; ui never imports cli); services holds what both use.
-LAYER_RANK = {"core": 0, "transport": 1, "providers": 2, "health": 3, "services": 4, "ui": 5, "cli": 6}
+# DESIGN.md: arrows point down only: app -> (ui | cli) -> services -> health -> providers ->
+# transport -> store -> core. ui and cli sit side by side on top and never import each other (app.py
+# hands the CLI its GUI); services holds what both use.
+LAYER_RANK = {"core": 0, "store": 1, "transport": 2, "providers": 3, "health": 4, "services": 5, "ui": 6, "cli": 6}
 
 
 def test_imports_point_down_the_layers_only() -> None:
@@ -126,4 +127,14 @@ def test_imports_point_down_the_layers_only() -> None:
                 continue
             if LAYER_RANK[parts[1]] > LAYER_RANK[layer]:
                 offenders.append(f"{path.relative_to(PACKAGE.parent)} ({layer}) imports {name}")
+    assert offenders == []
+
+
+def test_cli_and_ui_never_import_each_other() -> None:
+    offenders = []
+    for layer, other in (("cli", "ui"), ("ui", "cli")):
+        for path in python_files(PACKAGE / layer):
+            for name in imported_names(path):
+                if name.startswith(f"ocv_desktop.{other}.") or name == f"ocv_desktop.{other}":
+                    offenders.append(f"{path.relative_to(PACKAGE.parent)} imports {name}")
     assert offenders == []

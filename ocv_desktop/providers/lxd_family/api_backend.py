@@ -255,7 +255,7 @@ class LxdApiBackend:
             i["fingerprint"] for i in await self.list_images() if str(i.get("fingerprint", "")).startswith(image_id)
         ]
         if len(matches) == 1:
-            return matches[0]
+            return str(matches[0])
         if matches:
             raise InvalidInput(f"image id {image_id!r} is ambiguous ({len(matches)} images match)")
         raise NotFound(f"image {image_id!r} not found on {self.client.description}")

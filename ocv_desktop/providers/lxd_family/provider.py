@@ -318,7 +318,8 @@ class LxdFamilyProvider(Provider):
     async def probe_api(self) -> str:
         if self._api is None:
             raise Unsupported(f"node {self.name} has no API credentials")
-        return await self._api.probe()
+        detail: str = await self._api.probe()
+        return detail
 
     async def probe_service(self) -> str:
         if self._runner is None:

@@ -249,8 +249,9 @@ class ProxmoxProvider(Provider):
         backend = self._backend()
         if backend is not self._api:
             return await op(backend)
+        shell: PveBackend | None = self._shell
         return await api_or_ssh(
-            op, node=self.node, api=backend, ssh=self._shell, never_sent=request_never_sent, what="a request"
+            op, node=self.node, api=backend, ssh=shell, never_sent=request_never_sent, what="a request"
         )
 
     async def _call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -266,7 +267,11 @@ class ProxmoxProvider(Provider):
             try:
                 result = await self._call(method, path, params)
                 if pp.is_upid(result):
-                    await self._via(lambda b, upid=result: b.wait(upid, timeout=limit))
+
+                    async def wait(b: PveBackend, upid: str = result) -> None:
+                        await b.wait(upid, timeout=limit)
+
+                    await self._via(wait)
                 return result
             except (ApiError, OperationFailed, RemoteError) as exc:
                 if attempt >= self.lock_retries or not pp.is_lock_timeout(str(exc)):
@@ -746,7 +751,8 @@ class ProxmoxProvider(Provider):
                 self._api, self._api_error = api, None
                 log.info("API of %s answers again; using it", self.name)
             else:  # another caller reopened it meanwhile, or we were disconnected
-                await api.close()
+                # (mypy keeps the narrowing from before the await, when the other task had not run)
+                await api.close()  # type: ignore[unreachable]
         if self._api is None:
             raise Unsupported(f"{self.name} has no API connection")
         data = await self._api.call("GET", "/version")
