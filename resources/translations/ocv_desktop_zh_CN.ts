@@ -323,138 +323,138 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="75"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="111"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="139"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="135"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="140"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="146"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="142"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="207"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="203"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="219"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="215"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="219"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="227"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="223"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="233"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="235"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="373"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="369"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="379"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="375"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="381"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="377"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="394"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="390"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="397"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="393"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="433"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="429"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="557"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="30"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="571"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="40"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="581"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="46"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="583"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="47"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="586"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="52"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="587"/>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="666"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="596"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="53"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="595"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="61"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="609"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="71"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="653"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="583"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="669"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="599"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
