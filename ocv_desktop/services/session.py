@@ -9,11 +9,8 @@ an injected ``tr`` (the bridge's Qt translation). It owns, for the lifetime of t
 - ``HealthMonitor``: periodic checks driven by the user's ``Settings``;
 - the caches the views show: nodes, the last health report and the instances of every node.
 
-Tasks (FeelUOwn's pattern, desktop-anchors.md §C3/§D):
-- every task is started through ``run_task(name, coro)`` and kept in a set (strong references: a
-  task nobody references can be garbage-collected mid-flight);
-- a new task with the name of a running one cancels and replaces it (``refresh:<node-id>``: the
-  newest refresh wins);
+Tasks: every task is started through ``run_task(name, coro)`` (services/tasks.py: kept
+referenced, a newer task of the same name replaces the older, failures shown, never lost);
 - mutations of one node run one at a time (``ProviderPool.exclusive``); a bulk action runs one task
   per node, so different nodes work concurrently and each node serially.
 
@@ -55,6 +52,7 @@ from ocv_desktop.providers.base import Provider
 from ocv_desktop.services.activity import Activity, ActivityState
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
+from ocv_desktop.services.tasks import NamedTasks
 from ocv_desktop.services.trust import Ask, TrustError, TrustService
 from ocv_desktop.store.config import AppConfig, Settings
 from ocv_desktop.store.home import Home
@@ -136,11 +134,9 @@ class Session:
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
         self.trust_needed: dict[str, TrustError] = {}
 
-        self._named: dict[str, asyncio.Future[Any]] = {}
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = NamedTasks(self._task_failed)
         self._trust_prompts: dict[str, asyncio.Task[bool]] = {}
         self._batch_ids = itertools.count(1)
-        self._closing = False
         self._shutdown: asyncio.Task[None] | None = None
 
     # --- reading -----------------------------------------------------------------------------
@@ -163,8 +159,7 @@ class Session:
 
     def refreshing(self, node_id: str) -> bool:
         """Whether a refresh of the node is running (its ``refresh:<node-id>`` task)."""
-        task = self._named.get(f"refresh:{node_id}")
-        return task is not None and not task.done()
+        return self._tasks.running(f"refresh:{node_id}")
 
     def health_state(self, node_id: str) -> HealthState:
         report = self.health.get(node_id)
@@ -175,7 +170,7 @@ class Session:
 
     @property
     def closing(self) -> bool:
-        return self._closing
+        return self._tasks.closing
 
     # --- start and stop ------------------------------------------------------------------------
 
@@ -203,19 +198,13 @@ class Session:
         await asyncio.shield(self._shutdown)
 
     async def _stop_all(self, timeout: float) -> None:
-        self._closing = True
+        self._tasks.closing = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         if self.monitor is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.monitor.stop(), max(0.1, deadline - loop.time()))
-        pending = [t for t in self._tasks if not t.done()]
-        for t in pending:
-            t.cancel()
-        if pending:
-            _, still = await asyncio.wait(pending, timeout=max(0.1, deadline - loop.time()))
-            for t in still:
-                log.warning("task %s did not stop within the shutdown time limit", _task_name(t))
+        await self._tasks.stop(deadline - loop.time())
         try:
             # A dead (black-holed) node must not hold the window open: its goodbye is abandoned.
             await asyncio.wait_for(self.pool.close(), max(0.1, deadline - loop.time()))
@@ -228,38 +217,16 @@ class Session:
     def run_task(self, name: str, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         """Run ``coro`` as a task named ``name``; a running task of that name is cancelled and
         replaced. Unexpected exceptions are logged and shown in the banner, never lost."""
-        loop = asyncio.get_running_loop()
-        if self._closing:
-            coro.close()
-            done: asyncio.Future[T] = loop.create_future()
-            done.cancel()
-            return done
-        old = self._named.get(name)
-        if old is not None and not old.done():
-            old.cancel()
-        # The coroutine itself is the task (no wrapper): a task cancelled before its first step
-        # then closes the coroutine, instead of leaving an un-awaited one behind.
-        task = loop.create_task(coro, name=name)
-        self._named[name] = task
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
+        return self._tasks.run(name, coro)
 
     def pending_tasks(self) -> list[asyncio.Future[Any]]:
-        return [t for t in self._tasks if not t.done()]
+        return self._tasks.pending()
 
-    def _task_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        name = _task_name(task)
-        if self._named.get(name) is task:
-            del self._named[name]
-        if task.cancelled():
-            return
-        exc = task.exception()  # retrieved here, so asyncio does not log it a second time
+    def _task_failed(self, name: str, exc: BaseException) -> None:
         if isinstance(exc, OcvError):  # the flows show their own errors; this is the fallback
             log.info("task %s failed: %s", name, exc)
             self.listener.problem(str(exc))
-        elif exc is not None:
+        else:
             self._report_bug(exc)
 
     def _report_bug(self, exc: BaseException) -> str:
@@ -289,7 +256,7 @@ class Session:
         return await self.pool.check_health(node, on_connect=connected)
 
     def _deliver(self, report: HealthReport) -> None:
-        if self._closing or report.node_id not in self._nodes:
+        if self._tasks.closing or report.node_id not in self._nodes:
             return
         self.health[report.node_id] = report
         self.listener.health_changed(report.node_id)
@@ -305,7 +272,7 @@ class Session:
         """Keep a visible node's list current: list it again when the last listing is older than
         the health interval and no refresh of it is running (an explicit refresh is never
         replaced by this one). The window calls it when a health report for the node arrives."""
-        if self._closing or node_id not in self._nodes or node_id in self.trust_needed or self.refreshing(node_id):
+        if self.closing or node_id not in self._nodes or node_id in self.trust_needed or self.refreshing(node_id):
             return None
         if time.monotonic() - self._listed_at.get(node_id, 0.0) < self.settings.health_interval:
             return None
@@ -415,7 +382,7 @@ class Session:
             for act in activities:
                 if act.active:
                     self._finish(act, ActivityState.CANCELLED, self.tr("cancelled"))
-        if not self._closing:
+        if not self._tasks.closing:
             self.refresh(node_id)  # anything else that changed meanwhile
 
     async def _instance_op(self, node_id: str, action: InstanceAction, inst: Instance, force: bool) -> str:
@@ -532,8 +499,7 @@ class Session:
         if prompt is None or prompt.done():
             prompt = asyncio.get_running_loop().create_task(self._ask_trust(node_id, exc), name=f"trust:{node_id}")
             self._trust_prompts[node_id] = prompt
-            self._tasks.add(prompt)
-            prompt.add_done_callback(self._tasks.discard)
+            self._tasks.keep(prompt)
         return await asyncio.shield(prompt)
 
     async def _ask_trust(self, node_id: str, exc: TrustError) -> bool:
@@ -576,9 +542,7 @@ class Session:
         act = self._new_activity(self.tr("Remove node"), node)
         # its refresh and its action batches stop (not the caller's own flow, which awaits this)
         prefixes = (f"refresh:{node_id}", f"trust:{node_id}", *(f"{action}:{node_id}:" for action in InstanceAction))
-        for name, task in list(self._named.items()):
-            if name.startswith(prefixes) and task is not asyncio.current_task():
-                task.cancel()
+        self._tasks.cancel_matching(prefixes)
         removed = await self._node_change(act, self.node_service.remove_node(node_id), None)
         await self.pool.drop(node_id)
         return removed
@@ -644,7 +608,7 @@ class Session:
         for gone in old_ids - set(self._nodes):
             for cache in (self.health, self._instances, self.errors, self.trust_needed, self._listed_at):
                 cache.pop(gone, None)
-        if self.monitor is not None and not self._closing:
+        if self.monitor is not None and not self._tasks.closing:
             self.monitor.set_nodes(self.nodes)
         self.listener.nodes_changed()
         for gone in old_ids - set(self._nodes):
@@ -691,6 +655,3 @@ async def _call_action(provider: Provider, action: InstanceAction, instance_id: 
     elif action is InstanceAction.DELETE:
         await provider.delete_instance(instance_id, force=force)
 
-
-def _task_name(task: asyncio.Future[Any]) -> str:
-    return task.get_name() if isinstance(task, asyncio.Task) else repr(task)
