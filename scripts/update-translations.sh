@@ -25,7 +25,7 @@ if [ ${#langs[@]} -eq 0 ]; then
 fi
 [ ${#langs[@]} -gt 0 ] || { echo "no .ts files in $TS_DIR; name a language, e.g. zh_CN" >&2; exit 1; }
 
-mapfile -t sources < <(find ocv_desktop/ui -name '*.py' -not -path '*/__pycache__/*' | LC_ALL=C sort)
+mapfile -t sources < <( (find ocv_desktop/ui -name "*.py" -not -path "*/__pycache__/*"; echo ocv_desktop/services/session.py) | LC_ALL=C sort)
 for lang in "${langs[@]}"; do
   ts="$TS_DIR/ocv_desktop_$lang.ts"
   # -locations absolute: file:line hints for translators; -no-obsolete: drop strings no code uses.

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ocv_desktop.core.home import Home
+from ocv_desktop.store.home import Home
 
 
 def ocv_argv(home: Home | Path, *args: str) -> list[str]:

@@ -15,20 +15,21 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import TextIO
 
-from ocv_desktop.cli.context import PROG, Context, UsageError
+from ocv_desktop.cli.context import PROG, Context, GuiFace, UsageError
 from ocv_desktop.cli.parser import build_parser
 from ocv_desktop.core.errors import OcvError
-from ocv_desktop.core.home import resolve_home
+from ocv_desktop.store.home import resolve_home
 
 __all__ = ["Context", "UsageError", "main"]
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Always writes to the current ``sys.stderr`` (tests swap it between runs)."""
 
-    @property  # type: ignore[override]
-    def stream(self):
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
@@ -58,7 +59,9 @@ def _error(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, gui: GuiFace | None = None) -> int:
+    """Run the command in ``argv``; without one, open ``gui`` (handed in by app.py, so that
+    cli/ never imports ui/)."""
     _utf8_streams()
     args = argparse.Namespace(verbose=0)
     try:
@@ -67,8 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_logging(args.verbose)
         home = resolve_home(args.home)
         if args.handler is None:
-            return _run_gui(home)
-        result = args.handler(args, Context(home))
+            return Context(home, gui).gui.run(home)
+        result = args.handler(args, Context(home, gui))
         if inspect.isawaitable(result):
             result = asyncio.run(result)  # type: ignore[arg-type]
         return int(result or 0)
@@ -101,10 +104,3 @@ def _report(e: BaseException, verbose: int) -> int:
         traceback.print_exception(e)
     return status
 
-
-def _run_gui(home: object) -> int:
-    try:
-        from ocv_desktop.ui.main import run_gui
-    except ImportError as e:
-        raise OcvError(f"the window cannot open: {e}", hint="use a command instead; see `ocv-desktop --help`") from e
-    return run_gui(home)  # type: ignore[arg-type]

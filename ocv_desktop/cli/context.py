@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
-from ocv_desktop.core.config import AppConfig, load_config
-from ocv_desktop.core.errors import SecretStoreError
-from ocv_desktop.core.home import Home
-from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.core.errors import OcvError, SecretStoreError
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import AppConfig, load_config
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 
 PROG = "ocv-desktop"
 
@@ -24,13 +24,29 @@ class UsageError(Exception):
     options do not fit together."""
 
 
+class GuiFace(Protocol):
+    """The GUI as app.py hands it to the CLI (cli/ never imports ui/): open the window, or build
+    it once and report (``self-test``)."""
+
+    def run(self, home: Home) -> int: ...
+
+    def self_test(self, home: Home) -> dict[str, Any]: ...
+
+
 class Context:
-    def __init__(self, home: Home) -> None:
+    def __init__(self, home: Home, gui: GuiFace | None = None) -> None:
         self._home = home
+        self._gui = gui
         self._home_ready = False
         self._config: AppConfig | None = None
         self._secrets: SecretStore | None = None
         self._nodes: NodeService | None = None
+
+    @property
+    def gui(self) -> GuiFace:
+        if self._gui is None:
+            raise OcvError("this program was started without its window", hint="see `ocv-desktop --help`")
+        return self._gui
 
     @property
     def home(self) -> Home:

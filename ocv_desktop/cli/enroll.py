@@ -22,7 +22,7 @@ from ocv_desktop.core.errors import CertificateUnknown, OcvError
 ORDER = 11
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     nodes = command_group(subparsers, "nodes", GROUP_HELP)
     p = nodes.add_parser(
         "enroll",
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def enroll_node(args: argparse.Namespace, ctx: Context) -> int:
-    from ocv_desktop.services.enrollment import enroll
+    from ocv_desktop.providers.lxd_family.enrollment import enroll
 
     service = await ctx.node_service()
     node = service.find(args.node)

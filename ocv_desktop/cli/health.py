@@ -44,7 +44,7 @@ COLOURS = {
 STATE_WIDTH = max(len(s.value) for s in HealthState)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "health",
         help=HELP,

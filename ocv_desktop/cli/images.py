@@ -14,7 +14,7 @@ ORDER = 25
 GROUP_HELP = "list, pull and delete images"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = command_group(subparsers, "images", GROUP_HELP)
 
     p = group.add_parser("list", help="list the images of a node")

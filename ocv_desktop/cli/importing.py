@@ -8,12 +8,12 @@ from pathlib import Path
 
 from ocv_desktop.cli.context import Context
 from ocv_desktop.cli.output import node_json, node_summary, print_json, secrets_json
-from ocv_desktop.core.oneclickvirt import ImportProblem
+from ocv_desktop.store.oneclickvirt import ImportProblem
 
 ORDER = 20
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "import",
         help="import nodes from a OneClickVirt YAML file",

@@ -32,7 +32,7 @@ ORDER = 20
 GROUP_HELP = "list, create, start, stop, restart and delete containers and VMs"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = command_group(subparsers, "instances", GROUP_HELP)
 
     p = group.add_parser("list", help="list the instances of a node (one round trip per node)")

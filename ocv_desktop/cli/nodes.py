@@ -9,16 +9,17 @@ from pathlib import Path
 from ocv_desktop.cli.context import Context, UsageError, read_secrets
 from ocv_desktop.cli.output import node_json, node_summary, print_json, print_table, secrets_json
 from ocv_desktop.cli.parser import command_group
-from ocv_desktop.core.config import check_node, normalize_fingerprint
 from ocv_desktop.core.errors import InvalidInput
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform
+from ocv_desktop.core.nodes import fields_of, normalize_fingerprint, set_fields
 from ocv_desktop.services.nodes import duplicate_name_message
+from ocv_desktop.store.config import check_node
 
 ORDER = 10
 GROUP_HELP = "list, add, remove and enroll nodes"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     nodes = command_group(subparsers, "nodes", GROUP_HELP)
 
     p = nodes.add_parser("list", help="show the configured nodes and where their secrets are kept")
@@ -104,7 +105,7 @@ def node_from_args(args: argparse.Namespace) -> NodeConfig:
         except ValueError as e:
             raise UsageError(f"--server-cert-fingerprint {e}") from None
     auth = AuthMethod.PASSWORD if args.password_stdin else AuthMethod.KEY if args.key else AuthMethod.AGENT
-    return NodeConfig(
+    node = NodeConfig(
         name=args.name,
         type=Platform(args.type),
         host=args.host or "localhost",
@@ -124,6 +125,24 @@ def node_from_args(args: argparse.Namespace) -> NodeConfig:
         tags=tuple(args.tag),
         notes=args.notes,
     )
+    _refuse_unused_options(node, password_stdin=args.password_stdin)
+    return node
+
+
+_OPTION_OF_FIELD = {"key_path": "--key", "ssh_password": "--password-stdin"}
+
+
+def _refuse_unused_options(node: NodeConfig, *, password_stdin: bool) -> None:
+    """An option the node would not use is a mistake (the per-platform table in core/nodes.py,
+    the one the node editor shows its rows by), never silently stored."""
+    uses = fields_of(node)
+    unused = [f for f in set_fields(node) if f not in uses]
+    if password_stdin and "ssh_password" not in uses:
+        unused.append("ssh_password")
+    if unused:
+        option = _OPTION_OF_FIELD.get(unused[0], "--" + unused[0].replace("_", "-"))
+        where = " on this computer (--local)" if node.local else ""
+        raise UsageError(f"{option} does not apply to a {node.type.value} node{where}")
 
 
 def add_node(args: argparse.Namespace, ctx: Context) -> int:

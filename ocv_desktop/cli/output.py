@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from ocv_desktop.core.models import NodeConfig, to_jsonable
-from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.store.secrets import SecretStore
 
 
 def print_json(data: Any, file: TextIO | None = None) -> None:
@@ -76,7 +76,8 @@ def secrets_json(store: SecretStore) -> dict[str, Any]:
 
 def node_json(node: NodeConfig) -> dict[str, Any]:
     """Every NodeConfig field under its own name (README: "JSON output")."""
-    return to_jsonable(node)
+    fields: dict[str, Any] = to_jsonable(node)
+    return fields
 
 
 def node_summary(node: NodeConfig) -> str:

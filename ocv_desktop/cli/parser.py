@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
-from typing import Any
+from typing import Any, TypeAlias
 
 from ocv_desktop import __version__
 from ocv_desktop.cli.context import PROG, UsageError
@@ -24,10 +24,13 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
 
-def command_group(subparsers: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
+SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # generic for mypy only
+
+
+def command_group(subparsers: SubParsers, name: str, help: str) -> SubParsers:
     """The sub-command list of group ``name`` (``ocv-desktop nodes ...``), created on first use,
     so several modules can add commands to one group."""
-    groups: dict[str, argparse._SubParsersAction] = subparsers.__dict__.setdefault("_ocv_groups", {})
+    groups: dict[str, SubParsers] = subparsers.__dict__.setdefault("_ocv_groups", {})
     if name not in groups:
         group = subparsers.add_parser(name, help=help, description=help)
         groups[name] = group.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)

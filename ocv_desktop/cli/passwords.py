@@ -20,7 +20,7 @@ from ocv_desktop.cli.output import print_json
 ORDER = 30
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "reset-password",
         help="set a new root password in an instance and print it",

@@ -11,16 +11,14 @@ from ocv_desktop.cli.output import print_json
 ORDER = 90
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("self-test", help="check that the app, its window and the keyring work here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=self_test)
 
 
 def self_test(args: argparse.Namespace, ctx: Context) -> int:
-    from ocv_desktop.ui.main import self_test as run  # imports PySide6: only for this command
-
-    result = run(ctx.home)
+    result = ctx.gui.self_test(ctx.home)  # imports PySide6: only for this command
     window_ok = result["window"]["nodeTree"] and result["window"]["instanceTable"]
     if args.json:
         print_json({**result, "ok": window_ok})

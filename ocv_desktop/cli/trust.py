@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sys
-from dataclasses import dataclass
 
 from ocv_desktop.cli._provider_cli import confirm, stdin_is_tty
 from ocv_desktop.cli.context import Context, UsageError
 from ocv_desktop.cli.output import print_json
-from ocv_desktop.core.errors import CertificateChanged, HostKeyChanged, OcvError
-from ocv_desktop.core.models import NodeConfig
+from ocv_desktop.core.errors import CertificateChanged, CertificateUnknown, HostKeyChanged, HostKeyUnknown, OcvError
+from ocv_desktop.services.trust import SSH_HOST_KEY, Outcome, TrustError, TrustService
 
 ORDER = 15
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "trust",
         help="show a node's SSH host key and API certificate fingerprints and trust them",
@@ -46,134 +46,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=trust)
 
 
-@dataclass
-class Outcome:
-    """One thing trusted; ``--json`` prints it as is (the field names are the keys)."""
-
-    what: str  # "ssh_host_key" or "api_certificate"
-    address: str
-    key_type: str
-    fingerprint: str
-    previous_fingerprint: str | None
-    status: str  # "already-trusted", "trusted", "replaced"
-
-
 async def trust(args: argparse.Namespace, ctx: Context) -> int:
     if args.json and not args.yes:
         raise UsageError("--json prints without asking: add --yes")
     node = ctx.config().find(args.node)
-    outcomes: list[Outcome] = []
-    if not node.local:
-        outcomes.append(await _trust_host_key(node, ctx, args))
-    if _pinnable(node):
-        outcomes.append(await _trust_certificate(node, ctx, args))
-    if not outcomes:
-        raise OcvError(
-            f"node {node.name!r} has nothing to trust: no SSH and no https:// API with a pinnable certificate"
-        )
+    service = TrustService(ctx.home, await ctx.node_service(), ctx.config().settings.connect_timeout)
+    report = await service.trust_node(node, functools.partial(_ask, args))
+    for outcome in report.outcomes:
+        _say(args, _outcome_line(outcome, ctx))
+    for what, exc in report.failures:  # the other parts were still offered (an api node with sshd down)
+        print(f"error: {what.replace('_', ' ')}: {exc}", file=sys.stderr)
     if args.json:
-        print_json({"node": node.name, "trusted": outcomes})
-    return 0
-
-
-def _pinnable(node: NodeConfig) -> bool:
-    return bool(node.api_endpoint and node.api_endpoint.startswith("https://") and not node.ca_file)
-
-
-# --- SSH host key -------------------------------------------------------------------------------
-
-
-async def _trust_host_key(node: NodeConfig, ctx: Context, args: argparse.Namespace) -> Outcome:
-    from ocv_desktop.transport.known_hosts import host_pattern, key_info, recorded_host_keys, trust_host_key
-    from ocv_desktop.transport.ssh import fetch_host_key
-
-    path = ctx.home.known_hosts
-    name = host_pattern(node.host, node.port)
-    seen = await fetch_host_key(node.host, node.port, ctx.config().settings.connect_timeout)
-    recorded = await asyncio.to_thread(recorded_host_keys, path, node.host, node.port)
-    known = [key_info(k).fingerprint for k in recorded]
-    outcome = Outcome("ssh_host_key", name, seen.key_type, seen.fingerprint, known[0] if known else None, "")
-    if seen.fingerprint in known:
-        outcome.status = "already-trusted"
-        _say(args, f"SSH host key of {name} is already trusted: {seen.key_type} {seen.fingerprint}")
-        return outcome
-    if known:
-        message = (
-            f"THE SSH HOST KEY OF {name} HAS CHANGED.\n"
-            f"  trusted:   {known[0]}\n"
-            f"  presented: {seen.key_type} {seen.fingerprint}\n"
-            "Someone may be intercepting the connection, or the server was reinstalled."
+        print_json(
+            {"node": node.name, "trusted": report.outcomes, "failed": {what: str(exc) for what, exc in report.failures}}
         )
-        if not args.replace:
-            raise HostKeyChanged(
-                message,
-                host=node.host,
-                port=node.port,
-                key_type=seen.key_type,
-                fingerprint=seen.fingerprint,
-                expected_fingerprint=known[0],
-                hint="if you know the server was reinstalled, check the new fingerprint on it and rerun with --replace",
-            )
-        _say(args, message)
-        question = "Replace the trusted key with this one?"
-    else:
-        _say(args, f"SSH host key of {node.display_address} ({name}):\n  {seen.key_type} {seen.fingerprint}")
-        question = "Trust this host key?"
-    await _confirm(question, args)
-    await asyncio.to_thread(trust_host_key, path, node.host, node.port, seen.openssh_line, replace=bool(known))
-    outcome.status = "replaced" if known else "trusted"
-    _say(args, f"recorded in {path}")
-    return outcome
+    return 1 if report.failures else 0
 
 
-# --- API certificate ----------------------------------------------------------------------------
+def _outcome_line(outcome: Outcome, ctx: Context) -> str:
+    thing = "SSH host key" if outcome.what == SSH_HOST_KEY else "API certificate"
+    if outcome.status == "already-trusted":
+        state = "already trusted" if outcome.what == SSH_HOST_KEY else "already pinned"
+        return f"{thing} of {outcome.address} is {state}: {outcome.key_type} {outcome.fingerprint}"
+    where = ctx.home.known_hosts if outcome.what == SSH_HOST_KEY else ctx.home.config_file
+    return f"{thing} of {outcome.address} {outcome.status}: recorded in {where}"
 
 
-async def _trust_certificate(node: NodeConfig, ctx: Context, args: argparse.Namespace) -> Outcome:
-    from urllib.parse import urlsplit
+_QUESTIONS = {
+    HostKeyUnknown: "Trust this host key?",
+    HostKeyChanged: "Replace the trusted key with this one?",
+    CertificateUnknown: "Pin this certificate?",
+    CertificateChanged: "Pin this certificate instead?",
+}
+_REPLACE_HINTS = {
+    HostKeyChanged: "if you know the server was reinstalled, check the new fingerprint on it and rerun with --replace",
+    CertificateChanged: "if the server got a new certificate, check its fingerprint there and rerun with --replace",
+}
 
-    from ocv_desktop.transport.tls import fetch_server_certificate, format_fingerprint
 
-    url = urlsplit(node.api_endpoint or "")
-    host, port = url.hostname or "", url.port or 443
-    cert = await fetch_server_certificate(host, port, timeout=ctx.config().settings.connect_timeout)
-    details = cert.describe()
-    pinned = node.server_cert_fingerprint
-    address = f"{host}:{port}"
-    outcome = Outcome("api_certificate", address, "x509", cert.fingerprint, pinned, "")
-    if pinned == cert.fingerprint:
-        outcome.status = "already-trusted"
-        _say(args, f"API certificate of {address} is already pinned: SHA-256 {cert.display_fingerprint}")
-        return outcome
-    shown = (
-        f"  SHA-256  {cert.display_fingerprint}\n  subject  {details['subject']}\n  issuer   {details['issuer']}\n"
-        f"  names    {details['names'] or '-'}\n  valid    {details['not_before']} .. {details['not_after']}"
-    )
-    if pinned:
-        message = (
-            f"THE API CERTIFICATE OF {address} HAS CHANGED.\n  pinned:    {format_fingerprint(pinned)}\n"
-            f"  presented:\n{shown}"
-        )
-        if not args.replace:
-            raise CertificateChanged(
-                message,
-                host=host,
-                port=port,
-                fingerprint=cert.fingerprint,
-                expected_fingerprint=pinned,
-                hint="if the server got a new certificate, check its fingerprint there and rerun with --replace",
-            )
-        _say(args, message)
-        question = "Pin this certificate instead?"
-    else:
-        _say(args, f"API certificate of {address}:\n{shown}")
-        question = "Pin this certificate?"
-    await _confirm(question, args)
-    service = await ctx.node_service()
-    await service.update_node(service.find(node.id).replace(server_cert_fingerprint=cert.fingerprint))
-    outcome.status = "replaced" if pinned else "trusted"
-    _say(args, f"pinned in {ctx.home.config_file}")
-    return outcome
+async def _ask(args: argparse.Namespace, question: TrustError) -> bool:
+    """The CLI's answer: a changed key or certificate is refused without --replace; else --yes, or
+    a y/N question on the terminal (a "no" stops the command: nothing more is recorded)."""
+    hint = _REPLACE_HINTS.get(type(question))
+    if hint is not None and not args.replace:
+        question.hint = hint
+        raise question
+    _say(args, question.message)
+    await _confirm(_QUESTIONS[type(question)], args)
+    return True
 
 
 # --- talking to the user --------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def _describe(exc: BaseException, timeout: float, what: str) -> str:
 
 
 async def _timed(
-    kind: CheckKind, probe: Callable[[], Awaitable[str]], deadline: float, timeout: float, what: str
+    kind: CheckKind, probe: Callable[[], Awaitable[str | None]], deadline: float, timeout: float, what: str
 ) -> CheckResult:
     """Run one probe until the shared deadline; every failure becomes an offline result with a reason."""
     start = time.monotonic()
@@ -108,7 +108,7 @@ async def _timed(
         # No latency for a check that got no answer: "how long" is just the bound we gave it.
         latency = None if isinstance(exc, TimeoutError) else time.monotonic() - start
         return CheckResult(kind, CheckStatus.OFFLINE, latency=latency, error=_describe(exc, timeout, what))
-    return CheckResult(kind, CheckStatus.ONLINE, latency=time.monotonic() - start, detail=detail)
+    return CheckResult(kind, CheckStatus.ONLINE, latency=time.monotonic() - start, detail=detail or "")
 
 
 async def _connect(runner: CommandRunner) -> None:

@@ -21,13 +21,13 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from ocv_desktop.core.config import Settings
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import HealthReport, HealthState, NodeConfig
 from ocv_desktop.health.checks import failed_connect_report, timed_out_report
+from ocv_desktop.store.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ async def bounded_check(check: CheckFn, node: NodeConfig, settings: MonitorSetti
 
 async def check_all(
     nodes: Iterable[NodeConfig], check: CheckFn, settings: MonitorSettings | None = None
-) -> AsyncIterator[HealthReport]:
+) -> AsyncGenerator[HealthReport, None]:
     """Check every node once, at most ``settings.concurrency`` at a time; yield each report as
     soon as its node finishes (a slow node never holds back the others). Iterate it inside
     ``contextlib.aclosing(...)``: leaving the loop early then cancels the checks still running."""

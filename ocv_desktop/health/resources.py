@@ -76,8 +76,9 @@ def parse_resources(text: str) -> Resources:
     cores = _int(parts[0].strip().splitlines()[0] if parts[0].strip() else "")
     df_lines = parts[1].strip().splitlines()
     df = df_lines[-1].split() if len(df_lines) >= 2 else []  # header, then the filesystem of /
-    disk_total = _int(df[1]) * 1024 if len(df) >= 4 and _int(df[1]) is not None else None
-    disk_free = _int(df[3]) * 1024 if len(df) >= 4 and _int(df[3]) is not None else None
+    total, free = (_int(df[1]), _int(df[3])) if len(df) >= 4 else (None, None)
+    disk_total = total * 1024 if total is not None else None
+    disk_free = free * 1024 if free is not None else None
     # /proc/loadavg's one line has no colon; every /proc/meminfo line has one.
     lines = parts[2].splitlines()
     loadavg = next((line for line in lines if line.strip() and ":" not in line), "")

@@ -17,7 +17,6 @@ from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 from ocv_desktop.core.errors import InvalidInput, Unsupported
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import (
     Image,
     Instance,
@@ -29,6 +28,7 @@ from ocv_desktop.core.models import (
     ProgressCallback,
 )
 from ocv_desktop.core.passwords import generate_password
+from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import CommandRunner
 
 ENTRY_POINT_GROUP = "ocv_desktop.providers"

@@ -27,13 +27,13 @@ import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from ocv_desktop.core.config import AppConfig, Settings, check_node, load_config, save_config
 from ocv_desktop.core.errors import ConfigError, InvalidInput, NotFound, OcvError, SecretStoreError
-from ocv_desktop.core.files import FileLock, remove_stray_temp_files
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeConfig, NodeSecrets
-from ocv_desktop.core.oneclickvirt import ImportProblem, ImportReport, read_oneclickvirt
-from ocv_desktop.core.secrets import SERVICE, SecretStore
+from ocv_desktop.store.config import AppConfig, Settings, check_node, load_config, save_config
+from ocv_desktop.store.files import FileLock, remove_stray_temp_files
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.oneclickvirt import ImportProblem, ImportReport, read_oneclickvirt
+from ocv_desktop.store.secrets import SERVICE, SecretStore
 
 LOCK_TIMEOUT = 30.0  # waiting for another process's save (it holds the lock for milliseconds)
 

@@ -17,14 +17,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
-from ocv_desktop.core.config import Settings
 from ocv_desktop.core.errors import OcvError, Timeout
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import HealthReport, NodeConfig
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.providers.base import Provider
 from ocv_desktop.services.sessions import open_provider
+from ocv_desktop.store.config import Settings
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from ocv_desktop.core.config import Settings
 from ocv_desktop.core.errors import AuthError, ConfigError, OcvError, Unsupported
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.providers.base import Provider, ProviderContext, create_provider
+from ocv_desktop.store.config import Settings
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 
 
 def provider_context(home: Home, settings: Settings) -> ProviderContext:

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import asyncssh
 
 from ocv_desktop.core.errors import ConfigError, HostKeyChanged
-from ocv_desktop.core.files import write_atomically
+from ocv_desktop.store.files import write_atomically
 
 DEFAULT_SSH_PORT = 22
 

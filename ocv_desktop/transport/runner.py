@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeConfig, NodeSecrets
+from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.local import LocalSession
 from ocv_desktop.transport.ssh import SshSession

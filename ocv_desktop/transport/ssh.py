@@ -40,7 +40,7 @@ import shlex
 import socket
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import asyncssh
 from asyncssh.public_key import get_default_public_key_algs
@@ -252,6 +252,15 @@ async def fetch_host_key(host: str, port: int = 22, timeout: float = 15.0) -> Ho
     return key_info(client.presented_key)
 
 
+
+class HostKeyWhere(TypedDict):
+    """What a host-key error says about the key (HostKeyError's keyword arguments)."""
+
+    host: str
+    port: int
+    key_type: str
+    fingerprint: str
+
 class SshSession:
     """The ``CommandRunner`` for a node reached over SSH. See the module docstring."""
 
@@ -349,7 +358,7 @@ class SshSession:
                 agent, keys = await _agent_keys(self.description)
                 options.update(client_keys=keys, preferred_auth="publickey")
             async with asyncio.timeout(self._connect_timeout + 1.0):
-                conn = await asyncssh.connect(node.host, node.port, **options)  # type: ignore[arg-type]
+                conn = await asyncssh.connect(node.host, node.port, **options)
         except TimeoutError:
             raise Timeout(f"connecting to {where} over SSH", self._connect_timeout) from None
         except asyncssh.HostKeyNotVerifiable as exc:
@@ -393,7 +402,7 @@ class SshSession:
         info = key_info(key)
         if await asyncio.to_thread(is_revoked, self._known_hosts, key):
             return ConnectError(f"the host key of {name} ({info.key_type} {info.fingerprint}) is marked revoked")
-        common = {"host": node.host, "port": node.port, "key_type": info.key_type, "fingerprint": info.fingerprint}
+        where = HostKeyWhere(host=node.host, port=node.port, key_type=info.key_type, fingerprint=info.fingerprint)
         if recorded:
             old = key_info(recorded[0])
             return HostKeyChanged(
@@ -401,12 +410,12 @@ class SshSession:
                 f"but {old.key_type} {old.fingerprint} is trusted. Connection refused.",
                 expected_fingerprint=old.fingerprint,
                 hint="someone may be intercepting the connection, or the server was reinstalled",
-                **common,
+                **where,
             )
         return HostKeyUnknown(
             f"{name} is not a known host; its {info.key_type} key fingerprint is {info.fingerprint}",
             hint="confirm the fingerprint to trust it",
-            **common,
+            **where,
         )
 
     # --- running commands -------------------------------------------------------------------------

@@ -36,8 +36,8 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
-from ocv_desktop.core.config import normalize_fingerprint as config_fingerprint
 from ocv_desktop.core.errors import ConfigError, ConnectError, Timeout
+from ocv_desktop.core.nodes import normalize_fingerprint as config_fingerprint
 
 
 class PinMismatch(Exception):  # internal; http.py converts it to CertificateChanged

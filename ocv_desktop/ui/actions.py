@@ -16,8 +16,8 @@ from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from ocv_desktop.core.models import Instance, InstanceStatus, NodeConfig
+from ocv_desktop.services.session import InstanceAction
 from ocv_desktop.ui.icons import action_icon
-from ocv_desktop.ui.workspace import InstanceAction
 
 STARTABLE = frozenset({InstanceStatus.STOPPED, InstanceStatus.ERROR, InstanceStatus.UNKNOWN})
 STOPPABLE = frozenset(

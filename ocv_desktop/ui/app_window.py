@@ -40,24 +40,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocv_desktop.core.errors import OcvError, SecretStoreError
-from ocv_desktop.core.models import HealthState, Instance, NodeConfig, NodeSecrets, Platform
+from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
+from ocv_desktop.services.session import InstanceAction
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
+from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.config_watcher import ConfigWatcher
-from ocv_desktop.ui.dialogs.base import ask_yes_no, show_error
-from ocv_desktop.ui.dialogs.confirm import confirm_delete
-from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report
-from ocv_desktop.ui.dialogs.node_editor import run_node_editor
-from ocv_desktop.ui.dialogs.password import confirm_reset_password, show_new_password
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
+from ocv_desktop.ui.flows import instances as instance_flows
+from ocv_desktop.ui.flows import nodes as node_flows
 from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
 from ocv_desktop.ui.widgets.error_banner import ErrorBanner
 from ocv_desktop.ui.widgets.health_badge import HealthBadgeDelegate
 from ocv_desktop.ui.widgets.welcome import WelcomePanel
-from ocv_desktop.ui.workspace import InstanceAction, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -283,25 +280,25 @@ class MainWindow(QMainWindow):
         a.start.triggered.connect(lambda: self._power(InstanceAction.START))
         a.stop.triggered.connect(lambda: self._power(InstanceAction.STOP))
         a.restart.triggered.connect(lambda: self._power(InstanceAction.RESTART))
-        a.delete.triggered.connect(lambda: self._flow("delete", self._delete_flow()))
+        a.delete.triggered.connect(lambda: self._flow("delete", instance_flows.delete(self)))
         a.reset_password.triggered.connect(self._reset_password)
         a.open_terminal.triggered.connect(self._open_terminal)
         a.refresh.triggered.connect(self.refresh_scope)
         a.check_health.triggered.connect(lambda: self.ws.check_now(self._scope_node_ids()))
-        a.add_node.triggered.connect(lambda: self._flow("add-node", self._add_node_flow()))
+        a.add_node.triggered.connect(lambda: self._flow("add-node", node_flows.add_node(self)))
         a.edit_node.triggered.connect(self._edit_node)
         a.remove_node.triggered.connect(self._remove_node)
         a.trust_node.triggered.connect(self._trust_current_node)
-        a.import_file.triggered.connect(lambda: self._flow("import", self._import_flow()))
+        a.import_file.triggered.connect(lambda: self._flow("import", node_flows.import_file(self)))
         a.find.triggered.connect(self._focus_filter)
         a.quit.triggered.connect(self.close)
         a.group_by_platform.triggered.connect(lambda: self._group_by("platform"))
         a.group_by_tag.triggered.connect(lambda: self._group_by("tag"))
 
-        self.welcome.addNodeRequested.connect(lambda: self._flow("add-node", self._add_node_flow()))
-        self.welcome.importRequested.connect(lambda: self._flow("import", self._import_flow()))
+        self.welcome.addNodeRequested.connect(lambda: self._flow("add-node", node_flows.add_node(self)))
+        self.welcome.importRequested.connect(lambda: self._flow("import", node_flows.import_file(self)))
         self.welcome.addLocalRequested.connect(
-            lambda platform, endpoint: self._flow("add-node", self._add_node_flow(Platform(platform), endpoint))
+            lambda platform, endpoint: self._flow("add-node", node_flows.add_node(self, Platform(platform), endpoint))
         )
 
     # --- state ---------------------------------------------------------------------------------
@@ -525,110 +522,25 @@ class MainWindow(QMainWindow):
     def _reset_password(self) -> None:
         insts = self.selected_instances()
         if len(insts) == 1:
-            self._flow(f"reset-password:{insts[0].node_id}:{insts[0].id}", self._reset_password_flow(insts[0]))
-
-    async def _reset_password_flow(self, inst: Instance) -> None:
-        node = self.ws.node(inst.node_id)
-        if node is None or not await confirm_reset_password(self, inst, node.name):
-            return
-        password = await self.ws.reset_password(inst)
-        if password is not None:
-            await show_new_password(self, inst, node.name, password)
-
-    async def _delete_flow(self) -> None:
-        insts = self.selected_instances()
-        if not insts:
-            return
-        confirmed, force = await confirm_delete(self, insts, self.ws.node_names())
-        if confirmed:
-            await self.ws.run_instance_action(InstanceAction.DELETE, insts, force=force)
+            inst = insts[0]
+            self._flow(f"reset-password:{inst.node_id}:{inst.id}", instance_flows.reset_password(self, inst))
 
     # --- node flows ----------------------------------------------------------------------------
-
-    def _taken_names(self, except_id: str | None = None) -> frozenset[str]:
-        return frozenset(n.name for n in self.ws.nodes if n.id != except_id)
-
-    async def _add_node_flow(self, local: Platform | None = None, endpoint: str | None = None) -> None:
-        entered = await run_node_editor(self, taken_names=self._taken_names(), local=local, local_endpoint=endpoint)
-        if entered is None:
-            return
-        try:
-            node = await self.ws.add_node(*entered)
-        except OcvError as exc:
-            await show_error(self, self.tr("The node could not be added"), exc)
-            return
-        self._say_if_secrets_unsaved([node.name], entered[1])
 
     def _edit_node(self) -> None:
         node = self.current_node()
         if node is not None:
-            self._flow(f"edit-node:{node.id}", self._edit_node_flow(node))
-
-    async def _edit_node_flow(self, node: NodeConfig) -> None:
-        entered = await run_node_editor(self, existing=node, taken_names=self._taken_names(node.id))
-        if entered is None:
-            return
-        try:
-            saved = await self.ws.update_node(*entered)
-        except OcvError as exc:
-            await show_error(self, self.tr("The node could not be saved"), exc)
-            return
-        self._say_if_secrets_unsaved([saved.name], entered[1])
-
-    def _say_if_secrets_unsaved(self, names: list[str], secrets: NodeSecrets | None) -> None:
-        """Credentials typed (or imported) while the keyring is locked or absent are kept for this
-        run only: say so in the banner, never silently (the status bar alone is easy to miss)."""
-        store = self.ws.secrets
-        if store.persistent or not names or (secrets is not None and not secrets.values()):
-            return
-        self.banner.show_message(
-            self.tr("The credentials of {nodes} were NOT saved: {why}").format(
-                nodes=", ".join(names), why=store.unsaved_because()
-            )
-        )
+            self._flow(f"edit-node:{node.id}", node_flows.edit_node(self, node))
 
     def _remove_node(self) -> None:
         node = self.current_node()
         if node is not None:
-            self._flow(f"remove-node:{node.id}", self._remove_node_flow(node))
-
-    async def _remove_node_flow(self, node: NodeConfig) -> None:
-        sure = await ask_yes_no(
-            self,
-            self.tr("Remove node"),
-            self.tr(
-                "Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. "
-                "Nothing on the node itself is changed."
-            ).format(node=node.name),
-            yes=self.tr("Remove"),
-            no=self.tr("Cancel"),
-            destructive=True,
-        )
-        if not sure:
-            return
-        try:
-            await self.ws.remove_node(node.id)
-        except SecretStoreError as exc:  # the node is gone, its credentials stayed in the keyring
-            await show_error(self, self.tr("The node was removed, but its credentials were not deleted"), exc)
-        except OcvError as exc:
-            await show_error(self, self.tr("The node could not be removed"), exc)
+            self._flow(f"remove-node:{node.id}", node_flows.remove_node(self, node))
 
     def _trust_current_node(self) -> None:
         node = self.current_node()
         if node is not None:
             self.ws.review_trust(node.id)
-
-    async def _import_flow(self) -> None:
-        path = await choose_import_file(self)
-        if path is None:
-            return
-        try:
-            report = await self.ws.import_oneclickvirt(path)
-        except OcvError as exc:
-            await show_error(self, self.tr("The file could not be imported"), exc)
-            return
-        self._say_if_secrets_unsaved(list(report.unsaved_secrets), None)
-        await show_import_report(self, report)
 
     async def _detect_local(self) -> None:
         from ocv_desktop.services.local_detect import detect_local_platforms

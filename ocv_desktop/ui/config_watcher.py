@@ -17,7 +17,7 @@ import os
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
-from ocv_desktop.ui.workspace import Workspace
+from ocv_desktop.ui.bridge import Workspace
 
 QUIET_MS = 200  # after the last file event, before the file is read
 

@@ -36,15 +36,15 @@ from PySide6.QtCore import QCoreApplication, qVersion
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ocv_desktop import APP_NAME, __version__
-from ocv_desktop.core.config import load_config
-from ocv_desktop.core.home import Home
-from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.store.config import load_config
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.ui.app_window import MainWindow
+from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.i18n import install_translator
 from ocv_desktop.ui.icons import app_icon
 from ocv_desktop.ui.qt_messages import route_qt_messages
 from ocv_desktop.ui.theme import apply_palette
-from ocv_desktop.ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

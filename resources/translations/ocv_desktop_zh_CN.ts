@@ -4,62 +4,62 @@
 <context>
     <name>ActivityModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="93"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="43"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="44"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="45"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="46"/>
         <source>Instance</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="47"/>
         <source>Duration</source>
         <translation>耗时</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="48"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="49"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="153"/>
         <source>queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="154"/>
         <source>running…</source>
         <translation>进行中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="155"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="156"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="207"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="157"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -166,12 +166,12 @@
 <context>
     <name>ErrorHooks</name>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="105"/>
         <source>Unexpected problem: {what}</source>
         <translation>意外问题：{what}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="106"/>
         <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
     </message>
@@ -179,12 +179,12 @@
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="36"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="35"/>
         <source>Import OneClickVirt providers</source>
         <translation>导入 OneClickVirt 节点配置</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="38"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="37"/>
         <source>OneClickVirt provider files (*.yaml *.yml);;All files (*)</source>
         <translation>OneClickVirt 节点配置文件 (*.yaml *.yml);;所有文件 (*)</translation>
     </message>
@@ -192,57 +192,57 @@
 <context>
     <name>ImportReportDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="53"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="52"/>
         <source>Import report</source>
         <translation>导入报告</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="55"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="54"/>
         <source>{file}: {added} added, {updated} updated, {skipped} skipped.</source>
         <translation>{file}：新增 {added} 个，更新 {updated} 个，跳过 {skipped} 个。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="63"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="62"/>
         <source>Passwords and token secrets from the file are kept with your other credentials, never in the configuration file. At the first connection to each node you confirm its host key.</source>
         <translation>文件中的密码和令牌密钥与您的其他凭据保存在一起，绝不会写入配置文件。首次连接每个节点时，需要您确认其主机密钥。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="69"/>
         <source>Skipped entries were not imported; fix them in the file and import it again.</source>
         <translation>被跳过的条目没有导入；请在文件中修正后重新导入。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="73"/>
         <source>Entry</source>
         <translation>条目</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="73"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="77"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="76"/>
         <source>Added ({count})</source>
         <translation>新增（{count}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="77"/>
         <source>Updated ({count})</source>
         <translation>更新（{count}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="78"/>
         <source>Skipped ({count})</source>
         <translation>跳过（{count}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="80"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="79"/>
         <source>Warnings ({count})</source>
         <translation>警告（{count}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="109"/>
+        <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="108"/>
         <source>line {line}</source>
         <translation>第 {line} 行</translation>
     </message>
@@ -323,148 +323,148 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="76"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="116"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="113"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="137"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="142"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="147"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="144"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="205"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="217"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="221"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="228"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="225"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="234"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="231"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="240"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="237"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="374"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="371"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="380"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="377"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="382"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="379"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="395"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="392"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="398"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="395"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="434"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="431"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="558"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="27"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="574"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="34"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="585"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="54"/>
         <source>The credentials of {nodes} were NOT saved: {why}</source>
         <translation>{nodes} 的凭据未保存：{why}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="598"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="63"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="600"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="64"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="603"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="69"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="604"/>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="686"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="612"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="78"/>
         <source>The node was removed, but its credentials were not deleted</source>
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="614"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="598"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="70"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="628"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="91"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="673"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="585"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="689"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="601"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -472,32 +472,32 @@
 <context>
     <name>NewPasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="49"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="51"/>
         <source>New root password</source>
         <translation>新的 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="53"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="55"/>
         <source>The root password of {instance} on {node} is now:</source>
         <translation>节点 {node} 上实例 {instance} 的 root 密码现在是：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="64"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="66"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="76"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="78"/>
         <source>ocv-desktop does not store this password anywhere and forgets it when you close this window. Save it in your password manager now.</source>
         <translation>ocv-desktop 不会在任何地方保存此密码，关闭此窗口后即不再保留。请现在将它存入您的密码管理器。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="85"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="96"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
     </message>
@@ -505,299 +505,299 @@
 <context>
     <name>NodeEditorDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="102"/>
         <source>Edit node {name}</source>
         <translation>编辑节点 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="112"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="263"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="165"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="157"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="167"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="159"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="171"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="163"/>
         <source>&amp;Platform:</source>
         <translation>平台(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="172"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="164"/>
         <source>This computer (commands run here, no SSH)</source>
         <translation>本机（命令在本机执行，不使用 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="166"/>
         <source>Use sudo -n (for a user other than root)</source>
         <translation>使用 sudo -n（用于非 root 用户）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="176"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="168"/>
         <source>comma-separated, e.g. production, eu-west</source>
         <translation>用逗号分隔，例如：生产, 华东</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="169"/>
         <source>&amp;Tags:</source>
         <translation>标签(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="181"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="173"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
         <source>host name or IP address</source>
         <translation>主机名或 IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="175"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
         <source>P&amp;ort:</source>
         <translation>端口(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="188"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="182"/>
         <source>SSH agent</source>
         <translation>SSH 代理</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="193"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="185"/>
         <source>&amp;Log in with:</source>
         <translation>登录方式(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="187"/>
         <source>&amp;Key file:</source>
         <translation>密钥文件(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
         <source>Key p&amp;assphrase:</source>
         <translation>密钥口令(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
         <source>&amp;Endpoint:</source>
         <translation>接口地址(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="207"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
         <source>API token (recommended)</source>
         <translation>API 令牌（推荐）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
         <source>User and password</source>
         <translation>用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="209"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="201"/>
         <source>No API (SSH only)</source>
         <translation>不使用 API（仅 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
         <source>API log&amp;in:</source>
         <translation>API 登录(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
         <source>Token I&amp;D:</source>
         <translation>令牌 ID(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
         <source>Token &amp;secret:</source>
         <translation>令牌密钥(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
         <source>API use&amp;r:</source>
         <translation>API 用户(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
         <source>API passwor&amp;d:</source>
         <translation>API 密码(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
         <source>found automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
         <source>Prox&amp;mox node:</source>
         <translation>Proxmox 节点(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="221"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
         <source>PEM file</source>
         <translation>PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
         <source>Client &amp;certificate:</source>
         <translation>客户端证书(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
         <source>Client ke&amp;y:</source>
         <translation>客户端私钥(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="231"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
         <source>No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it creates a client certificate and makes the server trust it.</source>
         <translation>还没有证书？两项都留空，然后运行一次 `ocv-desktop nodes enroll 节点名`：它会生成客户端证书，并让服务器信任该证书。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="237"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="229"/>
         <source>none: pin the server certificate</source>
         <translation>无：固定服务器证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
         <source>CA &amp;file:</source>
         <translation>CA 文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
         <source>Pinned certificate:</source>
         <translation>已固定的证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="236"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="246"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="239"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="249"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="263"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="285"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="277"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="285"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="277"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="295"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="287"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="296"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="288"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="492"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="485"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="537"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="516"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="539"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="518"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="540"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="519"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="563"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="542"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="545"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="569"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="548"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="572"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="551"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -898,12 +898,12 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="106"/>
         <source>Reset root password</source>
         <translation>重置 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="107"/>
         <source>Set a new random root password for {instance} on {node}?
 
 The current password stops working. The new one is shown once and not saved anywhere.</source>
@@ -912,14 +912,152 @@ The current password stops working. The new one is shown once and not saved anyw
 当前密码将失效。新密码只显示一次，不会保存在任何地方。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="112"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="113"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>Session</name>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="183"/>
+        <location filename="../../ocv_desktop/services/session.py" line="577"/>
+        <source>The configuration could not be read: {error}</source>
+        <translation>无法读取配置：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="234"/>
+        <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
+        <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="291"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="298"/>
+        <source>replaced by a newer refresh</source>
+        <translation>已被更新的刷新取代</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/services/session.py" line="315"/>
+        <source>%n instance(s)</source>
+        <translation>
+            <numerusform>%n 个实例</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="351"/>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="352"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="353"/>
+        <source>Restart</source>
+        <translation>重启</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="354"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="372"/>
+        <location filename="../../ocv_desktop/services/session.py" line="384"/>
+        <location filename="../../ocv_desktop/services/session.py" line="435"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="374"/>
+        <source>cancelled (the node may still finish it)</source>
+        <translation>已取消（节点可能仍会完成该操作）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="402"/>
+        <source>deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="402"/>
+        <source>gone</source>
+        <translation>已不存在</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="403"/>
+        <source>now {status}</source>
+        <translation>现为{status}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="425"/>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="440"/>
+        <source>new password set</source>
+        <translation>已设置新密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <source>Trust host key</source>
+        <translation>信任主机密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <source>Trust certificate</source>
+        <translation>信任证书</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="529"/>
+        <source>Add node</source>
+        <translation>添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="533"/>
+        <source>Edit node</source>
+        <translation>编辑节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="542"/>
+        <source>Remove node</source>
+        <translation>移除节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="551"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="564"/>
+        <source>{added} added, {updated} updated, {errors} skipped</source>
+        <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="601"/>
+        <source>The grouping could not be saved: {error}</source>
+        <translation>无法保存分组方式：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="613"/>
+        <source>saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="658"/>
+        <source>cancelled before it started</source>
+        <translation>在开始前已取消</translation>
     </message>
 </context>
 <context>
@@ -1353,144 +1491,6 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
         <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
-    </message>
-</context>
-<context>
-    <name>Workspace</name>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="158"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="606"/>
-        <source>The configuration could not be read: {error}</source>
-        <translation>无法读取配置：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="237"/>
-        <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
-        <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="294"/>
-        <source>Refresh</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="301"/>
-        <source>replaced by a newer refresh</source>
-        <translation>已被更新的刷新取代</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/workspace.py" line="318"/>
-        <source>%n instance(s)</source>
-        <translation>
-            <numerusform>%n 个实例</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="354"/>
-        <source>Start</source>
-        <translation>启动</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="355"/>
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="356"/>
-        <source>Restart</source>
-        <translation>重启</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="357"/>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="375"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="387"/>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="438"/>
-        <source>cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="377"/>
-        <source>cancelled (the node may still finish it)</source>
-        <translation>已取消（节点可能仍会完成该操作）</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="405"/>
-        <source>deleted</source>
-        <translation>已删除</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="405"/>
-        <source>gone</source>
-        <translation>已不存在</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="406"/>
-        <source>now {status}</source>
-        <translation>现为{status}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="428"/>
-        <source>Reset password</source>
-        <translation>重置密码</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="443"/>
-        <source>new password set</source>
-        <translation>已设置新密码</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="496"/>
-        <source>Trust host key</source>
-        <translation>信任主机密钥</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="499"/>
-        <source>Trust certificate</source>
-        <translation>信任证书</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="556"/>
-        <source>Add node</source>
-        <translation>添加节点</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="560"/>
-        <source>Edit node</source>
-        <translation>编辑节点</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="569"/>
-        <source>Remove node</source>
-        <translation>移除节点</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="580"/>
-        <source>Import</source>
-        <translation>导入</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="593"/>
-        <source>{added} added, {updated} updated, {errors} skipped</source>
-        <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="630"/>
-        <source>The grouping could not be saved: {error}</source>
-        <translation>无法保存分组方式：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="642"/>
-        <source>saved</source>
-        <translation>已保存</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/workspace.py" line="687"/>
-        <source>cancelled before it started</source>
-        <translation>在开始前已取消</translation>
     </message>
 </context>
 </TS>

@@ -253,11 +253,11 @@ def node_side_cpu(netns: str, pids: list[int]) -> float:
 async def measure(home, nodes, password: str, sizes: list[int], rounds: int, cap: int, node_side) -> dict[int, tuple]:
     """{N: (cold s, warm median s, client CPU ms/node, node-side CPU ms/node, states)} for each N
     (CPU figures: medians over the warm rounds)."""
-    from ocv_desktop.core.config import Settings
     from ocv_desktop.core.models import NodeSecrets
-    from ocv_desktop.core.secrets import SecretStore
     from ocv_desktop.health.monitor import MonitorSettings
     from ocv_desktop.services.pool import ProviderPool
+    from ocv_desktop.store.config import Settings
+    from ocv_desktop.store.secrets import SecretStore
 
     settings = Settings(health_concurrency=cap, health_timeout=60, connect_timeout=60)
     monitor = MonitorSettings.from_settings(settings)
@@ -318,7 +318,7 @@ def main() -> int:
     sizes = sorted({int(s) for s in args.sizes.split(",")})
     caps = [int(c) for c in args.caps.split(",")]
 
-    from ocv_desktop.core.home import Home
+    from ocv_desktop.store.home import Home
     from tests.lab.lab import Lab
 
     sides = [side for side in args.node_side.split(",") if side]

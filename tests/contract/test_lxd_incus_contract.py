@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ocv_desktop.core.models import InstanceSpec, InstanceType, PortMapping, Protocol
-from ocv_desktop.providers import lxd_requests as R
+from ocv_desktop.providers.lxd_family import requests as R
 from tests.contract import lxd_spec
 
 pytestmark = pytest.mark.skipif(not lxd_spec.specs_available(), reason=lxd_spec.SKIP_REASON)

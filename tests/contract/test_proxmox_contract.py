@@ -196,7 +196,7 @@ def test_httpx_requests_are_read_like_the_server_reads_them(schema):
 async def test_recorder_catches_a_forbidden_request_sent_by_the_real_client(monkeypatch, lab_pve):
     from ocv_desktop.core.errors import OcvError
     from ocv_desktop.core.models import NodeSecrets
-    from ocv_desktop.transport.pve_api import open_pve_client, pve_request
+    from ocv_desktop.providers.proxmox.api import open_pve_client, pve_request
 
     recorder = RequestRecorder(lab_pve.host).install(monkeypatch)
     client = open_pve_client(lab_pve.node_config(), NodeSecrets(api_token_secret=lab_pve.token_secret))
@@ -256,7 +256,7 @@ PROVIDER_ROUTES = {
 async def test_provider_session_sends_only_allowed_requests(monkeypatch, lab_pve, lab_home):
     from ocv_desktop.core.models import ExecutionRule, InstanceSpec, InstanceType, NodeSecrets
     from ocv_desktop.providers.base import ProviderContext
-    from ocv_desktop.providers.proxmox import ProxmoxProvider
+    from ocv_desktop.providers.proxmox.provider import ProxmoxProvider
 
     fake = lab_pve.fake
     template = "debian-12-standard_12.7-1_amd64.tar.zst"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from ocv_desktop.core.config import load_config
 from ocv_desktop.core.models import ExecutionRule, NodeSecrets
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import load_config
+from ocv_desktop.store.secrets import SecretStore
 from tests.cli_process import ocv
 from tests.integration.https_server import make_cert
 

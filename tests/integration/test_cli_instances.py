@@ -11,8 +11,8 @@ import warnings
 
 import pytest
 
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.secrets import SecretStore
 from tests.cli_process import ocv, ocv_on_terminal
 
 with warnings.catch_warnings():

@@ -7,15 +7,16 @@ import json
 
 import pytest
 
-from ocv_desktop.core.config import load_config
-from ocv_desktop.core.home import Home
-from ocv_desktop.core.models import NodeConfig
-from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.core.models import ExecutionRule, NodeConfig, NodeSecrets
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import load_config
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.transport.known_hosts import recorded_host_keys, trust_host_key
 from tests.cli_process import ocv, ocv_on_terminal
 from tests.lab.lab import Lab
 from tests.lab.lxd_host import LxdFamilyHost
+from tests.lab.pve_host import PveHost
 from tests.lab.ssh_host import SshHost
 
 pytestmark = pytest.mark.lab
@@ -109,3 +110,44 @@ async def test_a_changed_certificate_needs_replace(lab_home: Home, lab_incus: Lx
     proc = ocv(lab_home, "trust", NODE, "--yes", "--replace")
     assert proc.returncode == 0, proc.stderr
     assert pinned(lab_home) == lab_incus.server_cert_fingerprint
+
+
+# --- nodes that do not use SSH, or whose SSH is down (issue 12, item 1) ------------------------
+
+DEAD_SSH_PORT = 1  # nothing listens there on the lab host: "no sshd on the host"
+
+
+async def add_pve_node(home: Home, lab_pve: PveHost, rule: ExecutionRule) -> None:
+    node = lab_pve.node_config(name=NODE, port=DEAD_SSH_PORT, execution_rule=rule, server_cert_fingerprint=None)
+    await NodeService(home, await SecretStore.open()).add_node(node, NodeSecrets(api_token_secret=lab_pve.token_secret))
+
+
+async def test_an_api_only_node_gets_its_certificate_pinned_without_ssh(
+    lab_home: Home, lab_pve: PveHost, keyring_env: dict[str, str]
+) -> None:
+    await add_pve_node(lab_home, lab_pve, ExecutionRule.API_ONLY)
+    proc = ocv(lab_home, "trust", NODE, "--yes", "--json", env=keyring_env)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [(t["what"], t["status"], t["fingerprint"]) for t in report["trusted"]] == [
+        ("api_certificate", "trusted", lab_pve.server_cert_fingerprint)
+    ]
+    assert report["failed"] == {}
+    assert pinned(lab_home) == lab_pve.server_cert_fingerprint
+    assert lab_home.known_hosts.read_text() == ""  # SSH was never touched
+    health = ocv(lab_home, "health", NODE, "--json", env=keyring_env)
+    assert json.loads(health.stdout)["healthy"] is True, health.stdout
+
+
+async def test_an_auto_node_with_dead_ssh_still_pins_and_reports_ssh_on_its_own(
+    lab_home: Home, lab_pve: PveHost, keyring_env: dict[str, str]
+) -> None:
+    await add_pve_node(lab_home, lab_pve, ExecutionRule.AUTO)
+    proc = ocv(lab_home, "trust", NODE, "--yes", "--json", env=keyring_env)
+    assert proc.returncode == 1  # something could not be trusted ...
+    report = json.loads(proc.stdout)
+    assert [(t["what"], t["status"]) for t in report["trusted"]] == [("api_certificate", "trusted")]
+    assert list(report["failed"]) == ["ssh_host_key"]  # ... and it says what
+    assert f":{DEAD_SSH_PORT}" in report["failed"]["ssh_host_key"]
+    assert "error: ssh host key:" in proc.stderr
+    assert pinned(lab_home) == lab_pve.server_cert_fingerprint  # ... but the certificate is pinned

@@ -26,9 +26,9 @@ from ocv_desktop.core.models import (
     PortMapping,
     Protocol,
 )
-from ocv_desktop.providers import docker_parse as dp
 from ocv_desktop.providers.base import ProviderContext
-from ocv_desktop.providers.docker import DockerProvider
+from ocv_desktop.providers.docker import parse as dp
+from ocv_desktop.providers.docker.provider import DockerProvider
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 
 with warnings.catch_warnings():

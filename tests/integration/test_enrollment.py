@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from ocv_desktop.core.errors import AuthError, CertificateUnknown
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import ExecutionRule, NodeConfig, NodeSecrets, Platform
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.providers.base import ProviderContext
-from ocv_desktop.providers.incus import IncusProvider
-from ocv_desktop.providers.lxd import LxdProvider
-from ocv_desktop.services.enrollment import enroll
+from ocv_desktop.providers.lxd_family.enrollment import enroll
+from ocv_desktop.providers.lxd_family.incus import IncusProvider
+from ocv_desktop.providers.lxd_family.lxd import LxdProvider
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.transport.tls import format_fingerprint
 from tests.cli_process import ocv
 from tests.lab.certs import fingerprint, make_client_cert

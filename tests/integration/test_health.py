@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.config import Settings
 from ocv_desktop.core.errors import AuthError
 from ocv_desktop.core.models import (
     AuthMethod,
@@ -29,9 +28,10 @@ from ocv_desktop.core.models import (
     NodeConfig,
     NodeSecrets,
 )
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.services.pool import ProviderPool
+from ocv_desktop.store.config import Settings
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.transport.known_hosts import trust_host_key
 from tests.lab import system
 from tests.lab.ssh_host import SFTP_SERVER

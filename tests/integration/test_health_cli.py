@@ -14,10 +14,10 @@ import time
 
 import pytest
 
-from ocv_desktop.core.config import Settings
 from ocv_desktop.core.models import NodeSecrets
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import Settings
+from ocv_desktop.store.secrets import SecretStore
 from tests.cli_process import ocv, ocv_argv
 
 pytestmark = [pytest.mark.lab]

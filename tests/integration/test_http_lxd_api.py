@@ -23,8 +23,7 @@ from ocv_desktop.core.errors import (
     OperationFailed,
     Timeout,
 )
-from ocv_desktop.transport.http import ApiClient
-from ocv_desktop.transport.lxd_api import (
+from ocv_desktop.providers.lxd_family.api import (
     instance_path,
     lxd_call,
     lxd_operation,
@@ -32,6 +31,7 @@ from ocv_desktop.transport.lxd_api import (
     open_lxd_client,
     wait_operation,
 )
+from ocv_desktop.transport.http import ApiClient
 from ocv_desktop.transport.tls import fetch_server_certificate
 from tests.lab.lab import Lab
 from tests.lab.lxd_host import LxdFamilyHost

@@ -18,7 +18,7 @@ from ocv_desktop.core.errors import (
     Timeout,
 )
 from ocv_desktop.core.models import NodeSecrets
-from ocv_desktop.transport.pve_api import open_pve_client, pve_request, task_log_tail, wait_task
+from ocv_desktop.providers.proxmox.api import open_pve_client, pve_request, task_log_tail, wait_task
 from tests.lab.pve_host import PveHost
 
 pytestmark = pytest.mark.lab

@@ -20,7 +20,7 @@ import pytest
 
 from ocv_desktop.core.errors import SecretStoreError
 from ocv_desktop.core.models import NodeSecrets, SecretField
-from ocv_desktop.core.secrets import KeyringState, SecretStore
+from ocv_desktop.store.secrets import KeyringState, SecretStore
 from tests.cli_process import ocv
 
 pytest_plugins = ["tests.keyring_fixture"]

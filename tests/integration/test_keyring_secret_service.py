@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core import secrets as secrets_mod
 from ocv_desktop.core.errors import SecretStoreError
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeConfig, NodeSecrets, Platform, SecretField
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store import secrets as secrets_mod
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 
 # the keyring fixtures (also loaded by tests/conftest.py); importing them sets the fail-backend default
 pytest_plugins = ["tests.keyring_fixture"]

@@ -14,8 +14,8 @@ import pytest
 import qasync
 
 from ocv_desktop.core.errors import ConnectError, RemoteError, Timeout, Unsupported
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeConfig, NodeSecrets, Platform
+from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import CommandRunner, DirectAccess
 from ocv_desktop.transport.local import LocalSession
 from ocv_desktop.transport.runner import open_command_runner

@@ -13,8 +13,8 @@ import warnings
 import pytest
 
 from ocv_desktop.core.models import ExecutionRule
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.secrets import SecretStore
 from tests import cli_process
 
 with warnings.catch_warnings():

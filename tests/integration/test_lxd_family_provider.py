@@ -31,9 +31,9 @@ from ocv_desktop.core.errors import (
 )
 from ocv_desktop.core.models import ExecutionRule, InstanceSpec, InstanceStatus, InstanceType, NodeSecrets
 from ocv_desktop.providers.base import ProviderContext
-from ocv_desktop.providers.incus import IncusProvider
-from ocv_desktop.providers.lxd import LxdProvider
-from ocv_desktop.providers.lxd_requests import ImageSource
+from ocv_desktop.providers.lxd_family.incus import IncusProvider
+from ocv_desktop.providers.lxd_family.lxd import LxdProvider
+from ocv_desktop.providers.lxd_family.requests import ImageSource
 from tests.contract import lxd_spec
 
 with warnings.catch_warnings():
@@ -337,7 +337,7 @@ async def test_health_report_composes_the_probes(provider, host):
 
 
 async def test_untrusted_certificate_is_an_auth_error(host, home, tmp_path):
-    from ocv_desktop.services.client_certs import generate_client_certificate
+    from ocv_desktop.providers.lxd_family.client_certs import generate_client_certificate
 
     cert = generate_client_certificate(home, "untrusted-" + host.flavour)
     p = await connect(

@@ -15,8 +15,8 @@ import urllib.parse
 import pytest
 
 from ocv_desktop.core.models import ExecutionRule, NodeSecrets
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.secrets import SecretStore
 from tests.cli_process import ocv
 from tests.contract.pve_schema import APIDATA, PveSchema
 

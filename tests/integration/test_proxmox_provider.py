@@ -41,7 +41,7 @@ from ocv_desktop.core.models import (
     NodeSecrets,
 )
 from ocv_desktop.providers.base import ProviderContext
-from ocv_desktop.providers.proxmox import ProxmoxProvider
+from ocv_desktop.providers.proxmox.provider import ProxmoxProvider
 from tests.contract.pve_schema import APIDATA, RequestRecorder
 
 pytestmark = [

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from ocv_desktop.core.errors import ConnectError, Timeout, Unsupported
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeSecrets
+from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import DirectAccess, direct_access
 from ocv_desktop.transport.known_hosts import trust_host_key
 from ocv_desktop.transport.ssh import SshSession

@@ -19,8 +19,8 @@ from ocv_desktop.core.errors import (
     RemoteError,
     Timeout,
 )
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets
+from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.known_hosts import recorded_host_keys, trust_host_key
 from ocv_desktop.transport.runner import open_command_runner

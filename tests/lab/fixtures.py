@@ -100,9 +100,9 @@ def lab_pve(lab: Lab) -> PveHost:
 
 
 @pytest.fixture
-def lab_home(tmp_path: Path):  # -> ocv_desktop.core.home.Home
+def lab_home(tmp_path: Path):  # -> ocv_desktop.store.home.Home
     """A fresh, empty app home (no config, empty known_hosts) in tmp_path."""
-    from ocv_desktop.core.home import Home
+    from ocv_desktop.store.home import Home
 
     home = Home(tmp_path / "home").ensure()
     home.known_hosts.touch()

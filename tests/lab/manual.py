@@ -129,10 +129,10 @@ def serve(home: Path, hosts: tuple[str, ...]) -> int:
 async def write_home(lab: Lab, home_dir: Path) -> tuple[list[str], list[str]]:
     """Put the lab's nodes into the home's config.yaml (secrets in the keyring, server certificates
     pinned, host keys in the app's known_hosts, keys and client certificates copied into the home)."""
-    from ocv_desktop.core.home import Home
     from ocv_desktop.core.models import NodeSecrets
-    from ocv_desktop.core.secrets import SecretStore
     from ocv_desktop.services.nodes import NodeService
+    from ocv_desktop.store.home import Home
+    from ocv_desktop.store.secrets import SecretStore
     from ocv_desktop.transport.known_hosts import trust_host_key
 
     home = Home(home_dir).ensure()

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QTreeWidget
 from pytestqt.qtbot import QtBot
 
-from ocv_desktop.core.home import Home
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.ui.dialogs.import_dialog import ImportReportDialog, choose_import_file, show_import_report
 from tests.ui.test_dialogs_support import result, start, visible_window
 from tests.unit.test_oneclickvirt import seed_example

@@ -11,9 +11,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from ocv_desktop.core.config import AppConfig, dump_config, load_config, save_config, validate_node
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform
+from ocv_desktop.store.config import AppConfig, dump_config, load_config, save_config, validate_node
 from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog, run_node_editor
 from tests.ui.test_dialogs_support import result, start, visible_window
 

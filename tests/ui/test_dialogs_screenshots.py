@@ -48,9 +48,9 @@ def gallery() -> Iterator[tuple[str, object]]:
         NodeConfig,
         Platform,
     )
-    from ocv_desktop.core.oneclickvirt import ImportProblem
     from ocv_desktop.services.local_detect import LocalCandidate
     from ocv_desktop.services.nodes import ImportReport
+    from ocv_desktop.store.oneclickvirt import ImportProblem
     from ocv_desktop.ui.dialogs.base import error_box, question_box
     from ocv_desktop.ui.dialogs.confirm import ConfirmDeleteDialog
     from ocv_desktop.ui.dialogs.import_dialog import ImportReportDialog

@@ -52,6 +52,7 @@ def test_zh_cn_translates_our_strings_and_qts_buttons(language: QApplication, qt
     i18n.install_translator(language, "zh_CN")
     assert QCoreApplication.translate("WelcomePanel", "Welcome to ocv-desktop") == "欢迎使用 ocv-desktop"
     assert QCoreApplication.translate("Status", "running") == "运行中"
+    assert QCoreApplication.translate("Session", "Refresh") == "刷新"  # the session's words, via ui/bridge.py
     dialog = NodeEditorDialog(None)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "添加节点"
@@ -95,7 +96,9 @@ def test_the_ts_covers_every_string_of_the_gui_and_all_are_translated(tmp_path: 
     if not lupdate.exists():
         lupdate = Path(shutil.which("pyside6-lupdate") or "pyside6-lupdate")
     fresh = tmp_path / "fresh.ts"
+    # the GUI, and the session's words (shown by the GUI through ui/bridge.py)
     sources = sorted(str(p) for p in (ROOT / "ocv_desktop" / "ui").rglob("*.py"))
+    sources.append(str(ROOT / "ocv_desktop" / "services" / "session.py"))
     subprocess.run([lupdate, "-silent", *sources, "-ts", str(fresh)], check=True, capture_output=True)
     wanted = {(c, s) for c, s, _, _ in messages(fresh)}
     have = {(c, s): (t, kind) for c, s, t, kind in messages(TS)}

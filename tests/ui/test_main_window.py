@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from ocv_desktop.core.models import HealthState, InstanceStatus
+from ocv_desktop.services.session import InstanceAction
 from ocv_desktop.ui.models.activity import ActivityModel, ActivityState
 from ocv_desktop.ui.models.instance_table import InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
 from ocv_desktop.ui.theme import HEALTH_COLOURS
-from ocv_desktop.ui.workspace import InstanceAction
 from tests.ui.window_fixtures import (
     child,
     display,

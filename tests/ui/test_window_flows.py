@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessa
 
 from ocv_desktop.core.errors import CertificateUnknown, HostKeyChanged
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, InstanceStatus, NodeConfig, Platform
+from ocv_desktop.services.activity import ActivityState
+from ocv_desktop.services.session import InstanceAction
 from ocv_desktop.transport.known_hosts import trust_host_key
-from ocv_desktop.ui.models.activity import ActivityState
 from ocv_desktop.ui.models.node_tree import NodeTreeModel
-from ocv_desktop.ui.workspace import InstanceAction
 from tests.ui.window_fixtures import (
     LabNode,
     child,
@@ -196,7 +196,7 @@ def test_cancel_an_action_that_waits_for_its_turn(qtbot, open_window, lab_docker
 
 
 def test_group_by_setting_is_read_from_the_config(qtbot, open_window, lab_docker):
-    from ocv_desktop.core.config import Settings
+    from ocv_desktop.store.config import Settings
     from tests.ui.window_fixtures import FAST_SETTINGS
 
     settings = Settings(
@@ -229,6 +229,32 @@ def test_unpinned_api_certificate_is_pinned_when_the_user_accepts_it(qtbot, open
     qtbot.waitUntil(lambda: it.ws.node(node_id).server_cert_fingerprint is not None, timeout=10_000)
     assert it.ws.node(node_id).server_cert_fingerprint == lab_incus.server_cert_fingerprint
     assert lab_incus.server_cert_fingerprint in it.home.config_file.read_text()
+    wait_health(qtbot, it, ["lab-incus"], "healthy")
+    assert not idx.data(NodeTreeModel.NeedsTrustRole)
+
+
+def test_trust_offers_the_ssh_host_key_of_an_api_node_too(qtbot, open_window, lab_incus):
+    """Issue 12 item 2: an Incus node works over its API once the certificate is pinned, but its
+    SSH host key (the terminal, the health check's service probe) must be offered as well."""
+    node = incus_node(lab_incus, server_cert_fingerprint=None)
+    node.trust = None  # nothing trusted: neither the certificate nor the host key
+    it = open_window([node])
+    node_id = it.node_id("lab-incus")
+    idx = it.window.tree_model.node_indexes(node_id)[0]
+    qtbot.waitUntil(lambda: idx.data(NodeTreeModel.NeedsTrustRole) is True, timeout=30_000)
+
+    it.window.badge_delegate.badgeClicked.emit(node_id)
+    offered = []
+    for _ in range(2):  # one dialog after the other: the host key, then the certificate
+        dialog = find_dialog(qtbot, "trustDialog")
+        offered.append(" ".join(w.text() for w in dialog.findChildren(QLabel)))
+        dialog.trust_button.click()
+        qtbot.waitUntil(lambda d=dialog: not d.isVisible(), timeout=10_000)
+    assert lab_incus.ssh.host_key_fingerprint in offered[0]
+    assert lab_incus.server_cert_fingerprint[:16] in offered[1].replace(":", "").lower()
+    qtbot.waitUntil(lambda: it.ws.node(node_id).server_cert_fingerprint is not None, timeout=10_000)
+    assert lab_incus.ssh.host_key_line.split()[2] in it.home.known_hosts.read_text()
+    assert it.ws.node(node_id).server_cert_fingerprint == lab_incus.server_cert_fingerprint
     wait_health(qtbot, it, ["lab-incus"], "healthy")
     assert not idx.data(NodeTreeModel.NeedsTrustRole)
 

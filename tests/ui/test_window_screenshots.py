@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.config import Settings
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeSecrets
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import Settings
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.transport.known_hosts import trust_host_key
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import AuthMethod, Instance, InstanceStatus, InstanceType, NodeConfig, Platform
+from ocv_desktop.store.home import Home
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.main import install_error_hooks, redact, setup_logging
 from ocv_desktop.ui.models.formatting import format_bytes, format_seconds, format_usage

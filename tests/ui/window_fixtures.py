@@ -20,16 +20,16 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from ocv_desktop.core.config import Settings
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import Instance, NodeConfig, NodeSecrets
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import Settings
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.transport.known_hosts import trust_host_key
 from ocv_desktop.ui.app_window import MainWindow
+from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.main import freeze_startup_heap
 from ocv_desktop.ui.models.instance_table import InstanceTableModel
-from ocv_desktop.ui.workspace import Workspace
 
 T = TypeVar("T")
 

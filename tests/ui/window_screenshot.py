@@ -24,13 +24,13 @@ import qasync
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
-from ocv_desktop.core.home import Home
-from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.ui.app_window import MainWindow
+from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.main import _application
 from ocv_desktop.ui.models.node_tree import NodeTreeModel
 from ocv_desktop.ui.theme import apply_palette
-from ocv_desktop.ui.workspace import Workspace
 
 POPULATE_TIMEOUT = 90.0
 

@@ -21,9 +21,9 @@ import pytest
 
 from ocv_desktop import __version__
 from ocv_desktop.cli import main
-from ocv_desktop.core.config import load_config
 from ocv_desktop.core.models import NodeSecrets
-from ocv_desktop.core.secrets import SecretStore
+from ocv_desktop.store.config import load_config
+from ocv_desktop.store.secrets import SecretStore
 from tests.cli_process import ocv, ocv_argv
 
 # the keyring fixtures (also loaded by tests/conftest.py); importing them sets the fail-backend default
@@ -114,6 +114,16 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
             ["nodes", "add", "--name", "x", "--type", "lxd", "--host", "h", "--password-stdin", "--key", "k"],
             "not allowed",
         ),
+        # the per-platform field table (core/nodes.py) says which options a node can use
+        (
+            ["nodes", "add", "--name", "x", "--type", "docker", "--local", "--client-cert", "c", "--client-key", "k"],
+            "--client-cert does not apply to a docker node",
+        ),
+        (
+            ["nodes", "add", "--name", "x", "--type", "lxd", "--host", "h", "--proxmox-node", "pve1"],
+            "--proxmox-node does not apply to a lxd node",
+        ),
+        (["nodes", "add", "--name", "x", "--type", "incus", "--local", "--key", "k"], "--key does not apply"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(

@@ -11,8 +11,8 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ocv_desktop.core.errors import ConfigError
-from ocv_desktop.core.home import Home
-from ocv_desktop.services.client_certs import generate_client_certificate, load_client_certificate
+from ocv_desktop.providers.lxd_family.client_certs import generate_client_certificate, load_client_certificate
+from ocv_desktop.store.home import Home
 from tests.unit.test_oneclickvirt import openssl_fingerprint
 
 

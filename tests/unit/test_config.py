@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core import files as files_mod
-from ocv_desktop.core.config import (
+from ocv_desktop.core.errors import ConfigError, NotFound
+from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, Platform
+from ocv_desktop.store import files as files_mod
+from ocv_desktop.store.config import (
     AppConfig,
     Settings,
     backup_path,
@@ -24,9 +26,7 @@ from ocv_desktop.core.config import (
     save_config,
     validate_node,
 )
-from ocv_desktop.core.errors import ConfigError, NotFound
-from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, Platform
-from ocv_desktop.core.yamlfile import InvalidFile
+from ocv_desktop.store.yamlfile import InvalidFile
 
 FP = "ab" * 32
 
@@ -398,7 +398,7 @@ def slow_fsync(fd):  # a slow disk: many kills land while a save is under way
     time.sleep(0.25)
     real_fsync(fd)
 os.fsync = slow_fsync
-from ocv_desktop.core.config import AppConfig, save_config
+from ocv_desktop.store.config import AppConfig, save_config
 from ocv_desktop.core.models import NodeConfig, Platform
 path = Path(sys.argv[1])
 big = tuple(NodeConfig(name=f"节点-{i}", type=Platform.DOCKER, host=f"10.0.{i // 250}.{i % 250 + 1}",

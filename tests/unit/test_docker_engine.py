@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.providers.docker_engine import DEFAULT_SOCKET, ENDPOINT_ARGV, socket_from_environment
+from ocv_desktop.providers.docker.engine import DEFAULT_SOCKET, ENDPOINT_ARGV, socket_from_environment
 from ocv_desktop.transport.local import LocalSession
 
 

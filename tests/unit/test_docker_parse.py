@@ -13,8 +13,8 @@ import pytest
 
 from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
-from ocv_desktop.providers import docker_parse as dp
-from ocv_desktop.providers.docker import argv_batches, run_argv
+from ocv_desktop.providers.docker import parse as dp
+from ocv_desktop.providers.docker.provider import argv_batches, run_argv
 from ocv_desktop.providers.go_time import parse_go_time
 from ocv_desktop.transport.stream_http import http_get
 from tests.shared_files import SPECS as SHARED_SPECS

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.files import FileLock, remove_stray_temp_files, write_atomically
+from ocv_desktop.store.files import FileLock, remove_stray_temp_files, write_atomically
 
 
 def test_two_locks_on_one_path_exclude_each_other(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ def test_the_lock_excludes_another_process_and_dies_with_it(tmp_path: Path) -> N
             textwrap.dedent(f"""
                 import sys
                 from pathlib import Path
-                from ocv_desktop.core.files import FileLock
+                from ocv_desktop.store.files import FileLock
                 FileLock(Path({str(path)!r})).acquire()
                 print("locked", flush=True)
                 sys.stdin.read()

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from ocv_desktop.core.errors import ConnectError, Timeout
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import (
     CheckKind,
     CheckResult,
@@ -34,6 +33,7 @@ from ocv_desktop.health.checks import (
     timed_out_report,
 )
 from ocv_desktop.providers.base import Provider, ProviderContext
+from ocv_desktop.store.home import Home
 from ocv_desktop.transport.local import LocalSession
 
 ON, OFF, NA = CheckStatus.ONLINE, CheckStatus.OFFLINE, CheckStatus.NOT_CHECKED

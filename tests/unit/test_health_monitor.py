@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import time
 
-from ocv_desktop.core.config import Settings
 from ocv_desktop.core.models import (
     CheckKind,
     CheckResult,
@@ -18,6 +17,7 @@ from ocv_desktop.core.models import (
     Platform,
 )
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings, check_all, next_delay
+from ocv_desktop.store.config import Settings
 
 
 def node(name: str) -> NodeConfig:

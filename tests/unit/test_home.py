@@ -7,7 +7,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from ocv_desktop.core.home import ENV_VAR, Home, resolve_home
+from ocv_desktop.store.home import ENV_VAR, Home, resolve_home
 
 
 def test_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ import ocv_desktop
 
 PACKAGE = Path(ocv_desktop.__file__).parent
 QT_MODULES = ("PySide6", "shiboken6", "qasync", "PyQt5", "PyQt6", "PySide2")
-NOT_FOR_CORE = ("transport", "providers", "health", "ui", "services", "cli")
+NOT_FOR_CORE = ("store", "transport", "providers", "health", "ui", "services", "cli")
 
 
 def imported_names(path: Path) -> set[str]:
@@ -94,24 +94,25 @@ def import_in_fresh_interpreter(names: list[str]) -> tuple[set[str], dict[str, s
 
 
 def test_the_engine_and_cli_run_without_qt() -> None:
-    names = module_names("core", "transport", "providers", "health", "services", "cli", "app")
+    names = module_names("core", "store", "transport", "providers", "health", "services", "cli", "app")
     modules, errors = import_in_fresh_interpreter(names)
     assert errors == {}
-    assert "ocv_desktop.cli.nodes" in modules and "ocv_desktop.core.secrets" in modules
+    assert "ocv_desktop.cli.nodes" in modules and "ocv_desktop.store.secrets" in modules
     assert sorted(m for m in modules if m.split(".")[0] in QT_MODULES) == []
 
 
 def test_core_loads_nothing_of_ours_outside_core() -> None:
     modules, errors = import_in_fresh_interpreter(module_names("core"))
     assert errors == {}
-    assert "ocv_desktop.core.config" in modules
+    assert "ocv_desktop.core.models" in modules
     ours = sorted(m for m in modules if m.startswith("ocv_desktop.") and m.split(".")[1] in NOT_FOR_CORE)
     assert ours == []
 
 
-# DESIGN.md: arrows point down only. cli and ui sit side by side on top (cli starts the GUI, so it
-# may import ui lazily; ui never imports cli); services holds what both use.
-LAYER_RANK = {"core": 0, "transport": 1, "providers": 2, "health": 3, "services": 4, "ui": 5, "cli": 6}
+# DESIGN.md: arrows point down only: app -> (ui | cli) -> services -> health -> providers ->
+# transport -> store -> core. ui and cli sit side by side on top and never import each other (app.py
+# hands the CLI its GUI); services holds what both use.
+LAYER_RANK = {"core": 0, "store": 1, "transport": 2, "providers": 3, "health": 4, "services": 5, "ui": 6, "cli": 6}
 
 
 def test_imports_point_down_the_layers_only() -> None:
@@ -126,4 +127,14 @@ def test_imports_point_down_the_layers_only() -> None:
                 continue
             if LAYER_RANK[parts[1]] > LAYER_RANK[layer]:
                 offenders.append(f"{path.relative_to(PACKAGE.parent)} ({layer}) imports {name}")
+    assert offenders == []
+
+
+def test_cli_and_ui_never_import_each_other() -> None:
+    offenders = []
+    for layer, other in (("cli", "ui"), ("ui", "cli")):
+        for path in python_files(PACKAGE / layer):
+            for name in imported_names(path):
+                if name.startswith(f"ocv_desktop.{other}.") or name == f"ocv_desktop.{other}":
+                    offenders.append(f"{path.relative_to(PACKAGE.parent)} imports {name}")
     assert offenders == []

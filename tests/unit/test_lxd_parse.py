@@ -16,9 +16,9 @@ import pytest
 
 from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
-from ocv_desktop.providers import lxd_parse as P
-from ocv_desktop.providers import lxd_requests as R
 from ocv_desktop.providers.go_time import parse_go_time
+from ocv_desktop.providers.lxd_family import parse as P
+from ocv_desktop.providers.lxd_family import requests as R
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lxd_family"
 

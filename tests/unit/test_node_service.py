@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.config import load_config
 from ocv_desktop.core.errors import ConfigError, InvalidInput, NotFound
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets, Platform, SecretField
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.store.config import load_config
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
 
 # the keyring fixtures (also loaded by tests/conftest.py); importing them sets the fail-backend default
 pytest_plugins = ["tests.keyring_fixture"]
@@ -164,7 +164,7 @@ async def test_a_change_waits_for_another_process_lock_and_a_cancelled_wait_leav
     it; a change cancelled while waiting never keeps the lock once its worker thread gets it."""
     import asyncio
 
-    from ocv_desktop.core.files import FileLock
+    from ocv_desktop.store.files import FileLock
 
     service.home.ensure()
     other = FileLock(service.home.config_lock)

@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.models import AuthMethod, Platform
-from ocv_desktop.core.oneclickvirt import certificate_fingerprint, read_oneclickvirt, split_api_token
+from ocv_desktop.store.oneclickvirt import certificate_fingerprint, read_oneclickvirt, split_api_token
 from tests.shared_files import REFERENCE
 
 SEED_README = REFERENCE / "seed-provider-package-README.zh.md"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ocv_desktop.core.models import InstanceStatus, InstanceType
-from ocv_desktop.providers import proxmox_parse as pp
+from ocv_desktop.providers.proxmox import parse as pp
 from tests.shared_files import SPECS
 
 FIXTURES = SPECS / "fixtures" / "proxmox"
@@ -167,7 +167,7 @@ def test_pveversion():
 
 def test_pvesh_parameter_error_keeps_the_fields():
     from ocv_desktop.core.errors import ApiError
-    from ocv_desktop.providers.proxmox_backends import pvesh_error
+    from ocv_desktop.providers.proxmox.backends import pvesh_error
 
     stderr = (
         "400 Parameter verification failed.\n"
@@ -185,7 +185,7 @@ def test_pvesh_parameter_error_keeps_the_fields():
 
 def test_pvesh_other_errors_are_remote_errors():
     from ocv_desktop.core.errors import RemoteError
-    from ocv_desktop.providers.proxmox_backends import pvesh_error
+    from ocv_desktop.providers.proxmox.backends import pvesh_error
 
     err = pvesh_error(
         ["pvesh", "create", "/nodes/pve1/lxc/100/status/start", "--x", "y"], 255, "500 CT 100 already running\n"
@@ -196,7 +196,7 @@ def test_pvesh_other_errors_are_remote_errors():
 
 def test_pvesh_json_after_a_task_log():
     from ocv_desktop.core.errors import OperationFailed
-    from ocv_desktop.providers.proxmox_backends import last_json
+    from ocv_desktop.providers.proxmox.backends import last_json
 
     upid = "UPID:pve1:0000A1B2:0001C3D4:6740AC4E:vzstart:100:root@pam:"
     assert last_json(f'starting container 100\nTASK OK\n"{upid}"\n') == upid

@@ -8,7 +8,7 @@ from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
 from ocv_desktop.core.models import NodeSecrets, SecretField
-from ocv_desktop.core.secrets import MEMORY_BACKEND, SecretStore, secret_key
+from ocv_desktop.store.secrets import MEMORY_BACKEND, SecretStore, secret_key
 
 # the keyring fixtures (also loaded by tests/conftest.py); importing them sets the fail-backend default
 pytest_plugins = ["tests.keyring_fixture"]

@@ -15,8 +15,8 @@ import pytest
 
 from ocv_desktop.core.errors import ApiError, AuthError, ConfigError, NotFound, OperationFailed
 from ocv_desktop.core.models import NodeConfig, Platform
-from ocv_desktop.transport.lxd_api import _check_operation, _operation_path, decode_envelope
-from ocv_desktop.transport.pve_api import (
+from ocv_desktop.providers.lxd_family.api import _check_operation, _operation_path, decode_envelope
+from ocv_desktop.providers.proxmox.api import (
     decode_pve_response,
     pve_endpoint,
     pve_token_header,

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ocv_desktop.core.models import HealthState, NodeConfig
-from ocv_desktop.core.oneclickvirt import ImportProblem
-from ocv_desktop.services.nodes import ImportReport
+from ocv_desktop.store.oneclickvirt import ImportProblem, ImportReport
 from ocv_desktop.ui.dialogs.base import run_and_dispose
 from ocv_desktop.ui.dialogs.widgets import FittingDialog, text_label
 from ocv_desktop.ui.icons import platform_icon

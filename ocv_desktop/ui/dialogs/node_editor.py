@@ -1,7 +1,7 @@
 """Adding and editing a node.
 
 The dialog builds a ``NodeConfig`` from its fields on every change and checks it with
-``core.config.validate_node``, the function that checks ``config.yaml`` when it loads; so the
+``core.nodes.validate_node``, the function that checks ``config.yaml`` when it loads; so the
 dialog accepts exactly what the config file accepts, with the same messages (DESIGN.md: one way to
 do a thing). Each message appears under its field once the user has touched the field (or the
 field has content); OK stays disabled while any problem remains, and the line above the buttons
@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocv_desktop.core.config import validate_node
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform, new_node_id
+from ocv_desktop.core.nodes import ApiLogin, api_login_of, node_fields, uses_api_address, validate_node
 from ocv_desktop.services.nodes import duplicate_name_message
 from ocv_desktop.ui.dialogs.base import run_and_dispose
 from ocv_desktop.ui.dialogs.trust import certificate_fingerprint_lines
@@ -59,14 +59,6 @@ from ocv_desktop.ui.dialogs.widgets import (
 from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
 
 _TAG_SEPARATORS = re.compile(r"[,，、]")  # ASCII comma, full-width comma, ideographic comma
-
-
-class ProxmoxLogin:
-    """How the Proxmox API logs in (a choice of the dialog, stored as which fields are set)."""
-
-    TOKEN = "token"
-    PASSWORD = "password"
-    NONE = "none"
 
 
 @dataclass
@@ -204,9 +196,9 @@ class NodeEditorDialog(FittingDialog):
         self.endpoint_edit = self._line("endpointEdit")
         self._add_row(api, "api_endpoint", self.tr("&Endpoint:"), self.endpoint_edit)
         self.pve_login_combo = QComboBox(objectName="proxmoxLoginCombo")
-        self.pve_login_combo.addItem(self.tr("API token (recommended)"), ProxmoxLogin.TOKEN)
-        self.pve_login_combo.addItem(self.tr("User and password"), ProxmoxLogin.PASSWORD)
-        self.pve_login_combo.addItem(self.tr("No API (SSH only)"), ProxmoxLogin.NONE)
+        self.pve_login_combo.addItem(self.tr("API token (recommended)"), ApiLogin.TOKEN.value)
+        self.pve_login_combo.addItem(self.tr("User and password"), ApiLogin.PASSWORD.value)
+        self.pve_login_combo.addItem(self.tr("No API (SSH only)"), ApiLogin.NONE.value)
         self._add_row(api, "proxmox_login", self.tr("API log&in:"), self.pve_login_combo)
         self.token_id_edit = self._line("tokenIdEdit", "root@pam!ocv")
         self._add_row(api, "api_token_id", self.tr("Token I&D:"), self.token_id_edit)
@@ -340,12 +332,10 @@ class NodeEditorDialog(FittingDialog):
         self.auth_combo.setCurrentIndex(self.auth_combo.findData(node.auth))
         self.key_edit.setText(node.key_path or "")
         self.endpoint_edit.setText(node.api_endpoint or "")
-        login = ProxmoxLogin.TOKEN
-        if node.api_token_id is None and node.api_user is not None:
-            login = ProxmoxLogin.PASSWORD
-        elif self._existing is not None and node.api_token_id is None and node.api_user is None:
-            login = ProxmoxLogin.NONE
-        self.pve_login_combo.setCurrentIndex(self.pve_login_combo.findData(login))
+        login = api_login_of(node)
+        if login is ApiLogin.NONE and self._existing is None:
+            login = ApiLogin.TOKEN  # a new node starts with the recommended login
+        self.pve_login_combo.setCurrentIndex(self.pve_login_combo.findData(login.value))
         self.token_id_edit.setText(node.api_token_id or "")
         self.api_user_edit.setText(node.api_user or "")
         self.pve_node_edit.setText(node.proxmox_node or "")
@@ -393,26 +383,30 @@ class NodeEditorDialog(FittingDialog):
         return AuthMethod(self.auth_combo.currentData())
 
     @property
-    def _pve_login(self) -> str:
-        return str(self.pve_login_combo.currentData())
+    def _pve_login(self) -> ApiLogin:
+        return ApiLogin(self.pve_login_combo.currentData())
 
     def _uses_api_address(self) -> bool:
-        if self.platform is Platform.DOCKER:
-            return False
-        return self.platform is not Platform.PROXMOX or self._pve_login != ProxmoxLogin.NONE
+        return uses_api_address(self.platform, self._pve_login)
+
+    def _fields(self) -> frozenset[str]:
+        """The settings and secrets the current choices use (core/nodes.py has the table)."""
+        local = self.local_check.isChecked()
+        return node_fields(self.platform, local=local, auth=self._auth, api_login=self._pve_login)
 
     def _candidate(self) -> NodeConfig:
-        """The node as the fields say now (possibly invalid)."""
-        platform, local = self.platform, self.local_check.isChecked()
-        lxd = platform in (Platform.LXD, Platform.INCUS)
-        pve = platform is Platform.PROXMOX
-        api = self._uses_api_address()
+        """The node as the fields say now (possibly invalid); a field the choices do not use is None."""
+        local, uses = self.local_check.isChecked(), self._fields()
         base = self._existing
         auth = self._auth if not local else (base.auth if base else AuthMethod.AGENT)
+
+        def text(key: str, edit: QLineEdit) -> str | None:
+            return _text_or_none(edit) if key in uses else None
+
         node = NodeConfig(
             id=self._node_id,
             name=self.name_edit.text().strip(),
-            type=platform,
+            type=self.platform,
             host="localhost" if local else self.host_edit.text().strip(),
             port=self.port_spin.value(),
             username=self.user_edit.text().strip(),
@@ -420,13 +414,13 @@ class NodeEditorDialog(FittingDialog):
             key_path=_text_or_none(self.key_edit) if auth is AuthMethod.KEY else None,
             use_sudo=self.sudo_check.isChecked(),
             local=local,
-            api_endpoint=_text_or_none(self.endpoint_edit) if api else None,
-            api_user=_text_or_none(self.api_user_edit) if pve and self._pve_login == ProxmoxLogin.PASSWORD else None,
-            api_token_id=_text_or_none(self.token_id_edit) if pve and self._pve_login == ProxmoxLogin.TOKEN else None,
-            proxmox_node=_text_or_none(self.pve_node_edit) if pve else None,
-            client_cert=_text_or_none(self.cert_edit) if lxd else None,
-            client_key=_text_or_none(self.cert_key_edit) if lxd else None,
-            ca_file=_text_or_none(self.ca_edit) if api else None,
+            api_endpoint=text("api_endpoint", self.endpoint_edit),
+            api_user=text("api_user", self.api_user_edit),
+            api_token_id=text("api_token_id", self.token_id_edit),
+            proxmox_node=text("proxmox_node", self.pve_node_edit),
+            client_cert=text("client_cert", self.cert_edit),
+            client_key=text("client_key", self.cert_key_edit),
+            ca_file=text("ca_file", self.ca_edit),
             execution_rule=ExecutionRule(self.rule_combo.currentData()),
             tags=tuple(t.strip() for t in _TAG_SEPARATORS.split(self.tags_edit.text()) if t.strip()),
             notes=self.notes_edit.toPlainText(),
@@ -443,17 +437,16 @@ class NodeEditorDialog(FittingDialog):
         return old.server_cert_fingerprint
 
     def _candidate_secrets(self) -> NodeSecrets:
-        local, pve = self.local_check.isChecked(), self.platform is Platform.PROXMOX
-        auth = self._auth
+        uses = self._fields()
+
+        def secret(key: str, edit: QLineEdit) -> str | None:
+            return _secret_or_none(edit) if key in uses else None
+
         return NodeSecrets(
-            ssh_password=_secret_or_none(self.password_edit) if not local and auth is AuthMethod.PASSWORD else None,
-            key_passphrase=_secret_or_none(self.passphrase_edit) if not local and auth is AuthMethod.KEY else None,
-            api_token_secret=(
-                _secret_or_none(self.token_secret_edit) if pve and self._pve_login == ProxmoxLogin.TOKEN else None
-            ),
-            api_password=(
-                _secret_or_none(self.api_password_edit) if pve and self._pve_login == ProxmoxLogin.PASSWORD else None
-            ),
+            ssh_password=secret("ssh_password", self.password_edit),
+            key_passphrase=secret("key_passphrase", self.passphrase_edit),
+            api_token_secret=secret("api_token_secret", self.token_secret_edit),
+            api_password=secret("api_password", self.api_password_edit),
         )
 
     # --- showing the state ------------------------------------------------------------------------
@@ -504,29 +497,15 @@ class NodeEditorDialog(FittingDialog):
         self._rows_changed = before != tuple(row.visible for row in self._rows.values())
 
     def _apply_visibility(self) -> None:
-        platform, local = self.platform, self.local_check.isChecked()
-        lxd = platform in (Platform.LXD, Platform.INCUS)
-        pve = platform is Platform.PROXMOX
-        login = self._pve_login
-        auth = self._auth
+        platform, local, uses = self.platform, self.local_check.isChecked(), self._fields()
         self.ssh_group.setVisible(not local)
-        for key in ("host", "port", "username", "auth"):
-            self._set_row_visible(key, not local)
-        self._set_row_visible("key_path", not local and auth is AuthMethod.KEY)
-        self._set_row_visible("key_passphrase", not local and auth is AuthMethod.KEY)
-        self._set_row_visible("ssh_password", not local and auth is AuthMethod.PASSWORD)
         self.api_group.setVisible(platform is not Platform.DOCKER)
-        api = self._uses_api_address()
-        self._set_row_visible("api_endpoint", api)
-        self._set_row_visible("ca_file", api)
-        self._set_row_visible("proxmox_login", pve)
-        self._set_row_visible("api_token_id", pve and login == ProxmoxLogin.TOKEN)
-        self._set_row_visible("api_token_secret", pve and login == ProxmoxLogin.TOKEN)
-        self._set_row_visible("api_user", pve and login == ProxmoxLogin.PASSWORD)
-        self._set_row_visible("api_password", pve and login == ProxmoxLogin.PASSWORD)
-        self._set_row_visible("proxmox_node", pve)
-        for key in ("client_cert", "client_key", "enrol_note"):
-            self._set_row_visible(key, lxd)
+        # Rows named after a field show when the table (core/nodes.py) says the field applies;
+        # the pin row shows only when a pin exists (_update_pin).
+        extra = {"proxmox_login": platform is Platform.PROXMOX, "enrol_note": "client_cert" in uses}
+        for key in self._rows:
+            if key != "server_cert_fingerprint":
+                self._set_row_visible(key, extra.get(key, key in uses))
         self.endpoint_edit.setPlaceholderText(self._endpoint_placeholder())
 
     def _endpoint_placeholder(self) -> str:

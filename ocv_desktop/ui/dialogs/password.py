@@ -39,7 +39,9 @@ def copy_secret_to_clipboard(secret: str, clear_after: float | None = None) -> N
         if board.text() == secret:
             board.clear()
 
-    QTimer.singleShot(int(delay * 1000), QCoreApplication.instance(), clear_if_unchanged)
+    app = QCoreApplication.instance()
+    if app is not None:  # no application, no clipboard to clear
+        QTimer.singleShot(int(delay * 1000), app, clear_if_unchanged)
 
 
 class NewPasswordDialog(FittingDialog):

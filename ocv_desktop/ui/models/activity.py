@@ -1,77 +1,27 @@
 """The activity log: one row per action the user started (start, stop, delete, refresh, reset
 password, node changes ...), newest on top.
 
-``Activity`` is the record the workspace creates and updates as an action runs; ``ActivityModel``
-shows them. Errors are kept as text (an ``OcvError`` is a complete sentence), never as tracebacks.
-Rows are stored in arrival order and shown reversed, so adding an action is one row insert at the
-top and finding a row by id is a dictionary lookup.
+``Activity`` is the record the session creates and updates as an action runs
+(services/activity.py); ``ActivityModel`` shows them. Errors are kept as text (an ``OcvError``
+is a complete sentence), never as tracebacks. Rows are stored in arrival order and shown
+reversed, so adding an action is one row insert at the top and finding a row by id is a
+dictionary lookup.
 """
 
 from __future__ import annotations
 
-import itertools
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor
 
 from ocv_desktop.core.models import HealthState
+from ocv_desktop.services.activity import Activity, ActivityState
 from ocv_desktop.ui.models.formatting import format_seconds
 from ocv_desktop.ui.theme import HEALTH_COLOURS
 
-_ids = itertools.count(1)
 ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-class ActivityState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-@dataclass(eq=False)
-class Activity:
-    """One action. ``cancel`` is set while the action can still be cancelled."""
-
-    action: str  # translated verb: "Stop", "Refresh" ...
-    node_id: str
-    node_name: str
-    instance_name: str = ""
-    id: int = field(default_factory=lambda: next(_ids))
-    started: datetime = field(default_factory=lambda: datetime.now().astimezone())
-    state: ActivityState = ActivityState.QUEUED
-    progress: float | None = None  # 0..1, None = unknown
-    message: str = ""  # result or error text
-    cancel: Callable[[], None] | None = None
-    _t0: float = field(default_factory=time.monotonic)
-    _t1: float | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.state in (ActivityState.QUEUED, ActivityState.RUNNING)
-
-    @property
-    def duration(self) -> float:
-        return (self._t1 if self._t1 is not None else time.monotonic()) - self._t0
-
-    def begin(self) -> None:
-        self.state = ActivityState.RUNNING
-        self._t0 = time.monotonic()
-
-    def finish(self, state: ActivityState, message: str = "") -> None:
-        self.state = state
-        self.message = message
-        self.cancel = None
-        self._t1 = time.monotonic()
-        if state is ActivityState.SUCCEEDED:
-            self.progress = 1.0
 
 
 class ActivityModel(QAbstractTableModel):

@@ -30,10 +30,10 @@ from PySide6.QtCore import (
 )
 
 from ocv_desktop.core.models import Instance, InstanceType
+from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.models.formatting import format_cores, format_usage
 from ocv_desktop.ui.theme import STATUS_COLOURS, status_text
 from ocv_desktop.ui.widgets.dots import dot_icon
-from ocv_desktop.ui.workspace import Workspace
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 Key = tuple[str, str]

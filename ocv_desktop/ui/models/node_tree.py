@@ -26,10 +26,10 @@ from PySide6.QtGui import QColor
 
 from ocv_desktop.core.errors import CertificateChanged, HostKeyChanged
 from ocv_desktop.core.models import CheckKind, CheckStatus, HealthReport, HealthState, NodeConfig, Platform
+from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
 from ocv_desktop.ui.models.formatting import format_bytes, format_latency
 from ocv_desktop.ui.theme import HEALTH_COLOURS, health_text
-from ocv_desktop.ui.workspace import Workspace
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ALL_ID = 0

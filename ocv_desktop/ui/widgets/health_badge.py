@@ -89,7 +89,7 @@ class HealthBadgeDelegate(QStyledItemDelegate):
             hint.setWidth(hint.width() + _reserved(option.fontMetrics))
         return hint
 
-    def editorEvent(self, event: QEvent, model, option: QStyleOptionViewItem, index: ModelIndex) -> bool:  # type: ignore[no-untyped-def]
+    def editorEvent(self, event: QEvent, model, option: QStyleOptionViewItem, index: ModelIndex) -> bool:
         if (
             event.type() == QEvent.Type.MouseButtonRelease
             and isinstance(event, QMouseEvent)

@@ -80,7 +80,7 @@ class WelcomePanel(QWidget):
         outer.addStretch(2)
 
     def _button(self, icon: object, text: str, name: str) -> QPushButton:
-        button = QPushButton(icon, text, objectName=name)  # type: ignore[call-overload]
+        button = QPushButton(icon, text, objectName=name)
         button.setIconSize(QSize(24, 24))
         button.setMinimumHeight(40)
         return button

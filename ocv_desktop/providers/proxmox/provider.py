@@ -36,7 +36,6 @@ from typing import Any, TypeVar
 
 from ocv_desktop.core.errors import (
     ApiError,
-    CertificateError,
     ConfigError,
     ConnectError,
     InvalidInput,
@@ -58,7 +57,6 @@ from ocv_desktop.core.models import (
     Platform,
     ProgressCallback,
 )
-from ocv_desktop.providers import proxmox_parse as pp
 from ocv_desktop.providers.base import (
     Provider,
     ProviderContext,
@@ -68,11 +66,13 @@ from ocv_desktop.providers.base import (
     passwd_input,
     validate_instance_name,
 )
-from ocv_desktop.providers.proxmox_backends import ApiBackend, PveBackend, PveshBackend
+from ocv_desktop.providers.proxmox import parse as pp
+from ocv_desktop.providers.proxmox.api import pve_endpoint
+from ocv_desktop.providers.proxmox.backends import ApiBackend, PveBackend, PveshBackend
+from ocv_desktop.providers.routing import api_or_ssh, may_fall_back
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.http import request_never_sent
-from ocv_desktop.transport.pve_api import pve_endpoint
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -170,11 +170,7 @@ class ProxmoxProvider(Provider):
                     self._api = await self._open_api()
                 except (ConnectError, Timeout) as exc:
                     # auto: an API that provably could not be reached leaves SSH as the road.
-                    if (
-                        rule is not ExecutionRule.AUTO
-                        or isinstance(exc, CertificateError)
-                        or not request_never_sent(exc)
-                    ):
+                    if not may_fall_back(rule, exc, ssh_available=True, never_sent=request_never_sent(exc)):
                         raise
                     log.warning("API of %s unreachable (%s); using pvesh over SSH", node.name, exc)
                     self._api_error = exc
@@ -191,7 +187,7 @@ class ProxmoxProvider(Provider):
     async def _open_api(self) -> ApiBackend:
         """An API client that has proven it trusts the server and the server trusts us (a first
         contact with an unpinned self-signed certificate raises CertificateUnknown here)."""
-        from ocv_desktop.transport.pve_api import open_pve_client
+        from ocv_desktop.providers.proxmox.api import open_pve_client
 
         node = self.node  # open_pve_client finds the default endpoint itself
         if not self._secrets.api_token_secret:
@@ -247,28 +243,16 @@ class ProxmoxProvider(Provider):
             return self._shell
         raise ConnectError(f"not connected to {self.name}")
 
-    def _may_fall_back(self, exc: OcvError) -> bool:
-        """Auto rule: SSH may take over only when the API request provably never left (the TCP or
-        TLS connection could not be set up). A certificate problem is never papered over: trust
-        decisions are the user's."""
-        if ExecutionRule(self.node.execution_rule) is not ExecutionRule.AUTO or self._shell is None:
-            return False
-        if isinstance(exc, CertificateError):
-            return False
-        return request_never_sent(exc)
-
     async def _via(self, op: Callable[[PveBackend], Awaitable[T]]) -> T:
         """Each request on its own: a request that never left may go over SSH instead; one that
         may have reached the server is never repeated (one click never creates two guests)."""
         backend = self._backend()
-        try:
+        if backend is not self._api:
             return await op(backend)
-        except (ConnectError, Timeout) as exc:
-            if backend is self._api and self._may_fall_back(exc):
-                assert self._shell is not None
-                log.warning("API of %s unreachable (%s); using pvesh over SSH", self.name, exc)
-                return await op(self._shell)
-            raise
+        shell: PveBackend | None = self._shell
+        return await api_or_ssh(
+            op, node=self.node, api=backend, ssh=shell, never_sent=request_never_sent, what="a request"
+        )
 
     async def _call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return await self._via(lambda b: b.call(method, path, params))
@@ -283,7 +267,11 @@ class ProxmoxProvider(Provider):
             try:
                 result = await self._call(method, path, params)
                 if pp.is_upid(result):
-                    await self._via(lambda b, upid=result: b.wait(upid, timeout=limit))
+
+                    async def wait(b: PveBackend, upid: str = result) -> None:
+                        await b.wait(upid, timeout=limit)
+
+                    await self._via(wait)
                 return result
             except (ApiError, OperationFailed, RemoteError) as exc:
                 if attempt >= self.lock_retries or not pp.is_lock_timeout(str(exc)):
@@ -763,7 +751,8 @@ class ProxmoxProvider(Provider):
                 self._api, self._api_error = api, None
                 log.info("API of %s answers again; using it", self.name)
             else:  # another caller reopened it meanwhile, or we were disconnected
-                await api.close()
+                # (mypy keeps the narrowing from before the await, when the other task had not run)
+                await api.close()  # type: ignore[unreachable]
         if self._api is None:
             raise Unsupported(f"{self.name} has no API connection")
         data = await self._api.call("GET", "/version")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceType, Protocol
 from ocv_desktop.providers.base import validate_instance_name
-from ocv_desktop.providers.lxd_parse import format_cpu_limit, format_mib, instance_type_to_api
+from ocv_desktop.providers.lxd_family.parse import format_cpu_limit, format_mib, instance_type_to_api
 
 # LXD/Incus instance names are hostnames: letters, digits and '-', not starting with a digit or '-',
 # not ending with '-', no '--', at most 63 characters (incus/internal/instance/instance_utils.go ValidName).

@@ -28,7 +28,6 @@ from ocv_desktop.core.errors import (
     AuthError,
     CertificateError,
     ConfigError,
-    ConnectError,
     InvalidInput,
     NotFound,
     OcvError,
@@ -47,11 +46,12 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     ProgressCallback,
 )
-from ocv_desktop.providers import lxd_parse
 from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input
-from ocv_desktop.providers.lxd_backend import LxdBackend
-from ocv_desktop.providers.lxd_cli_backend import LxdCliBackend
-from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate_name
+from ocv_desktop.providers.lxd_family import parse as lxd_parse
+from ocv_desktop.providers.lxd_family.backend import LxdBackend
+from ocv_desktop.providers.lxd_family.cli import LxdCliBackend
+from ocv_desktop.providers.lxd_family.requests import ImageSource, check_spec, validate_name
+from ocv_desktop.providers.routing import api_or_ssh
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
@@ -90,9 +90,11 @@ class LxdFamilyProvider(Provider):
         self._node = node
         rule = node.execution_rule
         if rule is not ExecutionRule.SSH_ONLY:
-            from ocv_desktop.providers.lxd_api_backend import open_api_backend
+            from ocv_desktop.providers.lxd_family.api_backend import open_api_backend
 
-            self._api = await open_api_backend(self, node, self.context)
+            self._api = await open_api_backend(
+                node, self.context, socket_paths=self.socket_paths, flavour=self.type.value
+            )
         if rule is ExecutionRule.API_ONLY and self._api is None:
             raise ConfigError(
                 f"node {node.name} is set to api_only but has no client certificate (or local socket)",
@@ -119,26 +121,16 @@ class LxdFamilyProvider(Provider):
         return self._cli
 
     async def _call(self, what: str, fn: Callable[[LxdBackend], Awaitable[T]]) -> T:
-        """Run ``fn`` on the API, or on the CLI per the execution rule (module docstring)."""
+        """Run ``fn`` on the API, or on the CLI per the execution rule (providers/routing.py)."""
         api = self._api
         if api is None:
             return await fn(self._cli_backend())
         sent_before = api.requests_reached
-        try:
-            return await fn(api)
-        except CertificateError:
-            raise
-        except (ConnectError, Timeout) as exc:
-            fallback_ok = (
-                self.node.execution_rule is ExecutionRule.AUTO
-                and self._cli is not None
-                and api.requests_reached == sent_before
-                and api.not_sent(exc)
-            )
-            if not fallback_ok:
-                raise
-            log.warning("%s: API unreachable for %s (%s); using %s over SSH", self.node.name, what, exc, self.binary)
-            return await fn(self._cli)
+
+        def never_sent(exc: BaseException) -> bool:  # no request of this call reached the server
+            return bool(api.requests_reached == sent_before and api.not_sent(exc))
+
+        return await api_or_ssh(fn, node=self.node, api=api, ssh=self._cli, never_sent=never_sent, what=what)
 
     # --- instances -----------------------------------------------------------------------------
 
@@ -326,7 +318,8 @@ class LxdFamilyProvider(Provider):
     async def probe_api(self) -> str:
         if self._api is None:
             raise Unsupported(f"node {self.name} has no API credentials")
-        return await self._api.probe()
+        detail: str = await self._api.probe()
+        return detail
 
     async def probe_service(self) -> str:
         if self._runner is None:

@@ -173,7 +173,8 @@ async def wait_operation(client: ApiClient, operation_url: str, *, timeout: floa
         except (ApiError, NotFound) as wait_error:
             op = await _operation_after_wait_error(client, path, params, wait_error)
         if _check_operation(op, what):
-            return op
+            done: dict[str, Any] = op
+            return done
 
 
 async def _operation_after_wait_error(

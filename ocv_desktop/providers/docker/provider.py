@@ -43,7 +43,6 @@ from ocv_desktop.core.models import (
     ProgressCallback,
     Protocol,
 )
-from ocv_desktop.providers import docker_parse as dp
 from ocv_desktop.providers.base import (
     Provider,
     ProviderContext,
@@ -53,7 +52,8 @@ from ocv_desktop.providers.base import (
     passwd_input,
     validate_instance_name,
 )
-from ocv_desktop.providers.docker_engine import DockerEngine
+from ocv_desktop.providers.docker import parse as dp
+from ocv_desktop.providers.docker.engine import DockerEngine
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import redact, sudo_refused

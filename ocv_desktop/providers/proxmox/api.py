@@ -306,7 +306,8 @@ class PveTicketAuth(httpx.Auth):
             raise _error(response, body, "POST /access/ticket")
         if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
             raise AuthError("the Proxmox ticket login returned no ticket")
-        return body["data"]
+        data: dict[str, Any] = body["data"]
+        return data
 
 
 def pve_endpoint(node: NodeConfig) -> str:

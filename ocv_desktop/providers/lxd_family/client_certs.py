@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ocv_desktop.core.errors import ConfigError
-from ocv_desktop.core.files import write_atomically
-from ocv_desktop.core.home import Home
-from ocv_desktop.core.oneclickvirt import certificate_fingerprint
+from ocv_desktop.store.files import write_atomically
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.oneclickvirt import certificate_fingerprint
 
 VALIDITY_DAYS = 3650  # what the incus/lxc clients use for their own client certificates
 

@@ -31,7 +31,7 @@ import logging
 import re
 
 from ocv_desktop.core.errors import ApiError, ConnectError, Timeout, Unsupported
-from ocv_desktop.providers import docker_parse as dp
+from ocv_desktop.providers.docker import parse as dp
 from ocv_desktop.transport.base import CommandRunner, direct_access
 from ocv_desktop.transport.stream_http import HttpResponse, http_get
 

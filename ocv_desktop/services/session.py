@@ -1,26 +1,24 @@
-"""The Workspace: the only bridge between the Qt widgets and the engine (DESIGN.md rule 6).
+"""The Session: the headless application core both faces use (DESIGN.md rule 6).
 
-Widgets never await network I/O. They call the workspace, which runs the work as asyncio tasks on
-the qasync loop and reports back through Qt signals. It owns, for the lifetime of the window:
+It runs the work as asyncio tasks and reports back through plain events (``SessionListener``);
+the GUI's thin bridge (ui/bridge.py) turns them into Qt signals, and user-visible words come from
+an injected ``tr`` (the bridge's Qt translation). It owns, for the lifetime of the window:
 
 - ``NodeService`` (the one place nodes change) and the ``SecretStore`` it was given;
 - ``ProviderPool``: one connected provider per node, shared by refreshes, actions and health checks;
 - ``HealthMonitor``: periodic checks driven by the user's ``Settings``;
 - the caches the views show: nodes, the last health report and the instances of every node.
 
-Tasks (FeelUOwn's pattern, desktop-anchors.md §C3/§D):
-- every task is started through ``run_task(name, coro)`` and kept in a set (strong references: a
-  task nobody references can be garbage-collected mid-flight);
-- a new task with the name of a running one cancels and replaces it (``refresh:<node-id>``: the
-  newest refresh wins);
+Tasks: every task is started through ``run_task(name, coro)`` (services/tasks.py: kept
+referenced, a newer task of the same name replaces the older, failures shown, never lost);
 - mutations of one node run one at a time (``ProviderPool.exclusive``); a bulk action runs one task
   per node, so different nodes work concurrently and each node serially.
 
 Trust (DESIGN.md rule 4): an unknown SSH host key or TLS certificate is never accepted silently.
 Health checks only *mark* the node as needing trust (a check every 30 s must not open a dialog
 every 30 s); when the user acts on the node (refresh, an action, a click on its badge) the
-workspace asks once per node at a time through the trust dialogs, records the answer (known_hosts,
-or the certificate pin via NodeService) and retries.
+session asks once per node at a time through the injected ``ask_trust`` (the GUI's trust
+dialogs), records the answer (services/trust.py: known_hosts, or the certificate pin) and retries.
 
 ``shutdown()`` stops the monitor, cancels every task and closes the pool within a time limit, so
 closing the window never hangs on a dead node and leaves no pending task behind.
@@ -38,38 +36,34 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
-
-from ocv_desktop.core.config import AppConfig, Settings
 from ocv_desktop.core.errors import (
     CertificateError,
     ConfigError,
-    HostKeyChanged,
     HostKeyError,
     NotFound,
     OcvError,
     Timeout,
 )
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets
-from ocv_desktop.core.oneclickvirt import ImportReport
-from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider
+from ocv_desktop.services.activity import Activity, ActivityState
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
-from ocv_desktop.ui.models.activity import Activity, ActivityState
+from ocv_desktop.services.tasks import NamedTasks
+from ocv_desktop.services.trust import Ask, TrustError, TrustService
+from ocv_desktop.store.config import AppConfig, Settings
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.oneclickvirt import ImportReport
+from ocv_desktop.store.secrets import SecretStore
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-TrustError = HostKeyError | CertificateError
 SHUTDOWN_TIMEOUT = 2.0
 LIST_TIMEOUT = 60.0  # listing instances, on top of the connect time limit
-FILE_TIMEOUT = 10.0  # a small local file (known_hosts) written off the loop
 
 
 class InstanceAction(StrEnum):
@@ -79,25 +73,59 @@ class InstanceAction(StrEnum):
     DELETE = "delete"
 
 
-class Workspace(QObject):
-    nodesChanged = Signal()  # the configured nodes changed (added, edited, removed, imported)
-    healthChanged = Signal(str)  # node id: a new health report arrived
-    nodeStateChanged = Signal(str)  # node id: last error / needs-trust changed
-    instancesChanged = Signal(str)  # node id: its instance list changed
-    activityChanged = Signal(object)  # Activity: new, or its state/progress changed
-    keyringStateChanged = Signal()
-    settingsChanged = Signal()
-    problem = Signal(str)  # something the user should see in the banner (config errors, bugs)
+class SessionListener(Protocol):
+    """The events a session reports (ui/bridge.py emits each as the Qt signal of the same meaning)."""
 
-    def __init__(self, home: Home, secrets: SecretStore, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def nodes_changed(self) -> None: ...  # the configured nodes changed (added, edited, removed, imported)
+    def health_changed(self, node_id: str) -> None: ...  # a new health report arrived
+    def node_state_changed(self, node_id: str) -> None: ...  # last error / needs-trust changed
+    def instances_changed(self, node_id: str) -> None: ...  # its instance list changed
+    def activity_changed(self, activity: Activity) -> None: ...  # new, or its state/progress changed
+    def keyring_state_changed(self) -> None: ...
+    def settings_changed(self) -> None: ...
+    def problem(self, text: str) -> None: ...  # something the user should see (config errors, bugs)
+
+
+class Translate(Protocol):
+    """Qt's ``tr`` signature: ``%n`` takes ``n`` (plural forms where a translation has them)."""
+
+    def __call__(self, text: str, disambiguation: str | None = None, n: int = -1) -> str: ...
+
+
+def untranslated(text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    return text.replace("%n", str(n)) if n >= 0 else text
+
+
+class _Silent:
+    """A listener that hears nothing (headless use, tests)."""
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args: None
+
+
+async def _decline(question: TrustError) -> bool:
+    return False
+
+
+class Session:
+    def __init__(
+        self,
+        home: Home,
+        secrets: SecretStore,
+        *,
+        listener: SessionListener | None = None,
+        tr: Translate = untranslated,
+        ask_trust: Ask = _decline,
+    ) -> None:
+        self.listener: SessionListener = listener if listener is not None else _Silent()
+        self.tr = tr
+        self._confirm_trust = ask_trust  # shows the user what the node presents; True = trust it
         self.home = home
         self.secrets = secrets
         self.node_service = NodeService(home, secrets)
         self.settings = Settings()
         self.pool = ProviderPool(home, secrets, self.settings)
         self.monitor: HealthMonitor | None = None
-        self.dialog_parent: QWidget | None = None  # the window; parent of trust dialogs
 
         self._nodes: dict[str, NodeConfig] = {}
         self.health: dict[str, HealthReport] = {}
@@ -106,11 +134,9 @@ class Workspace(QObject):
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
         self.trust_needed: dict[str, TrustError] = {}
 
-        self._named: dict[str, asyncio.Future[Any]] = {}
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks = NamedTasks(self._task_failed)
         self._trust_prompts: dict[str, asyncio.Task[bool]] = {}
         self._batch_ids = itertools.count(1)
-        self._closing = False
         self._shutdown: asyncio.Task[None] | None = None
 
     # --- reading -----------------------------------------------------------------------------
@@ -133,8 +159,7 @@ class Workspace(QObject):
 
     def refreshing(self, node_id: str) -> bool:
         """Whether a refresh of the node is running (its ``refresh:<node-id>`` task)."""
-        task = self._named.get(f"refresh:{node_id}")
-        return task is not None and not task.done()
+        return self._tasks.running(f"refresh:{node_id}")
 
     def health_state(self, node_id: str) -> HealthState:
         report = self.health.get(node_id)
@@ -145,7 +170,7 @@ class Workspace(QObject):
 
     @property
     def closing(self) -> bool:
-        return self._closing
+        return self._tasks.closing
 
     # --- start and stop ------------------------------------------------------------------------
 
@@ -155,10 +180,10 @@ class Workspace(QObject):
             config = await self.node_service.reload()
         except ConfigError as exc:
             # Left untouched on disk (rule 5); the window shows why and stays usable.
-            self.problem.emit(self.tr("The configuration could not be read: {error}").format(error=exc))
+            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
             config = AppConfig()
         self._apply_config(config)
-        self.keyringStateChanged.emit()
+        self.listener.keyring_state_changed()
         if monitor:
             self.monitor = HealthMonitor(self._check, self._deliver, self._monitor_settings())
             self.monitor.start(self.nodes)
@@ -173,19 +198,13 @@ class Workspace(QObject):
         await asyncio.shield(self._shutdown)
 
     async def _stop_all(self, timeout: float) -> None:
-        self._closing = True
+        self._tasks.closing = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         if self.monitor is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.monitor.stop(), max(0.1, deadline - loop.time()))
-        pending = [t for t in self._tasks if not t.done()]
-        for t in pending:
-            t.cancel()
-        if pending:
-            _, still = await asyncio.wait(pending, timeout=max(0.1, deadline - loop.time()))
-            for t in still:
-                log.warning("task %s did not stop within the shutdown time limit", _task_name(t))
+        await self._tasks.stop(deadline - loop.time())
         try:
             # A dead (black-holed) node must not hold the window open: its goodbye is abandoned.
             await asyncio.wait_for(self.pool.close(), max(0.1, deadline - loop.time()))
@@ -198,38 +217,16 @@ class Workspace(QObject):
     def run_task(self, name: str, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         """Run ``coro`` as a task named ``name``; a running task of that name is cancelled and
         replaced. Unexpected exceptions are logged and shown in the banner, never lost."""
-        loop = asyncio.get_running_loop()
-        if self._closing:
-            coro.close()
-            done: asyncio.Future[T] = loop.create_future()
-            done.cancel()
-            return done
-        old = self._named.get(name)
-        if old is not None and not old.done():
-            old.cancel()
-        # The coroutine itself is the task (no wrapper): a task cancelled before its first step
-        # then closes the coroutine, instead of leaving an un-awaited one behind.
-        task = loop.create_task(coro, name=name)
-        self._named[name] = task
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
+        return self._tasks.run(name, coro)
 
     def pending_tasks(self) -> list[asyncio.Future[Any]]:
-        return [t for t in self._tasks if not t.done()]
+        return self._tasks.pending()
 
-    def _task_done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        name = _task_name(task)
-        if self._named.get(name) is task:
-            del self._named[name]
-        if task.cancelled():
-            return
-        exc = task.exception()  # retrieved here, so asyncio does not log it a second time
+    def _task_failed(self, name: str, exc: BaseException) -> None:
         if isinstance(exc, OcvError):  # the flows show their own errors; this is the fallback
             log.info("task %s failed: %s", name, exc)
-            self.problem.emit(str(exc))
-        elif exc is not None:
+            self.listener.problem(str(exc))
+        else:
             self._report_bug(exc)
 
     def _report_bug(self, exc: BaseException) -> str:
@@ -237,7 +234,7 @@ class Workspace(QObject):
         text = self.tr("Unexpected error (a bug, please report it): {kind}: {error}").format(
             kind=type(exc).__name__, error=exc
         )
-        self.problem.emit(text)
+        self.listener.problem(text)
         return text
 
     # --- health --------------------------------------------------------------------------------
@@ -259,10 +256,10 @@ class Workspace(QObject):
         return await self.pool.check_health(node, on_connect=connected)
 
     def _deliver(self, report: HealthReport) -> None:
-        if self._closing or report.node_id not in self._nodes:
+        if self._tasks.closing or report.node_id not in self._nodes:
             return
         self.health[report.node_id] = report
-        self.healthChanged.emit(report.node_id)
+        self.listener.health_changed(report.node_id)
 
     def check_now(self, node_ids: Iterable[str] | None = None) -> None:
         """Check these nodes (default all) right away, forgetting their backoff."""
@@ -275,7 +272,7 @@ class Workspace(QObject):
         """Keep a visible node's list current: list it again when the last listing is older than
         the health interval and no refresh of it is running (an explicit refresh is never
         replaced by this one). The window calls it when a health report for the node arrives."""
-        if self._closing or node_id not in self._nodes or node_id in self.trust_needed or self.refreshing(node_id):
+        if self.closing or node_id not in self._nodes or node_id in self.trust_needed or self.refreshing(node_id):
             return None
         if time.monotonic() - self._listed_at.get(node_id, 0.0) < self.settings.health_interval:
             return None
@@ -302,7 +299,7 @@ class Workspace(QObject):
             raise
         except OcvError as exc:
             self.errors[node_id] = str(exc)
-            self.nodeStateChanged.emit(node_id)
+            self.listener.node_state_changed(node_id)
             if activity:
                 self._finish(activity, ActivityState.FAILED, str(exc))
             return
@@ -316,8 +313,8 @@ class Workspace(QObject):
         self._listed_at[node_id] = time.monotonic()
         if activity:
             self._finish(activity, ActivityState.SUCCEEDED, self.tr("%n instance(s)", "", len(instances)))
-        self.nodeStateChanged.emit(node_id)
-        self.instancesChanged.emit(node_id)
+        self.listener.node_state_changed(node_id)
+        self.listener.instances_changed(node_id)
 
     async def _list(self, node: NodeConfig) -> list[Instance]:
         limit = self.settings.connect_timeout + LIST_TIMEOUT
@@ -385,7 +382,7 @@ class Workspace(QObject):
             for act in activities:
                 if act.active:
                     self._finish(act, ActivityState.CANCELLED, self.tr("cancelled"))
-        if not self._closing:
+        if not self._tasks.closing:
             self.refresh(node_id)  # anything else that changed meanwhile
 
     async def _instance_op(self, node_id: str, action: InstanceAction, inst: Instance, force: bool) -> str:
@@ -417,7 +414,7 @@ class Workspace(QObject):
             if not any(i.id == old.id for i in current):
                 updated.append(fresh)
         self._instances[old.node_id] = updated
-        self.instancesChanged.emit(old.node_id)
+        self.listener.instances_changed(old.node_id)
 
     async def reset_password(self, inst: Instance) -> str | None:
         """A new random root password for the instance, or None when it failed (the activity log
@@ -466,16 +463,34 @@ class Workspace(QObject):
     def _mark_trust(self, node_id: str, exc: TrustError) -> None:
         if node_id in self._nodes:
             self.trust_needed[node_id] = exc
-            self.nodeStateChanged.emit(node_id)
+            self.listener.node_state_changed(node_id)
 
     def _clear_trust(self, node_id: str) -> None:
         if self.trust_needed.pop(node_id, None) is not None:
-            self.nodeStateChanged.emit(node_id)
+            self.listener.node_state_changed(node_id)
+
+    @property
+    def trust(self) -> TrustService:
+        return TrustService(self.home, self.node_service, self.settings.connect_timeout)
 
     def review_trust(self, node_id: str) -> asyncio.Future[None]:
-        """The user clicked the node's badge: refresh it interactively (asks about trust if needed)."""
+        """The user clicked the node's badge or "Review trust…": offer every untrusted thing the
+        node uses (its SSH host key even when the API works without it, services/trust.py), then
+        refresh it interactively (asks about anything the connection still finds)."""
+        return self.run_task(f"trust:{node_id}", self._review_trust(node_id))
+
+    async def _review_trust(self, node_id: str) -> None:
+        node = self._nodes.get(node_id)
+        if node is None:
+            return
+        read, failures = await self.trust.read_parts(node)
+        for what, exc in failures:  # shown by the refresh and the health check; one line in the log
+            log.info("%s: the %s could not be read: %s", node.name, what, exc)
+        for _, question in read:
+            if question is not None and not await self.resolve_trust(node_id, question):
+                break  # declined: ask nothing more now
         self.check_now([node_id])
-        return self.refresh(node_id, interactive=True, record=True)
+        await self.refresh(node_id, interactive=True, record=True)
 
     async def resolve_trust(self, node_id: str, exc: TrustError) -> bool:
         """Ask the user about ``exc`` and record the answer. One question per node at a time:
@@ -484,29 +499,20 @@ class Workspace(QObject):
         if prompt is None or prompt.done():
             prompt = asyncio.get_running_loop().create_task(self._ask_trust(node_id, exc), name=f"trust:{node_id}")
             self._trust_prompts[node_id] = prompt
-            self._tasks.add(prompt)
-            prompt.add_done_callback(self._tasks.discard)
+            self._tasks.keep(prompt)
         return await asyncio.shield(prompt)
 
     async def _ask_trust(self, node_id: str, exc: TrustError) -> bool:
-        from ocv_desktop.ui.dialogs.trust import confirm_certificate, confirm_host_key
-
         node = self._nodes[node_id]
-        if isinstance(exc, HostKeyError):
-            label = self.tr("Trust host key")
-            confirmed = await confirm_host_key(self.dialog_parent, exc)  # type: ignore[arg-type]
-        else:
-            label = self.tr("Trust certificate")
-            confirmed = await confirm_certificate(self.dialog_parent, exc)  # type: ignore[arg-type]
-        if not confirmed:
+        label = self.tr("Trust host key") if isinstance(exc, HostKeyError) else self.tr("Trust certificate")
+        if not await self._confirm_trust(exc):
             return False
         act = self._new_activity(label, node)
         self._begin(act)
         try:
-            if isinstance(exc, HostKeyError):
-                await self._record_host_key(exc)
-            else:
-                await self._record_certificate(node_id, exc)
+            await self.trust.record(node_id, exc)
+            if isinstance(exc, CertificateError):
+                self._apply_config(self.node_service.config)  # the node has a new pin
         except OcvError as err:
             self._finish(act, ActivityState.FAILED, str(err))
             return False
@@ -515,39 +521,6 @@ class Workspace(QObject):
         self._finish(act, ActivityState.SUCCEEDED, exc.fingerprint)
         self.check_now([node_id])
         return True
-
-    async def _record_host_key(self, exc: HostKeyError) -> None:
-        """Record the key the user saw. It is read again to get the public key itself, and only
-        recorded if it is still the one whose fingerprint was shown."""
-        from ocv_desktop.transport.known_hosts import trust_host_key
-        from ocv_desktop.transport.ssh import fetch_host_key
-
-        seen = await fetch_host_key(exc.host, exc.port, self.settings.connect_timeout)
-        if seen.fingerprint != exc.fingerprint:
-            raise HostKeyChanged(
-                f"the host key of {exc.host}:{exc.port} changed while you were looking at it "
-                f"(now {seen.key_type} {seen.fingerprint}); nothing was recorded",
-                host=exc.host,
-                port=exc.port,
-                key_type=seen.key_type,
-                fingerprint=seen.fingerprint,
-                expected_fingerprint=exc.fingerprint,
-            )
-        record = functools.partial(
-            trust_host_key,
-            self.home.known_hosts,
-            exc.host,
-            exc.port,
-            seen.openssh_line,
-            replace=isinstance(exc, HostKeyChanged),
-        )
-        await asyncio.wait_for(asyncio.to_thread(record), FILE_TIMEOUT)
-
-    async def _record_certificate(self, node_id: str, exc: CertificateError) -> None:
-        """Pin the certificate the user accepted (CertificateChanged: the user chose to replace the pin)."""
-        node = self._nodes[node_id]
-        await self.node_service.update_node(node.replace(server_cert_fingerprint=exc.fingerprint))
-        self._apply_config(self.node_service.config)
 
     # --- nodes ---------------------------------------------------------------------------------
 
@@ -568,10 +541,8 @@ class Workspace(QObject):
             return None
         act = self._new_activity(self.tr("Remove node"), node)
         # its refresh and its action batches stop (not the caller's own flow, which awaits this)
-        prefixes = (f"refresh:{node_id}", *(f"{action}:{node_id}:" for action in InstanceAction))
-        for name, task in list(self._named.items()):
-            if name.startswith(prefixes) and task is not asyncio.current_task():
-                task.cancel()
+        prefixes = (f"refresh:{node_id}", f"trust:{node_id}", *(f"{action}:{node_id}:" for action in InstanceAction))
+        self._tasks.cancel_matching(prefixes)
         removed = await self._node_change(act, self.node_service.remove_node(node_id), None)
         await self.pool.drop(node_id)
         return removed
@@ -603,7 +574,7 @@ class Workspace(QObject):
         try:
             config = await self.node_service.reload_between_changes()
         except ConfigError as exc:
-            self.problem.emit(self.tr("The configuration could not be read: {error}").format(error=exc))
+            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
             return False
         if config.nodes == tuple(self._nodes.values()) and config.settings == self.settings:
             return False  # our own save, or a change that changed nothing
@@ -623,11 +594,11 @@ class Workspace(QObject):
         if group_by == self.settings.group_by:
             return
         self.settings = dataclasses.replace(self.settings, group_by=group_by)
-        self.settingsChanged.emit()
+        self.listener.settings_changed()
         try:
             config = await self.node_service.update_settings(self.settings)
         except OcvError as exc:
-            self.problem.emit(self.tr("The grouping could not be saved: {error}").format(error=exc))
+            self.listener.problem(self.tr("The grouping could not be saved: {error}").format(error=exc))
             return
         self.settings = config.settings
 
@@ -653,17 +624,17 @@ class Workspace(QObject):
             interval_changed = self._monitor_settings() != MonitorSettings.from_settings(config.settings)
             self.settings = config.settings
             self.pool.settings = config.settings
-            self.settingsChanged.emit()
+            self.listener.settings_changed()
             if interval_changed and self.monitor is not None:
                 self.monitor.settings = self._monitor_settings()
         for gone in old_ids - set(self._nodes):
             for cache in (self.health, self._instances, self.errors, self.trust_needed, self._listed_at):
                 cache.pop(gone, None)
-        if self.monitor is not None and not self._closing:
+        if self.monitor is not None and not self._tasks.closing:
             self.monitor.set_nodes(self.nodes)
-        self.nodesChanged.emit()
+        self.listener.nodes_changed()
         for gone in old_ids - set(self._nodes):
-            self.instancesChanged.emit(gone)
+            self.listener.instances_changed(gone)
 
     # --- activity log --------------------------------------------------------------------------
 
@@ -674,12 +645,12 @@ class Workspace(QObject):
             node_name=node.name if node else "",
             instance_name=instance_name,
         )
-        self.activityChanged.emit(act)
+        self.listener.activity_changed(act)
         return act
 
     def _begin(self, act: Activity) -> None:
         act.begin()
-        self.activityChanged.emit(act)
+        self.listener.activity_changed(act)
 
     def _cancel_queued(self, act: Activity) -> None:
         """Cancel an action that is still waiting for its turn (its batch skips it)."""
@@ -690,7 +661,7 @@ class Workspace(QObject):
         act.finish(state, message)
         if state is ActivityState.FAILED:
             log.info("%s %s %s failed: %s", act.action, act.node_name, act.instance_name, message)
-        self.activityChanged.emit(act)
+        self.listener.activity_changed(act)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -706,6 +677,3 @@ async def _call_action(provider: Provider, action: InstanceAction, instance_id: 
     elif action is InstanceAction.DELETE:
         await provider.delete_instance(instance_id, force=force)
 
-
-def _task_name(task: asyncio.Future[Any]) -> str:
-    return task.get_name() if isinstance(task, asyncio.Task) else repr(task)

@@ -29,10 +29,10 @@ from websockets.asyncio.client import ClientConnection, connect, unix_connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from ocv_desktop.core.errors import ApiError, ConnectError, OperationFailed, Timeout
-from ocv_desktop.providers.lxd_backend import ExecResult
-from ocv_desktop.providers.lxd_requests import build_exec_body
+from ocv_desktop.providers.lxd_family.api import LxdResponse, instance_path, lxd_call, wait_operation
+from ocv_desktop.providers.lxd_family.backend import ExecResult
+from ocv_desktop.providers.lxd_family.requests import build_exec_body
 from ocv_desktop.transport.http import ApiClient
-from ocv_desktop.transport.lxd_api import LxdResponse, instance_path, lxd_call, wait_operation
 
 FD_ORDER = ("control", "0", "1", "2")  # the order the incus/lxc clients connect in
 DRAIN_GRACE = 5.0  # seconds to let stdout/stderr finish after the operation ended

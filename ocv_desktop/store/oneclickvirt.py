@@ -26,10 +26,10 @@ from typing import Any
 
 import yaml
 
-from ocv_desktop.core.config import validate_node
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets, Platform
-from ocv_desktop.core.yamlfile import (
+from ocv_desktop.core.nodes import validate_node
+from ocv_desktop.store.yamlfile import (
     INT_TAG,
     NULL_TAG,
     InvalidFile,
@@ -193,7 +193,8 @@ class _Entry:
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG):
             return None
         if isinstance(node, yaml.ScalarNode) and node.tag == INT_TAG:
-            return int(scalar_value(node))  # type: ignore[arg-type]
+            value = scalar_value(node)
+            return value if isinstance(value, int) else None
         if isinstance(node, yaml.ScalarNode) and node.value.strip().isdigit():
             return int(node.value)  # `port: "22"`: quoted numbers are common in hand-written files
         self.problems.append((line_of(node), f"port: must be a whole number, not {describe(node)}"))
@@ -277,7 +278,9 @@ class _Entry:
         return {k: v for k, v in values.items() if v is not None}, secrets
 
 
-def _read_entry(item: yaml.Node, index: int, source: Path) -> tuple[ImportEntry | None, list[ImportProblem], list]:
+def _read_entry(
+    item: yaml.Node, index: int, source: Path
+) -> tuple[ImportEntry | None, list[ImportProblem], list[ImportProblem]]:
     src = str(source)
     if not isinstance(item, yaml.MappingNode):
         return None, [ImportProblem(src, index, None, line_of(item), f"must be a mapping, not {describe(item)}")], []

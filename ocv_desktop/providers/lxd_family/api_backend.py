@@ -6,7 +6,7 @@ A change to an existing object (an image alias) uses PATCH, never a partial PUT,
 every key it does not name.
 
 ``requests_reached`` counts the requests that may have reached the server; the provider compares
-it before and after a call to decide whether falling back to SSH is safe (lxd_family.py).
+it before and after a call to decide whether falling back to SSH is safe (providers/routing.py).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from ocv_desktop.core.errors import (
     NotFound,
 )
 from ocv_desktop.core.models import InstanceSpec, NodeConfig, ProgressCallback
-from ocv_desktop.providers.lxd_backend import ExecResult
-from ocv_desktop.providers.lxd_exec import WebsocketDialer, await_operation, exec_with_stdin
-from ocv_desktop.providers.lxd_requests import (
+from ocv_desktop.providers.lxd_family.api import instance_path, lxd_call, lxd_request, open_lxd_client
+from ocv_desktop.providers.lxd_family.backend import ExecResult
+from ocv_desktop.providers.lxd_family.exec import WebsocketDialer, await_operation, exec_with_stdin
+from ocv_desktop.providers.lxd_family.requests import (
     FINGERPRINT_RE,
     ImageSource,
     RemoteRef,
@@ -37,11 +38,9 @@ from ocv_desktop.providers.lxd_requests import (
     resolve_remote,
 )
 from ocv_desktop.transport.http import ApiClient, request_never_sent
-from ocv_desktop.transport.lxd_api import instance_path, lxd_call, lxd_request, open_lxd_client
 
 if TYPE_CHECKING:
     from ocv_desktop.providers.base import ProviderContext
-    from ocv_desktop.providers.lxd_family import LxdFamilyProvider
 
 T = TypeVar("T")
 DEFAULT_HTTPS_PORT = 8443
@@ -67,14 +66,15 @@ def api_endpoint_for(node: NodeConfig, socket_paths: tuple[str, ...]) -> str | N
 
 
 async def open_api_backend(
-    provider: LxdFamilyProvider, node: NodeConfig, context: ProviderContext
+    node: NodeConfig, context: ProviderContext, *, socket_paths: tuple[str, ...], flavour: str
 ) -> LxdApiBackend | None:
-    endpoint = api_endpoint_for(node, provider.socket_paths)
+    """The API road of an LXD (``flavour`` "lxd") or Incus node, or None when it has none."""
+    endpoint = api_endpoint_for(node, socket_paths)
     if endpoint is None:
         return None
     client = open_lxd_client(node.replace(api_endpoint=endpoint), connect_timeout=context.connect_timeout)
     dialer = WebsocketDialer(client, endpoint, connect_timeout=context.connect_timeout)
-    return LxdApiBackend(client, dialer, flavour=provider.type.value, operation_timeout=context.operation_timeout)
+    return LxdApiBackend(client, dialer, flavour=flavour, operation_timeout=context.operation_timeout)
 
 
 class LxdApiBackend:
@@ -255,7 +255,7 @@ class LxdApiBackend:
             i["fingerprint"] for i in await self.list_images() if str(i.get("fingerprint", "")).startswith(image_id)
         ]
         if len(matches) == 1:
-            return matches[0]
+            return str(matches[0])
         if matches:
             raise InvalidInput(f"image id {image_id!r} is ambiguous ({len(matches)} images match)")
         raise NotFound(f"image {image_id!r} not found on {self.client.description}")

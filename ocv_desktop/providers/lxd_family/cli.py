@@ -13,9 +13,9 @@ from typing import Any
 
 from ocv_desktop.core.errors import NotFound, OcvError, RemoteError, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceType, ProgressCallback
-from ocv_desktop.providers.lxd_backend import ExecResult
-from ocv_desktop.providers.lxd_parse import format_mib
-from ocv_desktop.providers.lxd_requests import (
+from ocv_desktop.providers.lxd_family.backend import ExecResult
+from ocv_desktop.providers.lxd_family.parse import format_mib
+from ocv_desktop.providers.lxd_family.requests import (
     RemoteRef,
     build_instance_config,
     build_proxy_devices,

@@ -38,13 +38,17 @@ from ocv_desktop.core.errors import (
     RemoteError,
     Unsupported,
 )
-from ocv_desktop.core.home import Home
 from ocv_desktop.core.models import NodeConfig, NodeSecrets, Platform
-from ocv_desktop.providers.lxd_requests import build_certificate_token_body
-from ocv_desktop.services.client_certs import ClientCertificate, generate_client_certificate, load_client_certificate
+from ocv_desktop.providers.lxd_family.api import lxd_call, lxd_request, open_lxd_client
+from ocv_desktop.providers.lxd_family.client_certs import (
+    ClientCertificate,
+    generate_client_certificate,
+    load_client_certificate,
+)
+from ocv_desktop.providers.lxd_family.requests import build_certificate_token_body
+from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.http import ApiClient
-from ocv_desktop.transport.lxd_api import lxd_call, lxd_request, open_lxd_client
 from ocv_desktop.transport.runner import open_command_runner
 from ocv_desktop.transport.tls import fetch_server_certificate, format_fingerprint
 

@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from ocv_desktop.core.errors import ApiError, OcvError, OperationFailed, RemoteError, Timeout, Unsupported
-from ocv_desktop.providers import proxmox_parse as pp
+from ocv_desktop.providers.proxmox import parse as pp
+from ocv_desktop.providers.proxmox.api import TASK_LOG_TAIL, pve_request, task_succeeded, wait_task
 from ocv_desktop.transport.base import CommandRunner
-from ocv_desktop.transport.pve_api import TASK_LOG_TAIL, pve_request, task_succeeded, wait_task
 
 # API parameters that carry secrets (never in a pvesh argv).
 SECRET_PARAMS = ("password", "cipassword", "new-password", "confirmation-password", "otp", "tfa-challenge")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ocv_desktop.core.models import Platform
-from ocv_desktop.providers.lxd_family import LxdFamilyProvider
+from ocv_desktop.providers.lxd_family.provider import LxdFamilyProvider
 
 
 class LxdProvider(LxdFamilyProvider):

@@ -1,0 +1,1 @@
+"""Docker nodes: the provider, its parsers and the Engine socket API client."""

@@ -1,0 +1,1 @@
+"""Proxmox VE nodes: the provider, its API client (tickets, tokens, UPID tasks) and parsers."""

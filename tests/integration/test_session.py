@@ -1,0 +1,78 @@
+"""The headless session (services/session.py) against the lab's Docker node, without Qt: what the
+GUI's bridge and any other face build on. Events arrive as plain calls on a listener."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ocv_desktop.core.errors import HostKeyUnknown
+from ocv_desktop.services.activity import ActivityState
+from ocv_desktop.services.nodes import NodeService
+from ocv_desktop.services.session import Session
+from ocv_desktop.services.trust import TrustError
+from ocv_desktop.store.home import Home
+from ocv_desktop.store.secrets import SecretStore
+from ocv_desktop.transport.known_hosts import trust_host_key
+
+pytestmark = pytest.mark.lab
+
+
+class Recorder:
+    """A listener that writes every event down, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, object]] = []
+        self.activity_states: list[ActivityState] = []  # each as it was when reported
+
+    def __getattr__(self, name: str):
+        return lambda *args: self.events.append((name, args[0] if args else None))
+
+    def activity_changed(self, activity) -> None:
+        self.events.append(("activity_changed", activity.id))
+        self.activity_states.append(activity.state)
+
+
+async def test_a_session_lists_and_reports_events_without_qt(lab_home: Home, lab_docker) -> None:
+    secrets = await SecretStore.open()
+    await NodeService(lab_home, secrets).add_node(lab_docker.node_config())
+    trust_host_key(lab_home.known_hosts, lab_docker.ssh.address, 22, lab_docker.ssh.host_key_line)
+    listener = Recorder()
+    session = Session(lab_home, secrets, listener=listener)
+    await session.start(monitor=False, refresh=False)
+    node_id = session.nodes[0].id
+    try:
+        first = session.refresh(node_id, record=True)
+        second = session.refresh(node_id, record=True)  # the newer refresh replaces the older
+        await second
+        assert first.cancelled()
+        assert session.loaded(node_id)
+        assert listener.activity_states == [ActivityState.QUEUED, ActivityState.RUNNING, ActivityState.SUCCEEDED]
+        assert ("instances_changed", node_id) in listener.events
+        assert listener.events[0] == ("nodes_changed", None)
+    finally:
+        await session.shutdown()
+    assert session.pending_tasks() == []
+
+
+async def test_the_session_asks_the_injected_callback_about_an_unknown_host_key(lab_home: Home, lab_docker) -> None:
+    secrets = await SecretStore.open()
+    await NodeService(lab_home, secrets).add_node(lab_docker.node_config())
+    asked: list[TrustError] = []
+
+    async def ask(question: TrustError) -> bool:
+        asked.append(question)
+        return True
+
+    session = Session(lab_home, secrets, ask_trust=ask)
+    await session.start(monitor=False, refresh=False)
+    node_id = session.nodes[0].id
+    try:
+        await asyncio.wait_for(session.refresh(node_id, interactive=True), 60)
+        assert [type(q) for q in asked] == [HostKeyUnknown]
+        assert asked[0].fingerprint == lab_docker.ssh.host_key_fingerprint
+        assert lab_docker.ssh.host_key_line.split()[2] in lab_home.known_hosts.read_text()
+        assert session.loaded(node_id) and node_id not in session.trust_needed
+    finally:
+        await session.shutdown()
