@@ -51,6 +51,19 @@ def validate_instance_name(
     return name
 
 
+def refuse_option_like(value: str, what: str) -> str:
+    """``value`` unless it starts with '-': a user value that becomes an argv element must never be
+    read as an option by the tool on the node (``--image=-csecurity.privileged=true`` once made
+    ``incus init`` create a privileged container). Callers also put ``--`` before positionals where
+    the tool takes it; this check holds where it cannot (option values, tools without ``--``)."""
+    if value.startswith("-"):
+        raise InvalidInput(
+            f"invalid {what} {value!r}: a value may not start with '-'",
+            hint="a leading '-' would be read as a command-line option on the node",
+        )
+    return value
+
+
 # A login name chpasswd and passwd take: no ':' (chpasswd's separator) and no whitespace; a trailing
 # '$' for machine accounts. A provider whose guests take other names (Proxmox VMs) passes its own.
 USER_NAME_RE = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$")

@@ -48,7 +48,7 @@ from ocv_desktop.core.models import (
     ProgressCallback,
 )
 from ocv_desktop.providers import lxd_parse
-from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input
+from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input, refuse_option_like
 from ocv_desktop.providers.lxd_backend import LxdBackend
 from ocv_desktop.providers.lxd_cli_backend import LxdCliBackend
 from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate_name
@@ -256,8 +256,14 @@ class LxdFamilyProvider(Provider):
 
     async def delete_image(self, image_id: str, *, force: bool = False) -> None:
         image_id = image_id.strip()
-        if not image_id or any(c.isspace() for c in image_id):
+        if not image_id or any(c.isspace() or not c.isprintable() for c in image_id):
             raise InvalidInput(f"invalid image id {image_id!r}")
+        refuse_option_like(image_id, "image id")
+        if ":" in image_id:
+            # The node's CLI reads REMOTE:ALIAS as an image on another server it knows.
+            raise InvalidInput(
+                f"invalid image id {image_id!r}", hint="name an image on this node by its alias or fingerprint"
+            )
         await self._call("image delete", lambda b: b.delete_image(image_id))
 
     # --- passwords -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceType, Protocol
-from ocv_desktop.providers.base import validate_instance_name
+from ocv_desktop.providers.base import refuse_option_like, validate_instance_name
 from ocv_desktop.providers.lxd_parse import format_cpu_limit, format_mib, instance_type_to_api
 
 # LXD/Incus instance names are hostnames: letters, digits and '-', not starting with a digit or '-',
@@ -76,6 +76,8 @@ def parse_image_ref(ref: str) -> ImageSource | RemoteRef:
     text = ref.strip()
     if not text or any(c.isspace() or not c.isprintable() for c in text):
         raise InvalidInput(f"invalid image reference {ref!r}")
+    # Each part may end up as an argv element of the node's CLI (incus init IMAGE NAME).
+    refuse_option_like(text, "image reference")
     proto, plus, rest = text.partition("+")
     if plus and proto in IMAGE_PROTOCOLS and rest.startswith("https://"):
         text_url, protocol = rest, proto
@@ -84,11 +86,12 @@ def parse_image_ref(ref: str) -> ImageSource | RemoteRef:
     else:
         m = _REMOTE_REF_RE.match(text)
         if m:
-            return RemoteRef(m.group(1), m.group(2))
+            return RemoteRef(m.group(1), refuse_option_like(m.group(2), "image name"))
         if FINGERPRINT_RE.fullmatch(text):
             return ImageSource(fingerprint=text)
         return ImageSource(alias=text)
     server, _, alias = text_url.partition("#")
+    refuse_option_like(alias, "image alias")
     parts = urlsplit(server)
     if not parts.hostname or not alias:
         raise InvalidInput(
@@ -193,6 +196,8 @@ def build_root_device(spec: InstanceSpec, default_pool: str | None) -> dict[str,
 def check_spec(spec: InstanceSpec) -> None:
     """What neither road can honour, refused before anything is created."""
     validate_name(spec.name)
+    if spec.storage:
+        refuse_option_like(spec.storage, "storage pool")
     if spec.hostname and spec.hostname != spec.name:
         raise Unsupported("LXD/Incus instances use their name as host name", hint=f"name the instance {spec.hostname}")
     if spec.ports and spec.type is InstanceType.VM:

@@ -17,8 +17,9 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ocv_desktop.core.errors import ApiError, OcvError, OperationFailed, RemoteError, Timeout, Unsupported
+from ocv_desktop.core.errors import ApiError, InvalidInput, OcvError, OperationFailed, RemoteError, Timeout, Unsupported
 from ocv_desktop.providers import proxmox_parse as pp
+from ocv_desktop.providers.base import refuse_option_like
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.pve_api import TASK_LOG_TAIL, pve_request, task_succeeded, wait_task
 
@@ -75,10 +76,14 @@ class PveshBackend:
         if secret:
             # A safety net: pvesh takes parameters in argv, where every user on the node can read them.
             raise Unsupported(f"{method} {path} carries {', '.join(secret)}; it cannot go through pvesh over SSH")
-        argv = ["pvesh", self.VERBS[method], path]
+        argv = ["pvesh", self.VERBS[method], pvesh_path(path)]
         for key, value in wire_params(params).items():
+            if not _PARAM_KEY_RE.fullmatch(key):
+                raise InvalidInput(f"invalid Proxmox parameter name {key!r}")
             for item in value if isinstance(value, list) else [value]:
-                argv += [f"--{key}", str(item)]
+                # pvesh reads `--key VALUE` with Getopt::Long, which takes a mandatory value even
+                # when it starts with '-'; the rule holds anyway (no user value reads as an option).
+                argv += [f"--{key}", refuse_option_like(str(item), f"value for {key}")]
         argv += ["--output-format", "json"]
         limit = self.timeout if method == "GET" else self.write_timeout
         result = await self.runner.run(argv, timeout=limit, check=False)
@@ -90,7 +95,7 @@ class PveshBackend:
         node = pp.upid_node(upid)
         if node is None:
             raise OperationFailed(f"pvesh printed an unexpected task id {upid!r}")
-        path = f"/nodes/{node}/tasks/{urllib.parse.quote(upid, safe='')}"
+        path = f"/nodes/{urllib.parse.quote(node, safe='')}/tasks/{urllib.parse.quote(upid, safe='')}"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -112,6 +117,16 @@ class PveshBackend:
 
     async def close(self) -> None:
         return None  # the runner belongs to the provider
+
+
+_PARAM_KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}(?:\[[0-9]+\])?$", re.IGNORECASE)
+
+
+def pvesh_path(path: str) -> str:
+    """An API path as pvesh's positional: absolute, so it can never be read as an option."""
+    if not path.startswith("/") or any(c.isspace() or not c.isprintable() for c in path):
+        raise InvalidInput(f"invalid Proxmox API path {path!r}")
+    return path
 
 
 def wire_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
