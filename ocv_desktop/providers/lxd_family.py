@@ -30,6 +30,7 @@ from ocv_desktop.core.errors import (
     ConfigError,
     ConnectError,
     InvalidInput,
+    MalformedData,
     NotFound,
     OcvError,
     RemoteError,
@@ -52,6 +53,7 @@ from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_in
 from ocv_desktop.providers.lxd_backend import LxdBackend
 from ocv_desktop.providers.lxd_cli_backend import LxdCliBackend
 from ocv_desktop.providers.lxd_requests import ImageSource, check_spec, validate_name
+from ocv_desktop.providers.shape import kind
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
@@ -157,10 +159,9 @@ class LxdFamilyProvider(Provider):
     async def list_instances(self) -> list[Instance]:
         raw = await self._call("list", lambda b: b.list_instances())
         now = time.monotonic()
-        try:
-            instances = [self._to_instance(r, now) for r in raw]
-        except (TypeError, AttributeError) as exc:
-            raise OcvError(f"{self.node.name}: the instance list has an unexpected shape") from exc
+        if not isinstance(raw, list):
+            raise MalformedData(f"the instance list is {kind(raw)}, expected a list")
+        instances = [self._to_instance(r, now) for r in raw]  # MalformedData names what is wrong
         seen = {i.id for i in instances}
         for gone in set(self._cpu_samples) - seen:
             del self._cpu_samples[gone]

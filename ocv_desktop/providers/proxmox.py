@@ -69,6 +69,7 @@ from ocv_desktop.providers.base import (
     validate_instance_name,
 )
 from ocv_desktop.providers.proxmox_backends import ApiBackend, PveBackend, PveshBackend
+from ocv_desktop.providers.shape import obj, objs
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.http import request_never_sent
@@ -315,7 +316,7 @@ class ProxmoxProvider(Provider):
             self._pve_node = self.node.proxmox_node
             return self._pve_node
         entries = await self._call("GET", "/cluster/status")
-        nodes = [e for e in entries or [] if e.get("type") == "node"]
+        nodes = [e for e in objs(entries, "/cluster/status") if e.get("type") == "node"]
         local = [e for e in nodes if pp.as_bool(e.get("local"))] or nodes
         if not local or not local[0].get("name"):
             raise NotFound(
@@ -473,7 +474,7 @@ class ProxmoxProvider(Provider):
                 raise InvalidInput(f"invalid storage name {wanted!r}")
             return wanted
         storages = await self._call("GET", f"/nodes/{_seg(node)}/storage", {"content": content, "enabled": True})
-        active = [s for s in storages or [] if pp.as_bool(s.get("active", 1))]
+        active = [s for s in objs(storages, f"/nodes/{node}/storage") if pp.as_bool(s.get("active", 1))]
         if not active:
             raise NotFound(f"no active storage on {node} takes {content!r} content", hint="choose a storage")
         return str(active[0]["storage"])
@@ -577,7 +578,7 @@ class ProxmoxProvider(Provider):
 
     async def _grow_boot_disk(self, node: str, vmid: str, size: int, report: ProgressCallback) -> None:
         """Grow the clone's boot disk to ``size`` (PVE can only grow disks)."""
-        config = await self._call("GET", f"/nodes/{_seg(node)}/qemu/{_seg(vmid)}/config")
+        config = obj(await self._call("GET", f"/nodes/{_seg(node)}/qemu/{_seg(vmid)}/config"), "VM config")
         disk = _boot_disk(config or {})
         if disk is None:
             raise Unsupported(f"VM {vmid} has no disk to resize")
@@ -597,7 +598,7 @@ class ProxmoxProvider(Provider):
         images = pp.template_images(await self._call("GET", "/cluster/resources", {"type": "vm"}) or [], self.node.id)
         node = await self.pve_node()
         storages = await self._call("GET", f"/nodes/{_seg(node)}/storage", {"content": "vztmpl,iso", "enabled": True})
-        for storage in storages or []:
+        for storage in objs(storages, f"/nodes/{node}/storage"):
             if not pp.as_bool(storage.get("active", 1)):
                 continue
             sid = str(storage["storage"])
@@ -608,7 +609,10 @@ class ProxmoxProvider(Provider):
                 items = await self._call(
                     "GET", f"/nodes/{_seg(node)}/storage/{_seg(sid)}/content", {"content": content}
                 )
-                images += [pp.image_from_volume(i, self.node.id, storage=sid, pve_node=node) for i in items or []]
+                images += [
+                    pp.image_from_volume(i, self.node.id, storage=sid, pve_node=node)
+                    for i in objs(items, f"storage {sid} content")
+                ]
         return images
 
     async def pull_image(self, ref: str, progress: ProgressCallback | None = None) -> Image:
@@ -645,7 +649,7 @@ class ProxmoxProvider(Provider):
         volid = f"{sid}:{content}/{filename}"
         report(1.0, f"stored {volid}")
         items = await self._call("GET", f"/nodes/{_seg(node)}/storage/{_seg(sid)}/content", {"content": content})
-        for item in items or []:
+        for item in objs(items, f"storage {sid} content"):
             if item.get("volid") == volid:
                 return pp.image_from_volume(item, self.node.id, storage=sid, pve_node=node)
         # The task ended OK but the storage does not list the file (yet): describe what we know.
@@ -729,7 +733,7 @@ class ProxmoxProvider(Provider):
         self, guest: Guest, username: str, password: str, *, allow_reboot: bool, why: str
     ) -> None:
         config = await self._call("GET", f"{guest.path}/config")
-        if not any("cloudinit" in str(v) for v in (config or {}).values()):
+        if not any("cloudinit" in str(v) for v in obj(config, f"{guest.label} config").values()):
             raise Unsupported(
                 f"cannot set the password of {guest.label}: no guest agent answers ({why}) "
                 "and it has no cloud-init drive",
@@ -787,7 +791,7 @@ class ProxmoxProvider(Provider):
                 await api.close()
         if self._api is None:
             raise Unsupported(f"{self.name} has no API connection")
-        data = await self._api.call("GET", "/version")
+        data = obj(await self._api.call("GET", "/version"), "/version")
         return f"Proxmox VE {data.get('version', '?')} (release {data.get('release', '?')})"
 
     async def probe_service(self) -> str:
@@ -820,7 +824,7 @@ class ProxmoxProvider(Provider):
         states = await asyncio.gather(
             *(api.call("GET", f"/nodes/{_seg(node)}/services/{_seg(s)}/state") for s in SERVICES)
         )
-        words = [str((st or {}).get("active-state") or "unknown") for st in states]
+        words = [str(obj(st, "service state").get("active-state") or "unknown") for st in states]
         down = [f"{s} {w}" for s, w in zip(SERVICES, words, strict=True) if w != "active"]
         if down:
             raise ApiError(f"Proxmox services on {node} are not all active: {', '.join(down)}")

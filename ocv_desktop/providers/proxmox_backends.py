@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from ocv_desktop.core.errors import ApiError, InvalidInput, OcvError, OperationFailed, RemoteError, Timeout, Unsupported
 from ocv_desktop.providers import proxmox_parse as pp
 from ocv_desktop.providers.base import refuse_option_like
+from ocv_desktop.providers.shape import obj, objs
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.pve_api import TASK_LOG_TAIL, pve_request, task_succeeded, wait_task
 
@@ -99,7 +100,7 @@ class PveshBackend:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            status = await self.call("GET", path + "/status")
+            status = obj(await self.call("GET", path + "/status"), "the task status")
             if status.get("status") == "stopped":
                 break
             if loop.time() >= deadline:
@@ -111,7 +112,7 @@ class PveshBackend:
             return
         # pvesh prints the log lines without their total, so the whole log is read for its end.
         lines = await self.call("GET", path + "/log", {"start": 0, "limit": TASK_LOG_LIMIT})
-        tail = [str(line.get("t", "")) for line in lines or []][-TASK_LOG_TAIL:]
+        tail = [str(line.get("t", "")) for line in objs(lines, "the task log")][-TASK_LOG_TAIL:]
         what = f"{status.get('type') or 'task'} {status.get('id') or ''}".strip()
         raise OperationFailed(f"Proxmox {what} failed: {exit_status or 'no exit status'}", log_tail=tail)
 

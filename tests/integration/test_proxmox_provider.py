@@ -24,6 +24,7 @@ from ocv_desktop.core.errors import (
     ConfigError,
     ConnectError,
     InvalidInput,
+    MalformedData,
     NotFound,
     OperationFailed,
     RemoteError,
@@ -761,3 +762,29 @@ async def test_a_node_name_that_is_not_one_is_refused_before_any_write(make_prov
             await pve.create_instance(spec)
     assert [r for r in contract.recorded if r.checked.method != "GET"] == []
     assert [c for c in lab_pve.shim_calls() if c["argv"][:2] == ["pvesh", "create"]] == []
+
+
+# --- malformed answers (issue 12 item 7) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "what"),
+    [
+        ('["oops"]', "/cluster/resources list[0] is a string"),
+        ('{"data": 1}', "/cluster/resources list is an object"),
+        ('[{"type": "lxc", "vmid": 101, "maxmem": 1e999}]', "inf"),
+        ('[{"type": "lxc", "vmid": 101, "cpu": NaN, "maxcpu": 2}]', "nan"),
+    ],
+    ids=["list-of-strings", "object", "infinity", "nan"],
+)
+async def test_a_malformed_listing_is_a_clear_error_naming_the_node(make_provider, lab_pve, contract, printed, what):
+    pve = await make_provider(lab_pve.node_config(execution_rule=ExecutionRule.SSH_ONLY, name="pve-malformed"))
+    contract.expect_requests = False
+    lab_pve.shim_respond(["pvesh", "get", "/cluster/resources"], stdout=printed + "\n")
+    try:
+        with pytest.raises(MalformedData) as info:
+            await pve.list_instances()
+    finally:
+        lab_pve.clear_shim_responses()
+    message = str(info.value)
+    assert message.startswith("node pve-malformed sent malformed data") and what in message.lower()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.errors import InvalidInput, Unsupported
+from ocv_desktop.core.errors import InvalidInput, MalformedData, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
 from ocv_desktop.providers import lxd_parse as P
 from ocv_desktop.providers import lxd_requests as R
@@ -159,7 +159,7 @@ def test_addresses_skip_loopback_and_link_scope():
 
 
 def test_recursion_zero_url_list_is_refused_not_read_as_empty():
-    with pytest.raises(ValueError, match="recursion=2"):
+    with pytest.raises(MalformedData, match="expected a list of instance objects"):
         P.parse_instances(["/1.0/instances/c1"], "n1")
     assert P.parse_instances([], "n1") == []
 
