@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Sequence
 
 from ocv_desktop.cli.context import PROG, Context, UsageError
+from ocv_desktop.cli.output import terminal_safe
 from ocv_desktop.cli.parser import build_parser
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.home import resolve_home
@@ -55,7 +56,8 @@ def _utf8_streams() -> None:
 
 
 def _error(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    # Messages quote node output (stderr tails, names): no raw escape sequences to the terminal.
+    print(f"{PROG}: {terminal_safe(message, keep=chr(10) + chr(9))}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
