@@ -8,6 +8,7 @@ builder below documents the real shape.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -139,6 +140,11 @@ def build_proxy_devices(spec: InstanceSpec) -> dict[str, dict[str, str]]:
     for port in spec.ports:
         protos = ("tcp", "udp") if port.protocol is Protocol.BOTH else (port.protocol.value,)
         host_ip = port.host_ip or "0.0.0.0"  # noqa: S104 - the user asked for all addresses
+        try:
+            # One argv element on the CLI road (`listen=...`): only an address may go in it.
+            host_ip = str(ipaddress.ip_address(host_ip))
+        except ValueError:
+            raise InvalidInput(f"invalid host address {port.host_ip!r} for a port mapping") from None
         if ":" in host_ip:
             host_ip = f"[{host_ip}]"
         for proto in protos:
