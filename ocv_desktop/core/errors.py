@@ -185,7 +185,7 @@ class MalformedData(OcvError):
         sender = f"node {node}" if node else "the node"
         super().__init__(
             f"{sender} sent malformed data: {what}",
-            hint="the node's software may be of an unsupported version or broken; nothing was changed",
+            hint="the node's software may be an unsupported version, or broken",
         )
 
     def on_node(self, node: str) -> MalformedData:

@@ -124,9 +124,20 @@ def guarded(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         def inner(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
                 return fn(*args, **kwargs)
+            except MalformedData as exc:
+                if exc.node or getattr(exc, "framed", False):
+                    raise
+                raise _framed(f"{what}: {exc.what}") from None  # say which answer held the bad field
             except SHAPE_ERRORS as exc:
-                raise MalformedData(f"{what} could not be read ({type(exc).__name__}: {str(exc)[:120]})") from None
+                raise _framed(f"{what} could not be read ({type(exc).__name__}: {str(exc)[:120]})") from None
 
         return inner
 
     return wrap
+
+
+def _framed(what: str) -> MalformedData:
+    """A MalformedData that already names the answer it came from (outer guards leave it alone)."""
+    exc = MalformedData(what)
+    exc.framed = True  # type: ignore[attr-defined]
+    return exc
