@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ocv_desktop.cli.context import PROG, Context, GuiFace, UsageError
+from ocv_desktop.cli.output import terminal_safe
 from ocv_desktop.cli.parser import build_parser
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.store.home import resolve_home
@@ -56,7 +57,8 @@ def _utf8_streams() -> None:
 
 
 def _error(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    # Messages quote node output (stderr tails, names): no raw escape sequences to the terminal.
+    print(f"{PROG}: {terminal_safe(message, keep=chr(10) + chr(9))}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None, *, gui: GuiFace | None = None) -> int:

@@ -23,12 +23,34 @@ def print_json(data: Any, file: TextIO | None = None) -> None:
     out.write(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2) + "\n")
 
 
+# Bidirectional controls reorder what the terminal shows ("Trojan Source"); not Cc, so named here.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_safe(text: str, *, keep: str = "") -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``) instead of sent raw: node data
+    (names, image descriptions, remote error output) must not move the cursor, clear the screen,
+    set the window title or reorder a line. Characters in ``keep`` (e.g. a newline in a message)
+    stay as they are."""
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c in keep or not (unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS):
+            out.append(c)
+        else:
+            out.append(f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+    return "".join(out)
+
+
 def display_width(text: str) -> int:
     """Terminal columns: CJK (wide and full-width) characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    headers = [terminal_safe(h) for h in headers]
+    rows = [[terminal_safe(str(cell)) for cell in row] for row in rows]
     widths = [display_width(h) for h in headers]
     for row in rows:
         widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]

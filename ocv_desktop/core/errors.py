@@ -196,6 +196,24 @@ class ApiError(OcvError):
         self.reason = message
 
 
+class MalformedData(OcvError):
+    """A node sent data of a shape we cannot read (a wrong type, a missing key, NaN, a number out of
+    range). ``what`` says which data and what was wrong; ``node`` names the node once a provider
+    added it (parsers do not know the node's name)."""
+
+    def __init__(self, what: str, *, node: str | None = None) -> None:
+        self.what = what
+        self.node = node
+        sender = f"node {node}" if node else "the node"
+        super().__init__(
+            f"{sender} sent malformed data: {what}",
+            hint="the node's software may be an unsupported version, or broken",
+        )
+
+    def on_node(self, node: str) -> MalformedData:
+        return self if self.node else MalformedData(self.what, node=node)
+
+
 class OperationFailed(OcvError):
     """An asynchronous platform operation (LXD/Incus operation, Proxmox task) ended in failure."""
 

@@ -96,6 +96,10 @@ def _ssh_problems(node: NodeConfig) -> Iterator[tuple[str, str]]:
 def _api_problems(node: NodeConfig) -> Iterator[tuple[str, str]]:
     if node.api_endpoint is not None and (problem := _endpoint_problem(node.api_endpoint)):
         yield "api_endpoint", problem
+    elif node.api_endpoint is not None and not node.local and urlsplit(node.api_endpoint).scheme.lower() == "unix":
+        # A socket is a daemon on THIS computer: under a remote node's name it would list (and
+        # delete) the local daemon's instances.
+        yield "api_endpoint", "a unix:// socket is on this computer; only a local node (local: true) may use one"
     if node.api_user is not None and not _PVE_USER_RE.fullmatch(node.api_user):
         yield "api_user", "must look like USER@REALM (for example root@pam)"
     if node.api_token_id is not None and "=" in node.api_token_id:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 
 from ocv_desktop.core.errors import Unsupported
 from ocv_desktop.core.models import Resources
@@ -125,14 +126,17 @@ def count_cpu_list(text: str) -> int | None:
 
 
 def _int(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
+    """A plain decimal count (no sign, no '_', ASCII digits only), within int64; else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         return None
+    return int(text)
 
 
 def _float(text: str) -> float | None:
+    """A finite number; NaN, Infinity and unreadable text are None (a field that cannot be read)."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None

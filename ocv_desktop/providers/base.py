@@ -10,13 +10,15 @@ the platform-specific probes it composes: ``probe_api``, ``probe_service`` and t
 
 from __future__ import annotations
 
+import functools
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
-from ocv_desktop.core.errors import InvalidInput, Unsupported
+from ocv_desktop.core.errors import InvalidInput, MalformedData, Unsupported
 from ocv_desktop.core.models import (
     Image,
     Instance,
@@ -49,6 +51,19 @@ def validate_instance_name(
     if not pattern.fullmatch(name):
         raise InvalidInput(f"invalid instance name {name!r}", hint=hint)
     return name
+
+
+def refuse_option_like(value: str, what: str) -> str:
+    """``value`` unless it starts with '-': a user value that becomes an argv element must never be
+    read as an option by the tool on the node (``--image=-csecurity.privileged=true`` once made
+    ``incus init`` create a privileged container). Callers also put ``--`` before positionals where
+    the tool takes it; this check holds where it cannot (option values, tools without ``--``)."""
+    if value.startswith("-"):
+        raise InvalidInput(
+            f"invalid {what} {value!r}: a value may not start with '-'",
+            hint="a leading '-' would be read as a command-line option on the node",
+        )
+    return value
 
 
 # A login name chpasswd and passwd take: no ':' (chpasswd's separator) and no whitespace; a trailing
@@ -91,9 +106,52 @@ class ProviderContext:
     operation_timeout: float = 600.0  # LXD/Incus operations, Proxmox tasks
 
 
+# The contract's calls that read what the node sends; a MalformedData raised below them gets the
+# node's name here, since parsers only see the data (see _names_node).
+_READING_CALLS = (
+    "list_instances",
+    "get_instance",
+    "create_instance",
+    "start_instance",
+    "stop_instance",
+    "restart_instance",
+    "delete_instance",
+    "list_images",
+    "pull_image",
+    "delete_image",
+    "set_instance_password",
+    "reset_instance_password",
+    "probe_api",
+    "probe_service",
+)
+
+
+def _names_node(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(fn)
+    async def inner(self: Provider, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fn(self, *args, **kwargs)
+        except MalformedData as exc:
+            if exc.node:
+                raise
+            raise exc.on_node(self.name) from None
+
+    inner.__ocv_names_node__ = True  # type: ignore[attr-defined]
+    return inner
+
+
 class Provider(ABC):
     type: ClassVar[Platform]
     instance_types: ClassVar[tuple[InstanceType, ...]] = (InstanceType.CONTAINER,)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every platform's reading calls name the node in a MalformedData (DESIGN rule 5), without
+        each provider repeating a try/except around every parser call."""
+        super().__init_subclass__(**kwargs)
+        for attr in _READING_CALLS:
+            fn = cls.__dict__.get(attr)
+            if fn is not None and not getattr(fn, "__ocv_names_node__", False):
+                setattr(cls, attr, _names_node(fn))
 
     def __init__(self, context: ProviderContext) -> None:
         self.context = context

@@ -29,6 +29,7 @@ import yaml
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.models import AuthMethod, NodeConfig, NodeSecrets, Platform
 from ocv_desktop.core.nodes import validate_node
+from ocv_desktop.store.files import read_regular_file
 from ocv_desktop.store.yamlfile import (
     INT_TAG,
     NULL_TAG,
@@ -55,6 +56,7 @@ KEYS = (
     "api_token",
     "api_endpoint",
 )
+MAX_CERT_BYTES = 1 << 20  # a certificate (or a chain) is a few KiB
 _TYPE_ALIASES = {"proxmoxve": "proxmox"}  # upstream OneClickVirt also registers this name
 # Which OneClickVirt key a NodeConfig field came from, to point problems at the right line.
 _SOURCE_KEY = {
@@ -136,11 +138,12 @@ class ImportReport:
 
 def certificate_fingerprint(path: Path) -> str:
     """SHA-256 of the certificate's DER encoding, 64 lowercase hex digits (what TLS pinning
-    compares). Accepts PEM (first certificate of the file) or DER. Raises ValueError/OSError."""
+    compares). Accepts PEM (first certificate of the file) or DER. Raises ValueError/OSError, the
+    latter also for what is not a regular file (/dev/zero, a FIFO) or is too large to be one."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    data = path.read_bytes()
+    data = read_regular_file(path, MAX_CERT_BYTES)
     cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
     return hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
 
@@ -234,19 +237,52 @@ class _Entry:
             self.problems.append((self.lines["api_token"], f"api_token: {err}"))
             return None
 
-    def client_file(self, key: str) -> str | None:
-        p = self.path(key)
-        if p is None:
-            return None
-        if not p.is_file():
+    def client_files(self) -> tuple[str | None, str | None]:
+        """(client_cert, client_key). The files often exist only on the OneClickVirt server the
+        YAML was copied from: then neither is imported, with a warning, and the node asks for
+        credentials on first connect (enrolment), instead of the whole entry being skipped."""
+        cert, key = self.path("client_cert"), self.path("client_key")
+        missing = [(k, p) for k, p in (("client_cert", cert), ("client_key", key)) if p is not None and not p.exists()]
+        if not missing:
+            return (str(cert) if cert else None), (str(key) if key else None)
+        for k, p in missing:
             self.warnings.append(
-                (self.lines[key], f"{key}: {p} does not exist (yet); the API will not work without it")
+                (
+                    self.lines[k],
+                    f"{k}: {p} is not on this computer, so the client certificate was not imported; "
+                    "the node will ask for credentials on first connect (or enrol this computer with "
+                    "`ocv-desktop enroll`)",
+                )
             )
-        return str(p)
+        return None, None
+
+    def endpoint(self) -> str | None:
+        value = (self.text("api_endpoint") or "").strip() or None
+        if value is not None and value.lower().startswith("unix:"):
+            # A OneClickVirt entry is a remote node; a socket path would reach the daemon on THIS
+            # computer under the remote node's name (listing, even deleting, its instances).
+            self.problems.append(
+                (
+                    self.lines["api_endpoint"],
+                    "api_endpoint: a unix:// socket is a daemon on this computer, not on the node's host; "
+                    "use https://HOST:PORT, or add this computer's daemon as a local node",
+                )
+            )
+            return None
+        return value
 
     def fingerprint(self) -> str | None:
         cert = self.path("server_cert")
         if cert is None:
+            return None
+        if not cert.exists():
+            self.warnings.append(
+                (
+                    self.lines["server_cert"],
+                    f"server_cert: {cert} is not on this computer, so no certificate was pinned; "
+                    "the node's certificate will be shown for you to confirm on first connect",
+                )
+            )
             return None
         try:
             return certificate_fingerprint(cert)
@@ -263,11 +299,10 @@ class _Entry:
             "host": self.host(),
             "port": self.port(),
             "username": (self.text("username") or "").strip() or None,
-            "api_endpoint": (self.text("api_endpoint") or "").strip() or None,
-            "client_cert": self.client_file("client_cert"),
-            "client_key": self.client_file("client_key"),
+            "api_endpoint": self.endpoint(),
             "server_cert_fingerprint": self.fingerprint(),
         }
+        values["client_cert"], values["client_key"] = self.client_files()
         password = self.text("password") or None
         if password is not None:
             values["auth"] = AuthMethod.PASSWORD

@@ -19,7 +19,10 @@ from pathlib import Path
 import yaml
 
 from ocv_desktop.core.errors import ConfigError
+from ocv_desktop.store.files import read_regular_file
 
+# A config or import file is a few KiB; the cap keeps a hostile or mistaken file from filling memory.
+MAX_YAML_BYTES = 8 * 2**20
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 INT_TAG = "tag:yaml.org,2002:int"
@@ -64,7 +67,7 @@ def line_of(node: yaml.Node) -> int:
 def read_text(path: Path) -> str:
     """The file as text (UTF-8, an optional BOM dropped); OS and encoding errors as ConfigError."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_YAML_BYTES)
     except OSError as e:
         raise ConfigError(f"cannot read the file: {e.strerror or e}", path=str(path)) from None
     try:
@@ -86,6 +89,9 @@ def compose(text: str, path: Path) -> yaml.Node | None:
         raise ConfigError(f"not valid YAML: {what}", path=str(path), line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as e:
         raise ConfigError(f"not valid YAML: {e}", path=str(path)) from None
+    except RecursionError:
+        # PyYAML composes recursively: a hostile file nested thousands deep exhausts the stack.
+        raise ConfigError("nested too deeply to be a config or import file", path=str(path)) from None
     finally:
         loader.dispose()
 

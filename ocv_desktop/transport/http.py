@@ -180,6 +180,10 @@ class ApiClient:
                 break
             except OcvError:
                 raise  # from an auth flow (e.g. a refused Proxmox ticket login)
+            except httpx.ConnectTimeout:
+                # httpx gave up after the connect limit (TCP and TLS), not the request's: say so.
+                limit = min(seconds, self._connect_timeout)
+                raise Timeout(f"connecting to {self.description} for {method} {path}", limit) from None
             except httpx.TimeoutException:
                 raise Timeout(what, seconds) from None
             except httpx.RemoteProtocolError as exc:

@@ -131,6 +131,11 @@ def recorded_host_keys(path: Path, host: str, port: int) -> list[asyncssh.SSHKey
     return [key for _, field, key in _entries(_read_lines(path)) if _matches(field, wanted)]
 
 
+def revoked_host_keys(path: Path) -> list[asyncssh.SSHKey]:
+    """Every key named by a ``@revoked`` line (added by hand), whatever its host pattern."""
+    return _revoked(_read_lines(path))
+
+
 def is_revoked(path: Path, key: asyncssh.SSHKey) -> bool:
     """Whether a ``@revoked`` line (added by hand) names this key."""
     return key in _revoked(_read_lines(path))

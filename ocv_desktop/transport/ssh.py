@@ -33,6 +33,7 @@ commands), and unix sockets on the node through OpenSSH's ``direct-streamlocal``
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import math
 import os
@@ -76,6 +77,7 @@ from ocv_desktop.transport.known_hosts import (
     is_revoked,
     key_info,
     recorded_host_keys,
+    revoked_host_keys,
 )
 from ocv_desktop.transport.sftp_reader import SftpReader
 from ocv_desktop.transport.ssh_channels import open_when_free
@@ -175,7 +177,26 @@ def _connect_error(exc: BaseException, where: str) -> ConnectError:
         return ConnectError(f"cannot resolve the host name of {where}: {exc.strerror or exc}")
     if isinstance(exc, asyncssh.Error):
         return ConnectError(f"SSH connection to {where} failed: {exc.reason}")
+    meaning = _UNREACHABLE.get(getattr(exc, "errno", None) or 0)
+    if meaning is not None:
+        return ConnectError(
+            f"cannot connect to {where}: {meaning} ({getattr(exc, 'strerror', None) or exc})",
+            hint="check the node's address",
+        )
     return ConnectError(f"cannot connect to {where}: {getattr(exc, 'strerror', None) or exc}")
+
+
+# What the OS's terse connect() errors mean for an address a user typed. EINVAL is what Linux says
+# for an address no packet can be sent to at all (an IPv6 link-local address without its
+# interface, "fe80::1" rather than "fe80::1%eth0"); nothing left this computer.
+_UNREACHABLE = {
+    errno.EINVAL: "this computer cannot send to that address at all (for example an IPv6 link-local "
+    "address needs its interface, as in fe80::1%eth0)",
+    errno.ENETUNREACH: "this computer has no route to that address (a wrong, multicast or broadcast "
+    "address, or no network towards it)",
+    errno.EHOSTUNREACH: "the host cannot be reached (it is down or a router refused the way to it)",
+    errno.EADDRNOTAVAIL: "that address cannot be used as a destination from this computer",
+}
 
 
 async def _agent_keys(where: str) -> tuple[asyncssh.SSHAgentClient, list[asyncssh.SSHKeyPair]]:
@@ -325,12 +346,14 @@ class SshSession:
 
     async def _open(self) -> tuple[asyncssh.SSHClientConnection, _TofuClient]:
         node, where = self._node, f"{self._node.host}:{self._node.port}"
-        recorded = await asyncio.to_thread(recorded_host_keys, self._known_hosts, node.host, node.port)
+        recorded = await asyncio.to_thread(self._trusted_not_revoked)
         client = _TofuClient()
         agent: asyncssh.SSHAgentClient | None = None
         options: dict[str, object] = {
             "username": node.username,
             "config": None,  # never pick up ~/.ssh/config: the node config is the whole truth
+            # A key on an @revoked line is not trusted even where a plain line trusts it (OpenSSH
+            # does the same); it then reaches _host_key_error, which refuses it by name.
             "known_hosts": (recorded, [], []),
             "x509_trusted_certs": None,
             "server_host_key_algs": _host_key_algs(recorded),
@@ -376,6 +399,12 @@ class SshSession:
         log.debug("SSH connected to %s", self.description)
         return conn, client
 
+    def _trusted_not_revoked(self) -> list[asyncssh.SSHKey]:
+        """The keys trusted for this host minus any on an @revoked line (blocking file reads)."""
+        node = self._node
+        revoked = revoked_host_keys(self._known_hosts)
+        return [k for k in recorded_host_keys(self._known_hosts, node.host, node.port) if k not in revoked]
+
     async def _read_key(self, path: str) -> asyncssh.SSHKey:
         try:
             return await asyncio.wait_for(
@@ -401,7 +430,11 @@ class SshSession:
             return ConnectError(f"the host key of {name} could not be verified: {exc.reason}")
         info = key_info(key)
         if await asyncio.to_thread(is_revoked, self._known_hosts, key):
-            return ConnectError(f"the host key of {name} ({info.key_type} {info.fingerprint}) is marked revoked")
+            return ConnectError(
+                f"the host key of {name} ({info.key_type} {info.fingerprint}) is marked @revoked in "
+                f"{self._known_hosts}; connection refused",
+                hint="if the server has a new key, remove the old entries and trust the new key",
+            )
         where = HostKeyWhere(host=node.host, port=node.port, key_type=info.key_type, fingerprint=info.fingerprint)
         if recorded:
             old = key_info(recorded[0])

@@ -233,3 +233,23 @@ def test_plain_http_and_bad_addresses_are_refused() -> None:
 def test_pinned_context_keeps_the_exact_ssl_context_type() -> None:
     # anyio wraps a plain ssl.SSLContext without a worker thread per connection.
     assert type(pinned_context("ab" * 32)) is ssl.SSLContext
+
+
+async def test_a_connect_timeout_names_the_connect_limit_not_the_request_limit() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            await reader.read()  # accept, then never start TLS: the connect (TCP + TLS) times out
+        writer.close()
+
+    srv = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        async with ApiClient(f"https://127.0.0.1:{port}", server_fingerprint="00" * 32, connect_timeout=0.5) as c:
+            with pytest.raises(Timeout) as info:
+                await c.request("GET", "/1.0", timeout=30.0)
+        # It gave up after the 0.5 s connect limit; before, the message said "after 30 s".
+        assert info.value.seconds == 0.5 and "after 0.5 s" in str(info.value)
+        assert str(info.value).startswith(f"connecting to 127.0.0.1:{port}")
+    finally:
+        srv.close()
+        await srv.wait_closed()

@@ -79,3 +79,16 @@ async def test_instances_images_and_password_through_the_cli(node, host, lab, la
         assert missing.returncode != 0 and name in missing.stderr and "Traceback" not in missing.stderr
     finally:
         host.cli("delete", "--force", name)
+
+
+async def test_the_audits_option_injection_is_refused_and_creates_nothing(node, host, lab_home):
+    # issue 12 item 4: on the SSH road this created a privileged container with a random name.
+    before = {i["name"] for i in json.loads(host.cli_ok("list", "--format", "json"))}
+    done = await ocv(lab_home, "instances", "create", node.name, "--name", "debian",
+                     "--image=-csecurity.privileged=true", "--json")  # fmt: skip
+    after = {i["name"] for i in json.loads(host.cli_ok("list", "--format", "json"))}
+    for stray in after - before:
+        host.cli("delete", "--force", stray)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "may not start with '-'" in done.stderr
+    assert after == before

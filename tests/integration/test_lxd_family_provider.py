@@ -419,3 +419,54 @@ async def test_concurrent_listings_share_one_provider(provider, host, names):
     results = await asyncio.gather(*(provider.list_instances() for _ in range(5)))
     listed = {tuple(sorted(i.id for i in r)) for r in results}
     assert len(listed) == 1 and listed.pop(), results  # five equal, non-empty listings
+
+
+# --- option injection (issue 12 item 4) ----------------------------------------------------------------
+
+
+def cli_names(host) -> set[str]:
+    return {i["name"] for i in json.loads(host.cli_ok("list", "--format", "json"))}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"image": "-csecurity.privileged=true"},  # the audit's attack: a privileged container
+        {"image": "--vm"},
+        {"image": "debian", "storage": "-cfoo=bar"},
+        {"image": "debian", "storage": "--vm"},
+    ],
+    ids=["image-short-flag", "image-long-flag", "storage-short-flag", "storage-long-flag"],
+)
+async def test_option_injection_on_create_is_refused_and_creates_nothing(provider, host, names, overrides):
+    name = names("inj")
+    # As in the audit, the instance name is also an image alias: a flag taken for the image shifts
+    # the name into the image's place and the daemon creates an instance with a random name.
+    busybox = next(i["fingerprint"] for i in json.loads(host.cli_ok("image", "list", "--format", "json"))
+                   if any(a["name"] == "busybox" for a in i["aliases"]))  # fmt: skip
+    host.cli_ok("image", "alias", "create", name, busybox)
+    before = cli_names(host)
+    try:
+        with pytest.raises(InvalidInput) as info:
+            await provider.create_instance(InstanceSpec(name=name, start=False, **overrides))
+        assert "'-'" in str(info.value)  # says why: a value may not start with '-'
+        assert cli_names(host) == before  # nothing created, under any name
+    finally:
+        for stray in cli_names(host) - before:
+            host.cli("delete", "--force", stray)
+        host.cli("image", "alias", "delete", name)
+
+
+def image_ids(host) -> set[tuple[str, tuple[str, ...]]]:
+    images = json.loads(host.cli_ok("image", "list", "--format", "json"))
+    return {(i["fingerprint"], tuple(sorted(a["name"] for a in i["aliases"]))) for i in images}
+
+
+async def test_option_injection_on_images_is_refused(provider, host):
+    before = image_ids(host)  # fingerprints and aliases: last_used_at may move on its own
+    for bad in ("-f", "--all", "images:-x"):
+        with pytest.raises(InvalidInput):
+            await provider.delete_image(bad)
+    with pytest.raises(InvalidInput):
+        await provider.pull_image("images:--alias")
+    assert image_ids(host) == before

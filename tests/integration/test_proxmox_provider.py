@@ -24,6 +24,7 @@ from ocv_desktop.core.errors import (
     ConfigError,
     ConnectError,
     InvalidInput,
+    MalformedData,
     NotFound,
     OperationFailed,
     RemoteError,
@@ -726,3 +727,64 @@ async def test_both_roads_judge_a_finished_task_alike(make_provider, lab_pve, fa
     assert str(info.value).startswith(f"Proxmox vzstart {failed.vmid} failed: startup for container failed")
     assert info.value.log_tail[-1] == "TASK ERROR: startup for container failed"
     contract.expect_requests = rule is not ExecutionRule.SSH_ONLY
+
+
+# --- option injection and path parts (issue 12 items 4 and 9) --------------------------------------
+
+
+async def test_pvesh_refuses_a_parameter_value_that_reads_as_an_option(make_provider, lab_pve, fake, contract):
+    pve = await make_provider(lab_pve.node_config(execution_rule=ExecutionRule.SSH_ONLY))
+    contract.expect_requests = False
+    before = {ct.vmid for ct in fake.cts}
+    lab_pve.clear_shim_calls()
+    spec = InstanceSpec(
+        name=f"ct-inj-{next_vmid(fake)}",
+        image=f"local:vztmpl/{CT_TEMPLATE}",
+        type=InstanceType.CONTAINER,
+        start=False,
+        extra={"description": "--unprivileged=0"},  # would read as a flag on a naive parser
+    )
+    with pytest.raises(InvalidInput, match="may not start with '-'"):
+        await pve.create_instance(spec)
+    created = [c["argv"] for c in lab_pve.shim_calls() if c["argv"][:2] == ["pvesh", "create"]]
+    assert created == []  # the create never ran
+    assert {ct.vmid for ct in fake.cts} == before
+
+
+@pytest.mark.parametrize("rule", [ExecutionRule.API_ONLY, ExecutionRule.SSH_ONLY])
+async def test_a_node_name_that_is_not_one_is_refused_before_any_write(make_provider, lab_pve, fake, contract, rule):
+    pve = await make_provider(lab_pve.node_config(execution_rule=rule))
+    contract.expect_requests = False
+    lab_pve.clear_shim_calls()
+    for bad in ("../../access/users", "pve1/lxc?x=1", "-pve1"):
+        spec = InstanceSpec(name="ct-path", image=f"local:vztmpl/{CT_TEMPLATE}", extra={"node": bad}, start=False)
+        with pytest.raises(InvalidInput, match="node name"):
+            await pve.create_instance(spec)
+    assert [r for r in contract.recorded if r.checked.method != "GET"] == []
+    assert [c for c in lab_pve.shim_calls() if c["argv"][:2] == ["pvesh", "create"]] == []
+
+
+# --- malformed answers (issue 12 item 7) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "what"),
+    [
+        ('["oops"]', "/cluster/resources list[0] is a string"),
+        ('{"data": 1}', "/cluster/resources list is an object"),
+        ('[{"type": "lxc", "vmid": 101, "maxmem": 1e999}]', "inf"),
+        ('[{"type": "lxc", "vmid": 101, "cpu": NaN, "maxcpu": 2}]', "nan"),
+    ],
+    ids=["list-of-strings", "object", "infinity", "nan"],
+)
+async def test_a_malformed_listing_is_a_clear_error_naming_the_node(make_provider, lab_pve, contract, printed, what):
+    pve = await make_provider(lab_pve.node_config(execution_rule=ExecutionRule.SSH_ONLY, name="pve-malformed"))
+    contract.expect_requests = False
+    lab_pve.shim_respond(["pvesh", "get", "/cluster/resources"], stdout=printed + "\n")
+    try:
+        with pytest.raises(MalformedData) as info:
+            await pve.list_instances()
+    finally:
+        lab_pve.clear_shim_responses()
+    message = str(info.value)
+    assert message.startswith("node pve-malformed sent malformed data") and what in message.lower()

@@ -120,6 +120,30 @@ async def test_changed_host_key_is_refused_also_on_reconnect(spare: SshHost, lab
     await session.close()
 
 
+async def test_a_revoked_host_key_is_refused_even_where_it_is_trusted(lab_ssh: SshHost, lab_home: Home) -> None:
+    trusted(lab_home, lab_ssh)
+    logins = lab_ssh.count_logins()
+    key_type, key_b64 = lab_ssh.host_key_line.split()[1:3]
+    with lab_home.known_hosts.open("a") as fh:
+        fh.write(f"@revoked * {key_type} {key_b64}\n")  # as a user adds it by hand (OpenSSH syntax)
+    with pytest.raises(ConnectError, match="revoked") as info:
+        await root_session(lab_ssh, lab_home).run(["true"])
+    assert not isinstance(info.value, HostKeyUnknown)  # never offered for trust again
+    assert lab_ssh.host_key_fingerprint in str(info.value)
+    assert lab_ssh.count_logins() == logins  # refused before authenticating
+
+
+async def test_an_address_no_packet_can_go_to_says_what_it_means(lab_home: Home) -> None:
+    # A link-local IPv6 address without its interface: connect() fails with EINVAL at once, and
+    # nothing leaves this computer.
+    node = NodeConfig(name="unroutable", type="docker", host="fe80::1", port=22, auth=AuthMethod.PASSWORD)
+    session = SshSession(node, NodeSecrets(ssh_password="x"), known_hosts=lab_home.known_hosts, connect_timeout=5)
+    with pytest.raises(ConnectError) as info:
+        await session.run(["true"])
+    message = str(info.value)
+    assert "fe80::1:22" in message and "cannot send to that address" in message and "interface" in message
+
+
 # --- authentication -------------------------------------------------------------------------------
 
 

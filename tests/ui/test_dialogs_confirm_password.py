@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QMessageBox, QPushButton, QTreeWidget
@@ -82,6 +87,11 @@ def test_new_password_is_shown_selectable_and_copy_puts_it_on_the_clipboard(qloo
     QGuiApplication.clipboard().setText("something else")
     qtbot.mouseClick(dialog.findChild(QPushButton, "copyButton"), Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == secret
+    # Marked concealed, so clipboard managers (Klipper, Windows history, macOS) do not keep it.
+    mime = QGuiApplication.clipboard().mimeData()
+    assert bytes(mime.data("x-kde-passwordManagerHint")) == b"secret"
+    assert bytes(mime.data("ExcludeClipboardContentFromMonitorProcessing")) == (1).to_bytes(4, sys.byteorder)
+    assert mime.hasFormat("application/x-nspasteboard-concealed-type")
     assert dialog.findChild(QLabel, "copiedLabel").text() == "Copied. The clipboard is cleared in 60 seconds."
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert result(qtbot, task) is None
@@ -97,3 +107,34 @@ def test_clipboard_is_cleared_later_only_if_it_still_holds_the_password(qapp: ob
     clipboard.setText("the user copied something else")
     qtbot.wait(500)
     assert clipboard.text() == "the user copied something else"
+
+
+QUIT_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+    from ocv_desktop.ui.dialogs.password import copy_secret_to_clipboard
+
+    app = QGuiApplication([])
+    copy_secret_to_clipboard("s3cret-quit", clear_after=3600)  # far beyond the app's life
+    assert app.clipboard().text() == "s3cret-quit"
+    QTimer.singleShot(0, app.quit)
+    app.exec()
+    print(repr(app.clipboard().text()))
+    """
+)
+
+
+def test_the_password_leaves_the_clipboard_when_the_app_quits() -> None:
+    # A real application's quit (aboutToQuit), in its own process so the test session's app lives on.
+    done = subprocess.run(
+        [sys.executable, "-c", QUIT_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "''"

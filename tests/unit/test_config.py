@@ -312,7 +312,10 @@ def test_validate_node_rules() -> None:
     assert [f for f, _ in validate_node(ok.replace(execution_rule=ExecutionRule.API_ONLY))] == ["execution_rule"]
     assert validate_node(ok.replace(execution_rule=ExecutionRule.API_ONLY, api_token_id="root@pam!t")) == []
     lxd = NodeConfig(name="n", type=Platform.LXD, host="h", execution_rule=ExecutionRule.API_ONLY)
-    assert validate_node(lxd.replace(api_endpoint="unix:///var/lib/lxd/unix.socket")) == []
+    assert validate_node(lxd.replace(api_endpoint="unix:///var/lib/lxd/unix.socket", local=True)) == []
+    # A remote node with a socket endpoint would reach this computer's daemon (issue 12 item 8).
+    remote_socket = validate_node(lxd.replace(api_endpoint="unix:///var/lib/lxd/unix.socket"))
+    assert [f for f, _ in remote_socket] == ["api_endpoint"] and "local" in remote_socket[0][1]
     assert [f for f, _ in validate_node(ok.replace(name=" padded"))] == ["name"]
     assert [f for f, _ in validate_node(ok.replace(host="[::1]"))] == ["host"]
     assert [f for f, _ in validate_node(ok.replace(host="-oProxyCommand=x"))] == ["host"]
@@ -464,3 +467,15 @@ def test_dump_is_stable() -> None:
           notes: '0123'
         """
     )
+
+
+@pytest.mark.parametrize(
+    "nesting", ["[" * 20_000 + "]" * 20_000, "\n  " + "- " * 20_000 + "x", "{a: " * 20_000 + "1" + "}" * 20_000]
+)
+def test_yaml_nested_20000_deep_is_a_config_error(tmp_path: Path, nesting: str) -> None:
+    # PyYAML composes recursively; before, the RecursionError surfaced as an internal error.
+    path = tmp_path / "config.yaml"
+    path.write_text(f"version: 1\nnodes: {nesting}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="nested too deeply") as exc:
+        load_config(path)
+    assert exc.value.path == str(path)

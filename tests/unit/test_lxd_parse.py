@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.errors import InvalidInput, Unsupported
+from ocv_desktop.core.errors import InvalidInput, MalformedData, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
 from ocv_desktop.providers.go_time import parse_go_time
 from ocv_desktop.providers.lxd_family import parse as P
@@ -159,7 +159,7 @@ def test_addresses_skip_loopback_and_link_scope():
 
 
 def test_recursion_zero_url_list_is_refused_not_read_as_empty():
-    with pytest.raises(ValueError, match="recursion=2"):
+    with pytest.raises(MalformedData, match="expected a list of instance objects"):
         P.parse_instances(["/1.0/instances/c1"], "n1")
     assert P.parse_instances([], "n1") == []
 
@@ -324,3 +324,16 @@ def test_token_body_by_server_generation():
         "trust_token": "T",
     }
     assert R.build_certificate_token_body("T", name="n", explicit_trust_token=False)["password"] == "T"
+
+
+@pytest.mark.parametrize("bad", ["not-an-ip", "1.2.3.4 connect=tcp:10.0.0.1:22", "-x"])
+def test_a_port_mapping_host_address_must_be_an_address(bad):
+    # On the CLI road each proxy property is one `key=value` argv element: only an address goes in.
+    spec = InstanceSpec(name="web", image="busybox", ports=(PortMapping(8080, 80, host_ip=bad),))
+    with pytest.raises(InvalidInput, match="invalid host address"):
+        R.build_proxy_devices(spec)
+
+
+def test_a_port_mapping_host_address_is_normalised():
+    spec = InstanceSpec(name="web", image="busybox", ports=(PortMapping(8080, 80, host_ip="::0001"),))
+    assert R.build_proxy_devices(spec)["proxy-tcp-8080"]["listen"] == "tcp:[::1]:8080"

@@ -111,7 +111,7 @@ providers:
   - name: "broken"
     type: "lxd"
     host: "192.168.1.101"
-    server_cert: "/does/not/exist.crt"
+    server_cert: "/dev/null"
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import subprocess
 import textwrap
@@ -74,7 +75,7 @@ def test_seed_readme_example(tmp_path: Path) -> None:
     path.write_text(seed_example(), encoding="utf-8")
     plan = read_oneclickvirt(path)
 
-    docker, proxmox = plan.entries
+    docker, lxd, proxmox = plan.entries
     assert (docker.name, docker.fields["type"], docker.fields["host"]) == (
         "docker-node-1",
         Platform.DOCKER,
@@ -86,12 +87,18 @@ def test_seed_readme_example(tmp_path: Path) -> None:
     assert proxmox.secrets.api_token_secret == "uuid"
     assert proxmox.fields["api_endpoint"] == "https://192.168.1.102:8006/api2/json"
 
-    # The LXD entry points at certificate paths that do not exist here: reported with its line, skipped.
-    (error,) = plan.errors
-    assert (error.index, error.name) == (1, "lxd-cluster-1")
-    assert error.line == 1 + seed_example().splitlines().index('    server_cert: "/path/to/server.crt"')
-    assert "server_cert: cannot read /path/to/server.crt" in str(error)
-    assert str(error).startswith(f"{path}:{error.line}: providers[1] (lxd-cluster-1): ")
+    # The LXD entry's certificate paths exist only on the OneClickVirt server: the node is imported
+    # without pin and client certificate, and each missing file is a warning with its line.
+    assert not plan.errors
+    assert lxd.name == "lxd-cluster-1" and lxd.fields["host"] == "192.168.1.101"
+    assert not {"server_cert_fingerprint", "client_cert", "client_key"} & set(lxd.fields)
+    by_key = {w.message.split(":")[0]: w for w in plan.warnings}
+    assert set(by_key) == {"server_cert", "client_cert", "client_key"}
+    pin = by_key["server_cert"]
+    assert pin.line == 1 + seed_example().splitlines().index('    server_cert: "/path/to/server.crt"')
+    assert "no certificate was pinned" in pin.message and "confirm on first connect" in pin.message
+    assert "client certificate was not imported" in by_key["client_cert"].message
+    assert str(pin).startswith(f"{path}:{pin.line}: providers[1] (lxd-cluster-1): ")
 
 
 def test_server_cert_is_pinned_by_fingerprint(tmp_path: Path) -> None:
@@ -111,6 +118,9 @@ def test_server_cert_is_pinned_by_fingerprint(tmp_path: Path) -> None:
             server_cert: server.crt
         """,
     )
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "client.crt").write_text("cert")
+    (tmp_path / "certs" / "client.key").write_text("key")
     (entry,) = read_oneclickvirt(path).entries
     assert entry.fields["server_cert_fingerprint"] == expected
     # relative paths are relative to the imported file, and kept as paths
@@ -127,6 +137,52 @@ def test_warns_about_missing_client_cert_files(tmp_path: Path) -> None:
     plan = read_oneclickvirt(path)
     assert len(plan.entries) == 1 and not plan.errors
     assert [w.message.split(":")[0] for w in plan.warnings] == ["client_cert", "client_key"]
+    # A path that does not exist here is not imported: it would only break the API road.
+    assert "client_cert" not in plan.entries[0].fields and "client_key" not in plan.entries[0].fields
+
+
+# --- hostile files (issue 12 item 8) -------------------------------------------------------------------
+
+
+def test_server_cert_that_is_dev_zero_is_refused_not_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", "providers:\n  - {name: a, type: lxd, host: h, server_cert: /dev/zero}\n")
+    (error,) = read_oneclickvirt(path).errors  # before: read /dev/zero until memory ran out
+    assert "server_cert: cannot read /dev/zero" in error.message and "not a regular file" in error.message
+
+
+@pytest.mark.timeout(20)
+def test_server_cert_that_is_a_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "server.crt"
+    os.mkfifo(fifo)  # nobody ever writes to it: opening it for reading would block forever
+    path = write(tmp_path / "p.yaml", "providers:\n  - {name: a, type: lxd, host: h, server_cert: server.crt}\n")
+    (error,) = read_oneclickvirt(path).errors
+    assert "not a regular file" in error.message
+
+
+def test_a_huge_server_cert_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "server.crt"
+    with big.open("wb") as fh:
+        fh.truncate(64 * 2**20)  # sparse: 64 MiB that takes no disk
+    path = write(tmp_path / "p.yaml", "providers:\n  - {name: a, type: lxd, host: h, server_cert: server.crt}\n")
+    (error,) = read_oneclickvirt(path).errors
+    assert "larger than" in error.message
+
+
+def test_the_import_file_itself_must_be_a_regular_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"is not a file|not a regular file"):
+        read_oneclickvirt(Path("/dev/zero"))
+
+
+@pytest.mark.parametrize("endpoint", ["unix:///var/lib/incus/unix.socket", "UNIX:///run/docker.sock"])
+def test_a_unix_socket_endpoint_is_refused_for_a_remote_entry(tmp_path: Path, endpoint: str) -> None:
+    path = write(
+        tmp_path / "p.yaml",
+        f"providers:\n  - {{name: a, type: incus, host: 10.0.0.5, api_endpoint: '{endpoint}'}}\n",
+    )
+    plan = read_oneclickvirt(path)
+    (error,) = plan.errors
+    assert not plan.entries and error.line == 2
+    assert "api_endpoint: a unix:// socket is a daemon on this computer" in error.message
 
 
 def test_a_file_that_is_not_a_certificate(tmp_path: Path) -> None:
@@ -239,3 +295,9 @@ def test_unusable_files_raise(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         read_oneclickvirt(tmp_path / "nope.yaml")
+
+
+def test_an_import_file_nested_20000_deep_is_a_config_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", "providers: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        read_oneclickvirt(path)

@@ -20,6 +20,8 @@ from typing import Any
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
 from ocv_desktop.providers.go_time import parse_go_time
+from ocv_desktop.providers.shape import arr, guarded, integer, obj, objs
+from ocv_desktop.providers.shape import text as as_text
 
 NONE = "<none>"
 
@@ -127,8 +129,8 @@ def parse_cli_time(text: str) -> datetime | None:
         return None
 
 
-def _str(value: Any) -> str:
-    return "" if value is None else str(value)
+def _str(value: Any, what: str = "a value") -> str:
+    return as_text(value, what)
 
 
 # --- containers --------------------------------------------------------------------------------
@@ -142,29 +144,29 @@ def primary_name(names: str) -> str:
 
 
 def _networks(inspect: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    settings = inspect.get("NetworkSettings") or {}
+    settings = obj(inspect.get("NetworkSettings"), "NetworkSettings")
     v4: list[str] = []
     v6: list[str] = []
-    for net in (settings.get("Networks") or {}).values():
-        if not isinstance(net, Mapping):
-            continue
+    for name, raw in obj(settings.get("Networks"), "NetworkSettings.Networks").items():
+        net = obj(raw, f"NetworkSettings.Networks.{name}")
         if net.get("IPAddress"):
-            v4.append(str(net["IPAddress"]))
+            v4.append(_str(net["IPAddress"], "IPAddress"))
         if net.get("GlobalIPv6Address"):
-            v6.append(str(net["GlobalIPv6Address"]))
+            v6.append(_str(net["GlobalIPv6Address"], "GlobalIPv6Address"))
     # Very old daemons only fill the top-level fields.
     if not v4 and settings.get("IPAddress"):
-        v4.append(str(settings["IPAddress"]))
+        v4.append(_str(settings["IPAddress"], "IPAddress"))
     if not v6 and settings.get("GlobalIPv6Address"):
-        v6.append(str(settings["GlobalIPv6Address"]))
+        v6.append(_str(settings["GlobalIPv6Address"], "GlobalIPv6Address"))
     return tuple(dict.fromkeys(v4)), tuple(dict.fromkeys(v6))
 
 
 def _cpu_limit(host_config: Mapping[str, Any]) -> float | None:
-    nano = host_config.get("NanoCpus") or 0
+    nano = integer(host_config.get("NanoCpus"), "HostConfig.NanoCpus") or 0
     if nano:
         return nano / 1e9
-    quota, period = host_config.get("CpuQuota") or 0, host_config.get("CpuPeriod") or 0
+    quota = integer(host_config.get("CpuQuota"), "HostConfig.CpuQuota") or 0
+    period = integer(host_config.get("CpuPeriod"), "HostConfig.CpuPeriod") or 0
     if quota > 0 and period > 0:
         return quota / period
     return None
@@ -173,21 +175,22 @@ def _cpu_limit(host_config: Mapping[str, Any]) -> float | None:
 def format_port_bindings(bindings: Mapping[str, Any] | None) -> str:
     """``{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}`` -> ``0.0.0.0:8080->80/tcp`` (ps style)."""
     out: list[str] = []
-    for guest, hosts in sorted((bindings or {}).items()):
+    for guest, hosts in sorted(obj(bindings, "Ports").items()):
         if not hosts:
             out.append(str(guest))
             continue
-        for h in hosts:
-            ip = (h or {}).get("HostIp") or "0.0.0.0"  # noqa: S104 - displaying Docker's own default
+        for raw in arr(hosts, f"Ports.{guest}"):
+            h = obj(raw, f"Ports.{guest}[]")
+            ip = _str(h.get("HostIp"), "HostIp") or "0.0.0.0"  # noqa: S104 - displaying Docker's own default
             ip = f"[{ip}]" if ":" in ip else ip
-            out.append(f"{ip}:{(h or {}).get('HostPort', '')}->{guest}")
+            out.append(f"{ip}:{_str(h.get('HostPort'), 'HostPort')}->{guest}")
     return ", ".join(out)
 
 
 def _restart_policy(host_config: Mapping[str, Any]) -> str:
-    policy = host_config.get("RestartPolicy") or {}
-    name = _str(policy.get("Name"))
-    retries = policy.get("MaximumRetryCount") or 0
+    policy = obj(host_config.get("RestartPolicy"), "HostConfig.RestartPolicy")
+    name = _str(policy.get("Name"), "RestartPolicy.Name")
+    retries = integer(policy.get("MaximumRetryCount"), "RestartPolicy.MaximumRetryCount") or 0
     return f"{name}:{retries}" if name == "on-failure" and retries else name
 
 
@@ -199,11 +202,11 @@ def _platform(value: Any) -> str:
 
 def _from_inspect_fields(inspect: Mapping[str, Any]) -> dict[str, Any]:
     """The Instance fields only inspect knows (limits, addresses, creation time, details)."""
-    host_config = inspect.get("HostConfig") or {}
-    state = inspect.get("State") or {}
-    config = inspect.get("Config") or {}
+    host_config = obj(inspect.get("HostConfig"), "HostConfig")
+    state = obj(inspect.get("State"), "State")
+    config = obj(inspect.get("Config"), "Config")
     ipv4, ipv6 = _networks(inspect)
-    storage = (host_config.get("StorageOpt") or {}).get("size")
+    storage = _str(obj(host_config.get("StorageOpt"), "HostConfig.StorageOpt").get("size"), "StorageOpt.size")
     extra = {
         "hostname": _str(config.get("Hostname")),
         "restart_policy": _restart_policy(host_config),
@@ -211,7 +214,7 @@ def _from_inspect_fields(inspect: Mapping[str, Any]) -> dict[str, Any]:
         "started_at": _str(state.get("StartedAt")),
         "image_id": _str(inspect.get("Image")),
     }
-    health = (state.get("Health") or {}).get("Status")
+    health = obj(state.get("Health"), "State.Health").get("Status")
     if health:
         extra["health"] = str(health)
     if state.get("Error"):
@@ -220,26 +223,28 @@ def _from_inspect_fields(inspect: Mapping[str, Any]) -> dict[str, Any]:
         extra["oom_killed"] = "true"
     return {
         "cpu_limit": _cpu_limit(host_config),
-        "memory_limit": host_config.get("Memory") or None,
+        "memory_limit": integer(host_config.get("Memory"), "HostConfig.Memory") or None,
         "disk_limit": parse_ram_size(storage) if storage else None,
         "ipv4": ipv4,
         "ipv6": ipv6,
-        "created": parse_go_time(inspect.get("Created")),
+        "created": parse_go_time(inspect.get("Created"), "Created"),
         "extra": extra,
     }
 
 
+@guarded("a `docker inspect` object")
 def instance_from_inspect(inspect: Mapping[str, Any], node_id: str) -> Instance:
     """One container from ``docker inspect`` alone (``get_instance``)."""
-    state = inspect.get("State") or {}
-    config = inspect.get("Config") or {}
-    raw = _str(state.get("Status"))
+    state = obj(inspect.get("State"), "State")
+    config = obj(inspect.get("Config"), "Config")
+    raw = _str(state.get("Status"), "State.Status")
     fields = _from_inspect_fields(inspect)
+    settings = obj(inspect.get("NetworkSettings"), "NetworkSettings")
     extra = {
         "ports": format_port_bindings(
-            (inspect.get("NetworkSettings") or {}).get("Ports") or (inspect.get("HostConfig") or {}).get("PortBindings")
+            settings.get("Ports") or obj(inspect.get("HostConfig"), "HostConfig").get("PortBindings")
         ),
-        "networks": ",".join(sorted(((inspect.get("NetworkSettings") or {}).get("Networks") or {}).keys())),
+        "networks": ",".join(sorted(obj(settings.get("Networks"), "NetworkSettings.Networks"))),
         "platform": _str(inspect.get("Platform")),
         **fields.pop("extra"),
     }
@@ -256,6 +261,7 @@ def instance_from_inspect(inspect: Mapping[str, Any], node_id: str) -> Instance:
     )
 
 
+@guarded("a `docker ps` row")
 def instance_from_ps(row: Mapping[str, Any], node_id: str, inspect: Mapping[str, Any] | None = None) -> Instance:
     """One ``docker ps`` row, enriched with its ``docker inspect`` object when we have it."""
     raw = _str(row.get("State"))
@@ -288,12 +294,13 @@ def instance_from_ps(row: Mapping[str, Any], node_id: str, inspect: Mapping[str,
     )
 
 
+@guarded("the `docker ps` / `docker inspect` listing")
 def merge_listing(
     ps_rows: Sequence[Mapping[str, Any]], inspected: Iterable[Mapping[str, Any]], node_id: str
 ) -> list[Instance]:
     """``docker ps --no-trunc`` rows joined with the batched inspect by full id. A container that
     vanished between the two calls (no inspect object) is left out: it no longer exists."""
-    by_id = {str(o.get("Id")): o for o in inspected}
+    by_id = {str(o.get("Id")): o for o in objs(list(inspected), "docker inspect")}
     return [
         instance_from_ps(row, node_id, details)
         for row in ps_rows
@@ -310,6 +317,7 @@ def _repo_tag(repo: str, tag: str) -> str | None:
     return f"{repo}:{tag}" if tag and tag != NONE else repo
 
 
+@guarded("the `docker images` rows")
 def images_from_rows(rows: Sequence[Mapping[str, Any]], node_id: str) -> list[Image]:
     """``docker images`` prints one row per tag; rows of the same ID become one Image whose
     ``name`` is the first tag and ``aliases`` all of them. Untagged images are named by short id."""
@@ -339,19 +347,20 @@ def images_from_rows(rows: Sequence[Mapping[str, Any]], node_id: str) -> list[Im
     return images
 
 
+@guarded("a `docker image inspect` object")
 def image_from_inspect(obj: Mapping[str, Any], node_id: str) -> Image:
     """One ``docker image inspect`` object (after a pull)."""
     image_id = _str(obj.get("Id"))
-    tags = tuple(_str(t) for t in obj.get("RepoTags") or ())
-    digests = [_str(d) for d in obj.get("RepoDigests") or ()]
+    tags = tuple(_str(t, "RepoTags[]") for t in arr(obj.get("RepoTags"), "RepoTags"))
+    digests = [_str(d, "RepoDigests[]") for d in arr(obj.get("RepoDigests"), "RepoDigests")]
     extra = {"digest": digests[0].rpartition("@")[2] if digests else "", "os": _str(obj.get("Os"))}
     return Image(
         id=image_id,
         name=tags[0] if tags else short_id(image_id),
         node_id=node_id,
         aliases=tags,
-        size=obj.get("Size") if isinstance(obj.get("Size"), int) else None,
-        created=parse_go_time(obj.get("Created")),
+        size=integer(obj.get("Size"), "Size"),
+        created=parse_go_time(obj.get("Created"), "Created"),
         extra={k: v for k, v in extra.items() if v},
     )
 
@@ -398,15 +407,17 @@ class DockerVersion:
         return f"Docker {self.server} (API {self.api})" if self.server else f"Docker CLI {self.client}, no daemon"
 
 
+@guarded("the `docker version` output")
 def parse_version(text: str) -> DockerVersion:
     doc = parse_json_document(text, "docker version") if text.strip() else {}
     if not isinstance(doc, dict):
         raise DockerOutputError("unexpected `docker version` output: not a JSON object")
-    client = doc.get("Client") or {}
+    client = obj(doc.get("Client"), "Client")
     server = doc.get("Server") or None
     return _version(_str(client.get("Version")), server if isinstance(server, dict) else None)
 
 
+@guarded("the Engine API's `GET /version` answer")
 def parse_engine_version(text: str) -> DockerVersion:
     """The Engine API's ``GET /version`` body: the same object as the ``Server`` part of
     ``docker version`` (the CLI asks this endpoint), so the detail reads the same."""
@@ -448,9 +459,10 @@ class DiskLimitSupport:
     reason: str
 
 
+@guarded("the `docker info` output")
 def disk_limit_support(info: Mapping[str, Any]) -> DiskLimitSupport:
     driver = _str(info.get("Driver"))
-    status = {str(k): str(v) for k, v, *_ in (info.get("DriverStatus") or []) if k is not None}
+    status = {str(k): str(v) for k, v, *_ in arr(info.get("DriverStatus"), "DriverStatus") if k is not None}
     backing = status.get("Backing Filesystem", "")
     if driver in ("btrfs", "zfs", "devicemapper", "windowsfilter"):
         return DiskLimitSupport(True, f"storage driver {driver} supports per-container size limits")

@@ -54,6 +54,7 @@ from ocv_desktop.providers.base import (
 )
 from ocv_desktop.providers.docker import parse as dp
 from ocv_desktop.providers.docker.engine import DockerEngine
+from ocv_desktop.providers.shape import arr, obj
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import redact, sudo_refused
@@ -301,7 +302,7 @@ class DockerProvider(Provider):
         running_since: float | None = None
         delay = 0.2
         while True:
-            state = (await self._inspect_one(ref)).get("State") or {}
+            state = obj((await self._inspect_one(ref)).get("State"), "State")
             status = str(state.get("Status", ""))
             now = time.monotonic()
             if status == "running":
@@ -429,11 +430,11 @@ class DockerProvider(Provider):
 
     async def delete_image(self, image_id: str, *, force: bool = False) -> None:
         ref = _check_image(image_id)
-        obj = await self._inspect_image(ref)
-        full_id = str(obj.get("Id", ""))
+        image = await self._inspect_image(ref)
+        full_id = str(image.get("Id", ""))
         if not re.fullmatch(r"sha256:[0-9a-f]{64}", full_id):
             raise dp.DockerOutputError(f"`docker image inspect` printed an unexpected id {full_id[:80]!r}")
-        tags = [str(t) for t in obj.get("RepoTags") or ()]
+        tags = [str(t) for t in arr(image.get("RepoTags"), "RepoTags")]
         if _with_tag(ref) in tags and len(tags) > 1:
             # Removing one of several tags only untags; the image (and whoever uses it) stays.
             rows: list[dict[str, Any]] = []

@@ -1,7 +1,10 @@
 """LXD/Incus through the ``incus``/``lxc`` CLI on the node, over SSH (or locally).
 
 Every command is an argv list (the runner joins it with ``shlex.join``); instance and image names
-are validated before they get here. The CLI prints the API's JSON (``list --format json`` is
+are validated before they get here. No user value may be read as an option: options take their
+value in one ``--flag=value`` element, and ``--`` ends the options before every positional (cobra
+reads everything after it as arguments), so even a value starting with '-' that slipped past the
+checks would be an image or instance name, never a flag. The CLI prints the API's JSON (``list --format json`` is
 ``[]api.InstanceFull``, ``image list --format json`` is ``[]api.Image``), and it waits for every
 operation itself, so a command that exits 0 is done.
 """
@@ -13,6 +16,7 @@ from typing import Any
 
 from ocv_desktop.core.errors import NotFound, OcvError, RemoteError, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceType, ProgressCallback
+from ocv_desktop.providers.base import refuse_option_like
 from ocv_desktop.providers.lxd_family.backend import ExecResult
 from ocv_desktop.providers.lxd_family.parse import format_mib
 from ocv_desktop.providers.lxd_family.requests import (
@@ -59,7 +63,7 @@ class LxdCliBackend:
         validate_name(name)
         # A filter that is not key=value is a regular expression on the name; anchor it so `web`
         # does not also match `web2`. Names are validated, so they hold no regex syntax.
-        data = await self._json("list", "--format", "json", f"^{name}$")
+        data = await self._json("list", "--format", "json", "--", f"^{name}$")
         for item in data if isinstance(data, list) else ():
             if isinstance(item, dict) and item.get("name") == name:
                 return item
@@ -79,16 +83,18 @@ class LxdCliBackend:
     async def create_instance(self, spec: InstanceSpec, progress: ProgressCallback | None) -> None:
         check_spec(spec)
         image = self._image_arg(spec.image)
-        # The same config and devices the API path sends, spelt as CLI flags.
-        argv = ["init", image, spec.name]
+        # The same config and devices the API path sends, spelt as CLI flags; then `--` and the
+        # positionals (check_spec and parse_image_ref refused values starting with '-').
+        argv = ["init"]
         if spec.type is InstanceType.VM:
             argv.append("--vm")
         for key, value in build_instance_config(spec).items():
-            argv += ["-c", f"{key}={value}"]
+            argv.append(f"--config={key}={value}")
         if spec.storage:
-            argv += ["-s", spec.storage]
+            argv.append(f"--storage={refuse_option_like(spec.storage, 'storage pool')}")
         if spec.disk is not None:
-            argv += ["-d", f"root,size={format_mib(spec.disk)}"]
+            argv.append(f"--device=root,size={format_mib(spec.disk)}")
+        argv += ["--", refuse_option_like(image, "image"), spec.name]
         proxies = build_proxy_devices(spec)
         if progress:
             progress(None, f"creating {spec.name}")
@@ -96,30 +102,31 @@ class LxdCliBackend:
         try:
             for dev_name, dev in proxies.items():
                 props = [f"{k}={v}" for k, v in dev.items() if k != "type"]
-                await self._run("config", "device", "add", spec.name, dev_name, dev["type"], *props)
+                await self._run("config", "device", "add", "--", spec.name, dev_name, dev["type"], *props)
             if spec.start:
                 if progress:
                     progress(None, f"starting {spec.name}")
-                await self._run("start", spec.name)
+                await self._run("start", "--", spec.name)
         except OcvError:
             # A half-configured instance helps nobody; remove it and report the real failure.
-            await self.runner.run([self.binary, "delete", "--force", spec.name], check=False, timeout=60)
+            await self.runner.run([self.binary, "delete", "--force", "--", spec.name], check=False, timeout=60)
             raise
 
     async def change_state(self, name: str, action: str, *, timeout: float | None, force: bool) -> None:
         validate_name(name)
-        argv = [action, name]
+        argv = [action]
         if action in ("stop", "restart"):
             if force:
                 argv.append("--force")
             elif timeout is not None:
-                argv += ["--timeout", str(max(1, round(timeout)))]
+                argv.append(f"--timeout={max(1, round(timeout))}")
+        argv += ["--", name]
         limit = self.command_timeout if timeout is None else timeout + 60
         await self._run(*argv, timeout=limit)
 
     async def delete_instance(self, name: str) -> None:
         validate_name(name)
-        await self._run("delete", name)
+        await self._run("delete", "--", name)
 
     # --- images ----------------------------------------------------------------------------------
 
@@ -139,15 +146,16 @@ class LxdCliBackend:
             )
         if progress:
             progress(None, f"copying {ref}")
-        await self._run("image", "copy", f"{parsed.remote}:{parsed.name}", "local:", "--alias", parsed.name)
+        await self._run("image", "copy", f"--alias={parsed.name}", "--", f"{parsed.remote}:{parsed.name}", "local:")
         for img in await self.list_images():
             if any(a.get("name") == parsed.name for a in img.get("aliases") or ()):
                 return str(img["fingerprint"])
         raise OcvError(f"`{self.binary} image copy` succeeded but no local image has the alias {parsed.name!r}")
 
     async def delete_image(self, image_id: str) -> None:
+        refuse_option_like(image_id, "image id")
         try:
-            await self._run("image", "delete", image_id)
+            await self._run("image", "delete", "--", image_id)
         except RemoteError:
             # The CLI says "Image not found" with exit code 1, like every other failure; look.
             images = await self.list_images()

@@ -15,8 +15,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ocv_desktop.core.errors import MalformedData
 from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
 from ocv_desktop.providers.go_time import parse_go_time
+from ocv_desktop.providers.shape import guarded, integer, kind
 
 # Operation/instance status codes (doc/rest-api.md). The code is authoritative, the text is not.
 _STATUS_BY_CODE: dict[int, InstanceStatus] = {
@@ -147,6 +149,7 @@ def _image_label(config: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
+@guarded("an LXD/Incus instance object")
 def parse_instance(obj: Mapping[str, Any], node_id: str) -> Instance:
     """One ``InstanceFull`` (or a recursion=1 ``Instance`` without ``state``) as our Instance."""
     name = str(obj.get("name") or "")
@@ -173,9 +176,10 @@ def parse_instance(obj: Mapping[str, Any], node_id: str) -> Instance:
 
     extra: dict[str, str] = {}
     cpu = _mapping(state.get("cpu"))
-    if isinstance(cpu.get("usage"), int):
+    cpu_ns = integer(cpu.get("usage"), "state.cpu.usage")
+    if cpu_ns is not None:
         # Cumulative CPU time in ns; the provider turns two samples into a rate.
-        extra["cpu_time_ns"] = str(cpu["usage"])
+        extra["cpu_time_ns"] = str(cpu_ns)
     for key, cfg_key in (("base_image", "volatile.base_image"), ("architecture", None), ("project", None)):
         value = config.get(cfg_key) if cfg_key else obj.get(key)
         if value:
@@ -184,8 +188,9 @@ def parse_instance(obj: Mapping[str, Any], node_id: str) -> Instance:
         extra["description"] = str(obj["description"])
     if root.get("pool"):
         extra["storage_pool"] = str(root["pool"])
-    if isinstance(state.get("pid"), int) and state["pid"] > 0:
-        extra["pid"] = str(state["pid"])
+    pid = integer(state.get("pid"), "state.pid")
+    if pid is not None and pid > 0:
+        extra["pid"] = str(pid)
 
     location = str(obj.get("location") or "")
     return Instance(
@@ -198,12 +203,12 @@ def parse_instance(obj: Mapping[str, Any], node_id: str) -> Instance:
         image=_image_label(config),
         cpu_limit=parse_cpu_limit(config.get("limits.cpu")),
         memory_limit=parse_size(config.get("limits.memory")),
-        memory_usage=memory.get("usage") if isinstance(memory.get("usage"), int) and state else None,
+        memory_usage=integer(memory.get("usage"), "state.memory.usage") if state else None,
         disk_limit=parse_size(root.get("size")),
-        disk_usage=root_usage.get("usage") if isinstance(root_usage.get("usage"), int) else None,
+        disk_usage=integer(root_usage.get("usage"), "state.disk.usage"),
         ipv4=ipv4,
         ipv6=ipv6,
-        created=parse_go_time(obj.get("created_at")),
+        created=parse_go_time(obj.get("created_at"), "created_at"),
         location="" if location == "none" else location,  # non-clustered servers say "none"
         extra=extra,
     )
@@ -214,7 +219,7 @@ def parse_instances(items: Any, node_id: str) -> list[Instance]:
     reported by the caller; URL strings (recursion=0) are refused so the bug of the original cannot
     come back as an empty list."""
     if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-        raise ValueError("expected a list of instance objects (recursion=2)")
+        raise MalformedData(f"the instance list is {kind(items)}, expected a list of instance objects")
     return sorted((parse_instance(i, node_id) for i in items), key=lambda i: i.name)
 
 
@@ -229,6 +234,7 @@ def cpu_rate(previous_ns: int, previous_at: float, current_ns: int, current_at: 
 # --- images ----------------------------------------------------------------------------------------
 
 
+@guarded("an LXD/Incus image object")
 def parse_image(obj: Mapping[str, Any], node_id: str) -> Image:
     fingerprint = str(obj.get("fingerprint") or "")
     aliases = tuple(str(a.get("name")) for a in obj.get("aliases") or () if isinstance(a, Mapping) and a.get("name"))
@@ -249,8 +255,9 @@ def parse_image(obj: Mapping[str, Any], node_id: str) -> Image:
         node_id=node_id,
         aliases=aliases,
         type=instance_type_from_api(obj.get("type")),
-        size=size if isinstance(size, int) else None,
-        created=parse_go_time(obj.get("created_at")) or parse_go_time(obj.get("uploaded_at")),
+        size=integer(size, "size"),
+        created=parse_go_time(obj.get("created_at"), "created_at")
+        or parse_go_time(obj.get("uploaded_at"), "uploaded_at"),
         description=str(props.get("description") or ""),
         extra=extra,
     )
@@ -258,5 +265,5 @@ def parse_image(obj: Mapping[str, Any], node_id: str) -> Image:
 
 def parse_images(items: Any, node_id: str) -> list[Image]:
     if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-        raise ValueError("expected a list of image objects (recursion=1)")
+        raise MalformedData(f"the image list is {kind(items)}, expected a list of image objects")
     return sorted((parse_image(i, node_id) for i in items), key=lambda i: (i.name, i.id))

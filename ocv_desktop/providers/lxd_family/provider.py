@@ -29,6 +29,7 @@ from ocv_desktop.core.errors import (
     CertificateError,
     ConfigError,
     InvalidInput,
+    MalformedData,
     NotFound,
     OcvError,
     RemoteError,
@@ -46,12 +47,13 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     ProgressCallback,
 )
-from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input
+from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input, refuse_option_like
 from ocv_desktop.providers.lxd_family import parse as lxd_parse
 from ocv_desktop.providers.lxd_family.backend import LxdBackend
 from ocv_desktop.providers.lxd_family.cli import LxdCliBackend
 from ocv_desktop.providers.lxd_family.requests import ImageSource, check_spec, validate_name
 from ocv_desktop.providers.routing import api_or_ssh
+from ocv_desktop.providers.shape import kind
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
@@ -149,10 +151,9 @@ class LxdFamilyProvider(Provider):
     async def list_instances(self) -> list[Instance]:
         raw = await self._call("list", lambda b: b.list_instances())
         now = time.monotonic()
-        try:
-            instances = [self._to_instance(r, now) for r in raw]
-        except (TypeError, AttributeError) as exc:
-            raise OcvError(f"{self.node.name}: the instance list has an unexpected shape") from exc
+        if not isinstance(raw, list):
+            raise MalformedData(f"the instance list is {kind(raw)}, expected a list")
+        instances = [self._to_instance(r, now) for r in raw]  # MalformedData names what is wrong
         seen = {i.id for i in instances}
         for gone in set(self._cpu_samples) - seen:
             del self._cpu_samples[gone]
@@ -248,8 +249,14 @@ class LxdFamilyProvider(Provider):
 
     async def delete_image(self, image_id: str, *, force: bool = False) -> None:
         image_id = image_id.strip()
-        if not image_id or any(c.isspace() for c in image_id):
+        if not image_id or any(c.isspace() or not c.isprintable() for c in image_id):
             raise InvalidInput(f"invalid image id {image_id!r}")
+        refuse_option_like(image_id, "image id")
+        if ":" in image_id:
+            # The node's CLI reads REMOTE:ALIAS as an image on another server it knows.
+            raise InvalidInput(
+                f"invalid image id {image_id!r}", hint="name an image on this node by its alias or fingerprint"
+            )
         await self._call("image delete", lambda b: b.delete_image(image_id))
 
     # --- passwords -----------------------------------------------------------------------------

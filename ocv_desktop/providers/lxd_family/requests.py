@@ -8,6 +8,7 @@ builder below documents the real shape.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ocv_desktop.core.errors import InvalidInput, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceType, Protocol
-from ocv_desktop.providers.base import validate_instance_name
+from ocv_desktop.providers.base import refuse_option_like, validate_instance_name
 from ocv_desktop.providers.lxd_family.parse import format_cpu_limit, format_mib, instance_type_to_api
 
 # LXD/Incus instance names are hostnames: letters, digits and '-', not starting with a digit or '-',
@@ -76,6 +77,8 @@ def parse_image_ref(ref: str) -> ImageSource | RemoteRef:
     text = ref.strip()
     if not text or any(c.isspace() or not c.isprintable() for c in text):
         raise InvalidInput(f"invalid image reference {ref!r}")
+    # Each part may end up as an argv element of the node's CLI (incus init IMAGE NAME).
+    refuse_option_like(text, "image reference")
     proto, plus, rest = text.partition("+")
     if plus and proto in IMAGE_PROTOCOLS and rest.startswith("https://"):
         text_url, protocol = rest, proto
@@ -84,11 +87,12 @@ def parse_image_ref(ref: str) -> ImageSource | RemoteRef:
     else:
         m = _REMOTE_REF_RE.match(text)
         if m:
-            return RemoteRef(m.group(1), m.group(2))
+            return RemoteRef(m.group(1), refuse_option_like(m.group(2), "image name"))
         if FINGERPRINT_RE.fullmatch(text):
             return ImageSource(fingerprint=text)
         return ImageSource(alias=text)
     server, _, alias = text_url.partition("#")
+    refuse_option_like(alias, "image alias")
     parts = urlsplit(server)
     if not parts.hostname or not alias:
         raise InvalidInput(
@@ -136,6 +140,11 @@ def build_proxy_devices(spec: InstanceSpec) -> dict[str, dict[str, str]]:
     for port in spec.ports:
         protos = ("tcp", "udp") if port.protocol is Protocol.BOTH else (port.protocol.value,)
         host_ip = port.host_ip or "0.0.0.0"  # noqa: S104 - the user asked for all addresses
+        try:
+            # One argv element on the CLI road (`listen=...`): only an address may go in it.
+            host_ip = str(ipaddress.ip_address(host_ip))
+        except ValueError:
+            raise InvalidInput(f"invalid host address {port.host_ip!r} for a port mapping") from None
         if ":" in host_ip:
             host_ip = f"[{host_ip}]"
         for proto in protos:
@@ -193,6 +202,8 @@ def build_root_device(spec: InstanceSpec, default_pool: str | None) -> dict[str,
 def check_spec(spec: InstanceSpec) -> None:
     """What neither road can honour, refused before anything is created."""
     validate_name(spec.name)
+    if spec.storage:
+        refuse_option_like(spec.storage, "storage pool")
     if spec.hostname and spec.hostname != spec.name:
         raise Unsupported("LXD/Incus instances use their name as host name", hint=f"name the instance {spec.hostname}")
     if spec.ports and spec.type is InstanceType.VM:

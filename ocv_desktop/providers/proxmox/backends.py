@@ -17,9 +17,11 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ocv_desktop.core.errors import ApiError, OcvError, OperationFailed, RemoteError, Timeout, Unsupported
+from ocv_desktop.core.errors import ApiError, InvalidInput, OcvError, OperationFailed, RemoteError, Timeout, Unsupported
+from ocv_desktop.providers.base import refuse_option_like
 from ocv_desktop.providers.proxmox import parse as pp
 from ocv_desktop.providers.proxmox.api import TASK_LOG_TAIL, pve_request, task_succeeded, wait_task
+from ocv_desktop.providers.shape import obj, objs
 from ocv_desktop.transport.base import CommandRunner
 
 # API parameters that carry secrets (never in a pvesh argv).
@@ -75,10 +77,14 @@ class PveshBackend:
         if secret:
             # A safety net: pvesh takes parameters in argv, where every user on the node can read them.
             raise Unsupported(f"{method} {path} carries {', '.join(secret)}; it cannot go through pvesh over SSH")
-        argv = ["pvesh", self.VERBS[method], path]
+        argv = ["pvesh", self.VERBS[method], pvesh_path(path)]
         for key, value in wire_params(params).items():
+            if not _PARAM_KEY_RE.fullmatch(key):
+                raise InvalidInput(f"invalid Proxmox parameter name {key!r}")
             for item in value if isinstance(value, list) else [value]:
-                argv += [f"--{key}", str(item)]
+                # pvesh reads `--key VALUE` with Getopt::Long, which takes a mandatory value even
+                # when it starts with '-'; the rule holds anyway (no user value reads as an option).
+                argv += [f"--{key}", refuse_option_like(str(item), f"value for {key}")]
         argv += ["--output-format", "json"]
         limit = self.timeout if method == "GET" else self.write_timeout
         result = await self.runner.run(argv, timeout=limit, check=False)
@@ -90,11 +96,11 @@ class PveshBackend:
         node = pp.upid_node(upid)
         if node is None:
             raise OperationFailed(f"pvesh printed an unexpected task id {upid!r}")
-        path = f"/nodes/{node}/tasks/{urllib.parse.quote(upid, safe='')}"
+        path = f"/nodes/{urllib.parse.quote(node, safe='')}/tasks/{urllib.parse.quote(upid, safe='')}"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            status = await self.call("GET", path + "/status")
+            status = obj(await self.call("GET", path + "/status"), "the task status")
             if status.get("status") == "stopped":
                 break
             if loop.time() >= deadline:
@@ -106,12 +112,22 @@ class PveshBackend:
             return
         # pvesh prints the log lines without their total, so the whole log is read for its end.
         lines = await self.call("GET", path + "/log", {"start": 0, "limit": TASK_LOG_LIMIT})
-        tail = [str(line.get("t", "")) for line in lines or []][-TASK_LOG_TAIL:]
+        tail = [str(line.get("t", "")) for line in objs(lines, "the task log")][-TASK_LOG_TAIL:]
         what = f"{status.get('type') or 'task'} {status.get('id') or ''}".strip()
         raise OperationFailed(f"Proxmox {what} failed: {exit_status or 'no exit status'}", log_tail=tail)
 
     async def close(self) -> None:
         return None  # the runner belongs to the provider
+
+
+_PARAM_KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}(?:\[[0-9]+\])?$", re.IGNORECASE)
+
+
+def pvesh_path(path: str) -> str:
+    """An API path as pvesh's positional: absolute, so it can never be read as an option."""
+    if not path.startswith("/") or any(c.isspace() or not c.isprintable() for c in path):
+        raise InvalidInput(f"invalid Proxmox API path {path!r}")
+    return path
 
 
 def wire_params(params: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ocv_desktop.core.errors import MalformedData
 from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
+from ocv_desktop.providers.shape import MAX_INT, guarded, objs
 
 # PVE's own names for the two guest kinds, as they appear in URLs and in /cluster/resources.
 QEMU = "qemu"
@@ -60,22 +62,37 @@ def as_bool(value: Any) -> bool:
     return bool(value)
 
 
-def as_int(value: Any) -> int | None:
+def as_int(value: Any, what: str = "a number") -> int | None:
+    """A whole number (int, or a string of one through pvesh); None when absent or not a number.
+    NaN, Infinity and numbers beyond int64 are MalformedData: no PVE field holds them."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise MalformedData(f"{what} is {value}")
+    try:
+        result = int(float(value)) if isinstance(value, str) and "." in value else int(value)
+    except (TypeError, ValueError):
+        return None
+    except OverflowError:
+        raise MalformedData(f"{what} is out of range ({str(value)[:24]})") from None
+    if abs(result) > MAX_INT:
+        raise MalformedData(f"{what} is out of range ({str(result)[:24]}...)")
+    return result
+
+
+def as_float(value: Any, what: str = "a number") -> float | None:
+    """A finite number; None when absent or not a number; NaN/Infinity are MalformedData."""
     if value is None or isinstance(value, bool):
         return None
     try:
-        return int(float(value)) if isinstance(value, str) and "." in value else int(value)
+        result = float(value)
     except (TypeError, ValueError):
         return None
-
-
-def as_float(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    except OverflowError:
+        raise MalformedData(f"{what} is out of range ({str(value)[:24]})") from None
+    if not math.isfinite(result):
+        raise MalformedData(f"{what} is {value!r}, expected a finite number")
+    return result
 
 
 def to_mib(size_bytes: int) -> int:
@@ -133,14 +150,16 @@ def is_lock_timeout(message: str) -> bool:
 # --- instances ---------------------------------------------------------------------------------
 
 
+@guarded("a Proxmox guest entry")
 def instance_from_resource(item: Mapping[str, Any], node_id: str) -> Instance:
     """One ``/cluster/resources?type=vm`` entry (or a per-node list entry with ``type``) -> Instance."""
     kind = str(item.get("type") or "")
-    vmid = str(as_int(item.get("vmid")) if as_int(item.get("vmid")) is not None else item.get("vmid", ""))
+    number = as_int(item.get("vmid"), "vmid")
+    vmid = str(number if number is not None else item.get("vmid", ""))
     itype = GUEST_TYPES.get(kind, InstanceType.VM)
     raw = str(item.get("status") or "unknown")
-    maxcpu = as_float(item.get("maxcpu") if item.get("maxcpu") is not None else item.get("cpus"))
-    cpu = as_float(item.get("cpu"))
+    maxcpu = as_float(item.get("maxcpu") if item.get("maxcpu") is not None else item.get("cpus"), "maxcpu")
+    cpu = as_float(item.get("cpu"), "cpu")
     extra: dict[str, str] = {"pve_type": kind}
     for key in ("tags", "lock", "pool", "hastate", "uptime", "qmpstatus"):
         if item.get(key) not in (None, ""):
@@ -148,7 +167,7 @@ def instance_from_resource(item: Mapping[str, Any], node_id: str) -> Instance:
     if as_bool(item.get("template")):
         extra["template"] = "1"
     name = str(item.get("name") or f"{'CT' if itype is InstanceType.CONTAINER else 'VM'} {vmid}")
-    disk = as_int(item.get("disk"))
+    disk = as_int(item.get("disk"), "disk")
     return Instance(
         id=vmid,
         name=name,
@@ -158,9 +177,9 @@ def instance_from_resource(item: Mapping[str, Any], node_id: str) -> Instance:
         type=itype,
         cpu_limit=maxcpu,
         cpu_usage=(cpu * maxcpu) if cpu is not None and maxcpu else cpu,
-        memory_limit=as_int(item.get("maxmem")),
-        memory_usage=as_int(item.get("mem")),
-        disk_limit=as_int(item.get("maxdisk")),
+        memory_limit=as_int(item.get("maxmem"), "maxmem"),
+        memory_usage=as_int(item.get("mem"), "mem"),
+        disk_limit=as_int(item.get("maxdisk"), "maxdisk"),
         # PVE reports disk 0 for every VM: it cannot look into the guest's filesystem.
         disk_usage=disk if itype is InstanceType.CONTAINER else (disk or None),
         location=str(item.get("node") or ""),
@@ -169,10 +188,13 @@ def instance_from_resource(item: Mapping[str, Any], node_id: str) -> Instance:
 
 
 def guests_from_resources(items: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The guest entries (qemu and lxc) of a /cluster/resources answer, templates included."""
-    return [i for i in items if i.get("type") in GUEST_TYPES and as_int(i.get("vmid")) is not None]
+    """The guest entries (qemu and lxc) of a /cluster/resources answer, templates included.
+    Anything but a list of objects (``{"data": ["oops"]}``) is MalformedData."""
+    items = objs(items, "the /cluster/resources list")
+    return [i for i in items if i.get("type") in GUEST_TYPES and as_int(i.get("vmid"), "vmid") is not None]
 
 
+@guarded("the Proxmox guest list")
 def instances_from_resources(items: Iterable[Mapping[str, Any]], node_id: str) -> list[Instance]:
     """Guests that are instances: templates are left out (they are images, see template_images)."""
     return [instance_from_resource(i, node_id) for i in guests_from_resources(items) if not as_bool(i.get("template"))]
@@ -182,10 +204,16 @@ def instances_from_resources(items: Iterable[Mapping[str, Any]], node_id: str) -
 
 
 def _created(ctime: Any) -> datetime | None:
-    seconds = as_int(ctime)
-    return datetime.fromtimestamp(seconds, UTC) if seconds else None
+    seconds = as_int(ctime, "ctime")
+    if not seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        raise MalformedData(f"ctime {seconds} is not a time") from None
 
 
+@guarded("a Proxmox storage content entry")
 def image_from_volume(item: Mapping[str, Any], node_id: str, *, storage: str, pve_node: str) -> Image:
     """One ``/nodes/{n}/storage/{s}/content`` entry (vztmpl or iso) -> Image whose id is the volid."""
     volid = str(item.get("volid") or "")
@@ -197,7 +225,7 @@ def image_from_volume(item: Mapping[str, Any], node_id: str, *, storage: str, pv
         node_id=node_id,
         aliases=(filename,) if filename != volid else (),
         type=InstanceType.CONTAINER if content == "vztmpl" else InstanceType.VM,
-        size=as_int(item.get("size")),
+        size=as_int(item.get("size"), "size"),
         created=_created(item.get("ctime")),
         description=f"{content} on {storage}",
         in_use=None,
@@ -205,13 +233,14 @@ def image_from_volume(item: Mapping[str, Any], node_id: str, *, storage: str, pv
     )
 
 
+@guarded("the Proxmox template list")
 def template_images(items: Iterable[Mapping[str, Any]], node_id: str) -> list[Image]:
     """VM templates of a /cluster/resources answer as images: ``create_instance`` clones them."""
     images = []
     for item in guests_from_resources(items):
         if not as_bool(item.get("template")) or item.get("type") != QEMU:
             continue
-        vmid = str(as_int(item.get("vmid")))
+        vmid = str(as_int(item.get("vmid"), "vmid"))
         name = str(item.get("name") or f"VM {vmid}")
         images.append(
             Image(
@@ -220,7 +249,7 @@ def template_images(items: Iterable[Mapping[str, Any]], node_id: str) -> list[Im
                 node_id=node_id,
                 aliases=(vmid,),
                 type=InstanceType.VM,
-                size=as_int(item.get("maxdisk")),
+                size=as_int(item.get("maxdisk"), "maxdisk"),
                 description=f"VM template {vmid} on {item.get('node', '')}",
                 extra={"content": "template", "node": str(item.get("node") or ""), "vmid": vmid},
             )

@@ -70,6 +70,7 @@ from ocv_desktop.providers.proxmox import parse as pp
 from ocv_desktop.providers.proxmox.api import pve_endpoint
 from ocv_desktop.providers.proxmox.backends import ApiBackend, PveBackend, PveshBackend
 from ocv_desktop.providers.routing import api_or_ssh, may_fall_back
+from ocv_desktop.providers.shape import obj, objs
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.http import request_never_sent
@@ -93,6 +94,20 @@ _ISO_EXT_RE = re.compile(r"\.(?:iso|img)$", re.IGNORECASE)
 _CT_EXTRA = ("net0", "net1", "features", "nameserver", "searchdomain", "tags", "pool", "description", "swap", "onboot")
 _VM_EXTRA = ("net0", "net1", "ostype", "scsihw", "tags", "pool", "description", "onboot", "bios", "machine", "cpu")
 _OWN_EXTRA = ("node", "vmid", "iso", "unprivileged")
+# A PVE node name is a host name label (pve-cluster's node name rule).
+_PVE_NODE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+
+
+def _check_pve_node(name: str) -> str:
+    if not _PVE_NODE_RE.fullmatch(name):
+        raise InvalidInput(f"invalid Proxmox node name {name!r}", hint="letters, digits and '-', like a host name")
+    return name
+
+
+def _seg(part: object) -> str:
+    """One API path segment: node, storage and guest names come from the node or the user, and a
+    '/', '?' or '#' in them must not change which endpoint is called."""
+    return urllib.parse.quote(str(part), safe="")
 
 
 # --- guests ----------------------------------------------------------------------------------------
@@ -111,7 +126,7 @@ class Guest:
 
     @property
     def path(self) -> str:
-        return f"/nodes/{self.node}/{self.kind}/{self.vmid}"
+        return f"/nodes/{_seg(self.node)}/{_seg(self.kind)}/{_seg(self.vmid)}"
 
     @property
     def label(self) -> str:
@@ -289,7 +304,7 @@ class ProxmoxProvider(Provider):
             self._pve_node = self.node.proxmox_node
             return self._pve_node
         entries = await self._call("GET", "/cluster/status")
-        nodes = [e for e in entries or [] if e.get("type") == "node"]
+        nodes = [e for e in objs(entries, "/cluster/status") if e.get("type") == "node"]
         local = [e for e in nodes if pp.as_bool(e.get("local"))] or nodes
         if not local or not local[0].get("name"):
             raise NotFound(
@@ -400,7 +415,8 @@ class ProxmoxProvider(Provider):
                 f"unknown Proxmox option(s) for a {spec.type.value}: {', '.join(unknown)}",
                 hint=f"allowed: {', '.join(sorted(allowed))}",
             )
-        node = spec.extra.get("node") or await self.pve_node()
+        wanted_node = spec.extra.get("node")
+        node = _check_pve_node(wanted_node) if wanted_node else await self.pve_node()
         report(None, f"allocating a VMID on {self.name}")
         if spec.type is InstanceType.CONTAINER:
             vmid = await self._create_container(spec, name, node, report)
@@ -445,8 +461,8 @@ class ProxmoxProvider(Provider):
             if not _STORAGE_RE.match(wanted):
                 raise InvalidInput(f"invalid storage name {wanted!r}")
             return wanted
-        storages = await self._call("GET", f"/nodes/{node}/storage", {"content": content, "enabled": True})
-        active = [s for s in storages or [] if pp.as_bool(s.get("active", 1))]
+        storages = await self._call("GET", f"/nodes/{_seg(node)}/storage", {"content": content, "enabled": True})
+        active = [s for s in objs(storages, f"/nodes/{node}/storage") if pp.as_bool(s.get("active", 1))]
         if not active:
             raise NotFound(f"no active storage on {node} takes {content!r} content", hint="choose a storage")
         return str(active[0]["storage"])
@@ -468,7 +484,7 @@ class ProxmoxProvider(Provider):
 
         async def make(vmid: str) -> None:
             report(None, f"creating container {vmid} from {ostemplate}")
-            await self._task("POST", f"/nodes/{node}/lxc", {"vmid": vmid, **params})
+            await self._task("POST", f"/nodes/{_seg(node)}/lxc", {"vmid": vmid, **params})
 
         return await self._create_with_vmid(spec, make)
 
@@ -512,7 +528,7 @@ class ProxmoxProvider(Provider):
 
         async def make(vmid: str) -> None:
             report(None, f"creating VM {vmid} with {iso}")
-            await self._task("POST", f"/nodes/{node}/qemu", {"vmid": vmid, **params})
+            await self._task("POST", f"/nodes/{_seg(node)}/qemu", {"vmid": vmid, **params})
 
         return await self._create_with_vmid(spec, make)
 
@@ -526,6 +542,8 @@ class ProxmoxProvider(Provider):
         if spec.storage:
             params["storage"] = await self._storage_for(template.node, "images", spec.storage)
         target = spec.extra.get("node")
+        if target:
+            _check_pve_node(target)
         if target and target != template.node:
             params["target"] = target
 
@@ -541,14 +559,14 @@ class ProxmoxProvider(Provider):
         config.update({k: v for k, v in spec.extra.items() if k in _VM_EXTRA})
         if config:
             report(None, f"configuring VM {vmid}")
-            await self._task("PUT", f"/nodes/{node}/qemu/{vmid}/config", config)
+            await self._task("PUT", f"/nodes/{_seg(node)}/qemu/{_seg(vmid)}/config", config)
         if spec.disk:
             await self._grow_boot_disk(node, vmid, spec.disk, report)
         return vmid
 
     async def _grow_boot_disk(self, node: str, vmid: str, size: int, report: ProgressCallback) -> None:
         """Grow the clone's boot disk to ``size`` (PVE can only grow disks)."""
-        config = await self._call("GET", f"/nodes/{node}/qemu/{vmid}/config")
+        config = obj(await self._call("GET", f"/nodes/{_seg(node)}/qemu/{_seg(vmid)}/config"), "VM config")
         disk = _boot_disk(config or {})
         if disk is None:
             raise Unsupported(f"VM {vmid} has no disk to resize")
@@ -556,7 +574,9 @@ class ProxmoxProvider(Provider):
         if current is not None and current >= size:
             return
         report(None, f"resizing {disk} of VM {vmid} to {pp.to_gib(size)} GiB")
-        await self._task("PUT", f"/nodes/{node}/qemu/{vmid}/resize", {"disk": disk, "size": f"{pp.to_gib(size)}G"})
+        await self._task(
+            "PUT", f"/nodes/{_seg(node)}/qemu/{_seg(vmid)}/resize", {"disk": disk, "size": f"{pp.to_gib(size)}G"}
+        )
 
     # --- images --------------------------------------------------------------------------------
 
@@ -565,8 +585,8 @@ class ProxmoxProvider(Provider):
         the node whose content allows them."""
         images = pp.template_images(await self._call("GET", "/cluster/resources", {"type": "vm"}) or [], self.node.id)
         node = await self.pve_node()
-        storages = await self._call("GET", f"/nodes/{node}/storage", {"content": "vztmpl,iso", "enabled": True})
-        for storage in storages or []:
+        storages = await self._call("GET", f"/nodes/{_seg(node)}/storage", {"content": "vztmpl,iso", "enabled": True})
+        for storage in objs(storages, f"/nodes/{node}/storage"):
             if not pp.as_bool(storage.get("active", 1)):
                 continue
             sid = str(storage["storage"])
@@ -574,8 +594,13 @@ class ProxmoxProvider(Provider):
             for content in ("vztmpl", "iso"):
                 if content not in allowed:
                     continue
-                items = await self._call("GET", f"/nodes/{node}/storage/{sid}/content", {"content": content})
-                images += [pp.image_from_volume(i, self.node.id, storage=sid, pve_node=node) for i in items or []]
+                items = await self._call(
+                    "GET", f"/nodes/{_seg(node)}/storage/{_seg(sid)}/content", {"content": content}
+                )
+                images += [
+                    pp.image_from_volume(i, self.node.id, storage=sid, pve_node=node)
+                    for i in objs(items, f"storage {sid} content")
+                ]
         return images
 
     async def pull_image(self, ref: str, progress: ProgressCallback | None = None) -> Image:
@@ -595,7 +620,7 @@ class ProxmoxProvider(Provider):
             report(None, f"downloading {filename} into {sid}")
             await self._task(
                 "POST",
-                f"/nodes/{node}/storage/{sid}/download-url",
+                f"/nodes/{_seg(node)}/storage/{_seg(sid)}/download-url",
                 {"content": content, "filename": filename, "url": rest},
             )
         else:
@@ -608,11 +633,11 @@ class ProxmoxProvider(Provider):
             content, filename = "vztmpl", template
             sid = await self._storage_for(node, content, storage)
             report(None, f"fetching appliance template {template} into {sid}")
-            await self._task("POST", f"/nodes/{node}/aplinfo", {"storage": sid, "template": template})
+            await self._task("POST", f"/nodes/{_seg(node)}/aplinfo", {"storage": sid, "template": template})
         volid = f"{sid}:{content}/{filename}"
         report(1.0, f"stored {volid}")
-        items = await self._call("GET", f"/nodes/{node}/storage/{sid}/content", {"content": content})
-        for item in items or []:
+        items = await self._call("GET", f"/nodes/{_seg(node)}/storage/{_seg(sid)}/content", {"content": content})
+        for item in objs(items, f"storage {sid} content"):
             if item.get("volid") == volid:
                 return pp.image_from_volume(item, self.node.id, storage=sid, pve_node=node)
         # The task ended OK but the storage does not list the file (yet): describe what we know.
@@ -625,7 +650,7 @@ class ProxmoxProvider(Provider):
             node = await self.pve_node()
             sid = ref.partition(":")[0]
             volume = urllib.parse.quote(ref, safe="")
-            await self._task("DELETE", f"/nodes/{node}/storage/{sid}/content/{volume}")
+            await self._task("DELETE", f"/nodes/{_seg(node)}/storage/{_seg(sid)}/content/{volume}")
             return
         template = await self._find(ref, templates=True)
         await self._task("DELETE", template.path, {"purge": True, "destroy-unreferenced-disks": True})
@@ -696,7 +721,7 @@ class ProxmoxProvider(Provider):
         self, guest: Guest, username: str, password: str, *, allow_reboot: bool, why: str
     ) -> None:
         config = await self._call("GET", f"{guest.path}/config")
-        if not any("cloudinit" in str(v) for v in (config or {}).values()):
+        if not any("cloudinit" in str(v) for v in obj(config, f"{guest.label} config").values()):
             raise Unsupported(
                 f"cannot set the password of {guest.label}: no guest agent answers ({why}) "
                 "and it has no cloud-init drive",
@@ -755,7 +780,7 @@ class ProxmoxProvider(Provider):
                 await api.close()  # type: ignore[unreachable]
         if self._api is None:
             raise Unsupported(f"{self.name} has no API connection")
-        data = await self._api.call("GET", "/version")
+        data = obj(await self._api.call("GET", "/version"), "/version")
         return f"Proxmox VE {data.get('version', '?')} (release {data.get('release', '?')})"
 
     async def probe_service(self) -> str:
@@ -785,8 +810,10 @@ class ProxmoxProvider(Provider):
             raise ConnectError(f"not connected to {self.name}")
         node = await self.pve_node()
         api = self._api
-        states = await asyncio.gather(*(api.call("GET", f"/nodes/{node}/services/{s}/state") for s in SERVICES))
-        words = [str((st or {}).get("active-state") or "unknown") for st in states]
+        states = await asyncio.gather(
+            *(api.call("GET", f"/nodes/{_seg(node)}/services/{_seg(s)}/state") for s in SERVICES)
+        )
+        words = [str(obj(st, "service state").get("active-state") or "unknown") for st in states]
         down = [f"{s} {w}" for s, w in zip(SERVICES, words, strict=True) if w != "active"]
         if down:
             raise ApiError(f"Proxmox services on {node} are not all active: {', '.join(down)}")

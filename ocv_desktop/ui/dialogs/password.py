@@ -8,7 +8,9 @@ the clipboard after ``CLIPBOARD_CLEAR_SECONDS`` unless the clipboard holds somet
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTimer
+import sys
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QMimeData, QTimer
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -26,22 +28,53 @@ from ocv_desktop.ui.dialogs.widgets import FittingDialog, text_label
 CLIPBOARD_CLEAR_SECONDS = 60.0
 
 
+# Hints that keep a secret out of clipboard managers and histories (the formats KeePassXC sets):
+# KDE Klipper and other freedesktop managers, Windows clipboard history/cloud sync, macOS pasteboard
+# managers (nspasteboard.org). Each is ignored where it means nothing.
+_CONCEALED_FORMATS: dict[str, bytes] = {
+    "x-kde-passwordManagerHint": b"secret",
+    "ExcludeClipboardContentFromMonitorProcessing": (1).to_bytes(4, sys.byteorder),
+    "CanIncludeInClipboardHistory": (0).to_bytes(4, sys.byteorder),
+    "CanUploadToCloudClipboard": (0).to_bytes(4, sys.byteorder),
+    "application/x-nspasteboard-concealed-type": b"secret",
+}
+
+# Secrets this process put on the clipboard and has not taken off yet: cleared when the app quits.
+_on_clipboard: set[str] = set()
+
+
+def _clear_if_unchanged(secret: str) -> None:
+    _on_clipboard.discard(secret)
+    board = QGuiApplication.clipboard()
+    if board.text() == secret:
+        board.clear()
+
+
+def _clear_all_on_quit() -> None:
+    for secret in list(_on_clipboard):
+        _clear_if_unchanged(secret)
+
+
 def copy_secret_to_clipboard(secret: str, clear_after: float | None = None) -> None:
-    """Put ``secret`` on the clipboard and take it off again after ``clear_after`` seconds
-    (default ``CLIPBOARD_CLEAR_SECONDS``) if it is still there. The timer belongs to the
-    application, so closing the dialog does not cancel it."""
-    clipboard = QGuiApplication.clipboard()
-    clipboard.setText(secret)
+    """Put ``secret`` on the clipboard, marked concealed for clipboard managers, and take it off
+    again after ``clear_after`` seconds (default ``CLIPBOARD_CLEAR_SECONDS``) or when the app
+    quits, whichever comes first, if it is still there. The timer belongs to the application, so
+    closing the dialog does not cancel it."""
+    mime = QMimeData()
+    mime.setText(secret)
+    for fmt, value in _CONCEALED_FORMATS.items():
+        mime.setData(fmt, QByteArray(value))
+    QGuiApplication.clipboard().setMimeData(mime)
     delay = CLIPBOARD_CLEAR_SECONDS if clear_after is None else clear_after
-
-    def clear_if_unchanged() -> None:
-        board = QGuiApplication.clipboard()
-        if board.text() == secret:
-            board.clear()
-
     app = QCoreApplication.instance()
-    if app is not None:  # no application, no clipboard to clear
-        QTimer.singleShot(int(delay * 1000), app, clear_if_unchanged)
+    if app is None:  # no application, no clipboard to clear
+        return
+    if not app.property("ocvClearsSecretsOnQuit"):
+        # Once per application: the set says what to clear when it quits.
+        app.aboutToQuit.connect(_clear_all_on_quit)
+        app.setProperty("ocvClearsSecretsOnQuit", True)
+    _on_clipboard.add(secret)
+    QTimer.singleShot(int(delay * 1000), app, lambda: _clear_if_unchanged(secret))
 
 
 class NewPasswordDialog(FittingDialog):
