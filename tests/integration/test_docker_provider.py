@@ -667,7 +667,7 @@ async def test_an_engine_whose_ping_does_not_say_docker_is_asked_its_version_doc
         await server.wait_closed()
         path.unlink(missing_ok=True)
     assert detail == "Docker 4.9.3 (API 1.41)"
-    assert asked == [b"GET /_ping HTTP/1.0", b"GET /version HTTP/1.0"] * 2
+    assert asked == [b"GET /_ping HTTP/1.1", b"GET /version HTTP/1.1"] * 2
 
 
 async def test_a_docker_host_that_is_not_a_unix_socket_is_left_to_the_cli(home, lab):
