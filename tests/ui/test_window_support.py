@@ -40,6 +40,27 @@ def test_redact_hides_secret_values(text: str, hidden: str) -> None:
     assert hidden not in out and "***" in out
 
 
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("Authorization: Bearer abc", "abc"),
+        ("authorization: bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "eyJhbGciOiJIUzI1NiJ9"),
+        ("Authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy"),
+        ("Authorization: Digest username=\"u\", response=\"6629fae49393a053\"", "6629fae49393a053"),
+        ("headers={'Authorization': 'Bearer abc.def'}", "abc.def"),
+    ],
+)
+def test_redact_hides_the_whole_authorization_value_whatever_the_scheme(line: str, secret: str) -> None:
+    out = redact(line)
+    assert secret not in out, out
+    assert "***" in out
+
+
+def test_redact_ends_an_authorization_value_at_the_line_end() -> None:
+    out = redact("GET /1.0 Authorization: Bearer abc\nnext line stays")
+    assert out.splitlines() == ["GET /1.0 Authorization: ***", "next line stays"]
+
+
 def test_redact_keeps_ordinary_text() -> None:
     text = "stopped web-1 on lab-docker in 0.4 s (exit code 0)"
     assert redact(text) == text
