@@ -19,11 +19,10 @@ from ocv_desktop.core.secrets import SecretStore
 from ocv_desktop.services.nodes import NodeService
 from tests.cli_process import ocv
 from tests.contract.pve_schema import APIDATA, PveSchema
+from tests.shared_files import requires_path
 
-pytestmark = [
-    pytest.mark.lab,
-    pytest.mark.skipif(not APIDATA.is_file(), reason=f"PVE API schema not found at {APIDATA}"),
-]
+pytestmark = pytest.mark.lab
+_needs_schema = requires_path(APIDATA, "the PVE API schema (apidata.js)")
 
 TOKEN_NODE = "pve-token"
 TICKET_NODE = "pve-ticket"

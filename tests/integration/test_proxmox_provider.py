@@ -43,11 +43,10 @@ from ocv_desktop.core.models import (
 from ocv_desktop.providers.base import ProviderContext
 from ocv_desktop.providers.proxmox import ProxmoxProvider
 from tests.contract.pve_schema import APIDATA, RequestRecorder
+from tests.shared_files import requires_path
 
-pytestmark = [
-    pytest.mark.lab,
-    pytest.mark.skipif(not APIDATA.is_file(), reason=f"PVE API schema not found at {APIDATA}"),
-]
+pytestmark = pytest.mark.lab
+_needs_schema = requires_path(APIDATA, "the PVE API schema (apidata.js)")
 
 MIB = 1024**2
 GIB = 1024**3
