@@ -5,7 +5,8 @@ the QApplication exists: light at 100 %, dark at 200 %, zh_CN (CJK glyphs: fonts
 pseudo-localised. The tests check what a machine can check — every picture shows its theme's
 background and text in its text colour, 200 % pictures are twice as large, no dialog is wider
 than a 1280-pixel screen at 100 %, each variant really shows its language, and the zh_CN ones have
-a font with Chinese glyphs (else they are empty boxes) — and a human looks at the rest. Run by hand: ``python -m tests.ui.test_dialogs_screenshots OUT_DIR [light|dark]``.
+a font with Chinese glyphs (else they are empty boxes) — and a human looks at the rest.
+Run by hand: ``python -m tests.ui.test_dialogs_screenshots OUT_DIR [light|dark]``.
 """
 
 from __future__ import annotations
