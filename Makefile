@@ -33,7 +33,7 @@ test:
 	./scripts/install-system-deps.sh
 	$(MAKE) --no-print-directory $(STAMP)
 	$(VENV)/bin/ruff check ocv_desktop tests
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --cov --cov-report=
 
 ## lab-up: start the test lab (sshd, dockerd, incusd, LXD, fakepve) in the background, as root,
 ##         and write a home dir with its nodes (LAB_HOME, default /tmp/ocv-lab-home)
