@@ -273,7 +273,8 @@ async def test_what_needs_the_api_says_so_without_it(tmp_path: Path) -> None:
 
     provider = incus(tmp_path, None, Road("ssh"), ExecutionRule.SSH_ONLY)
     with pytest.raises(Unsupported, match="needs the API") as info:
-        await provider.pull_image_from(ImageSource(alias="debian", server="https://i.example", protocol="simplestreams"))
+        source = ImageSource(alias="debian", server="https://img.example", protocol="simplestreams")
+        await provider.pull_image_from(source)
     assert "incus remote add" in (info.value.hint or "")
     with pytest.raises(Unsupported, match="no API credentials"):
         await provider.probe_api()
