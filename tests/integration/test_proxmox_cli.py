@@ -147,8 +147,9 @@ def test_reset_password_of_a_vm_without_agent_needs_allow_reboot(home, fake_log)
     assert "--allow-reboot" in proc.stderr and "Traceback" not in proc.stderr
     assert "cipassword" not in vm.config and "cipassword" not in vm.pending
     vm.started_at = 1_000_000.0  # "booted" in 1970: only a real reboot in fakepve resets it
+    mark = len(fake_log.tasklog)  # the fake's task log lives for the session; vmids are reused
     password = ok(ocv(home, "reset-password", TOKEN_NODE, str(vm.vmid), "--allow-reboot")).strip()
     assert vm.config["cipassword"] == password and vm.status == "running"
     assert vm.started_at > 1_000_000.0  # the reboot happened: its uptime was reset
-    reboots = [t for t in fake_log.tasklog if t["type"] == "qmreboot" and t["id"] == str(vm.vmid)]
+    reboots = [t for t in fake_log.tasklog[mark:] if t["type"] == "qmreboot" and t["id"] == str(vm.vmid)]
     assert [t.get("exitstatus") for t in reboots] == ["OK"]
