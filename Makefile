@@ -41,10 +41,13 @@ test:
 	./scripts/install-system-deps.sh
 	$(MAKE) --no-print-directory $(STAMP)
 	$(VENV)/bin/ruff check ocv_desktop tests
-	$(PY) -m pytest -q
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -q --cov --cov-report=
 
+## lint: ruff, and mypy with the settings in pyproject.toml (strict below ui/, lenient in ui/)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ocv_desktop tests
+	$(VENV)/bin/mypy
 
 ## lock: re-resolve requirements/*.lock after pyproject.toml changed, keeping every pin that still
 ##       fits; `make lock UPGRADE=1` takes the newest releases within pyproject's ranges instead.
@@ -69,10 +72,11 @@ package:
 	$(MAKE) --no-print-directory $(STAMP)
 	PYTHON=$(abspath $(PY)) ./packaging/linux/build.sh
 
-## bench: the benchmark scripts (they print numbers, no asserts; run as root: they start lab servers)
+## bench: the timing figures the tests print instead of asserting, and the health fan-out
+##        (numbers, no asserts; run as root: they start lab servers)
 bench: $(STAMP)
+	$(PY) tests/benchmarks/figures.py
 	$(PY) tests/benchmarks/health_fanout.py
-	$(PY) tests/benchmarks/lab_startup.py
 
 ## lab-up: start the test lab (sshd, dockerd, incusd, LXD, fakepve) in the background, as root,
 ##         and write a home dir with its nodes (LAB_HOME, default /tmp/ocv-lab-home)

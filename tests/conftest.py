@@ -15,4 +15,5 @@ pytest.register_assert_rewrite("tests.keyring_fixture")  # test modules also loa
 from tests.keyring_fixture import keyring_env, new_secret_service, no_keyring, secret_service  # noqa: E402, F401
 
 # The lab of real servers (sshd, dockerd, incusd, lxd, fakepve): fixtures lab, lab_ssh, lab_docker, ...
-pytest_plugins = ["tests.lab.fixtures"]
+# Coverage per package at the end of a `--cov` run (tests/coverage_packages.py).
+pytest_plugins = ["tests.lab.fixtures", "tests.coverage_packages"]

@@ -83,22 +83,25 @@ def integer(value: Any, what: str) -> int | None:
     (pvesh prints some numbers as strings)."""
     if value is None or value == "":
         return None
+    number: int
     if isinstance(value, bool):
         raise MalformedData(f"{what} is {kind(value)}, expected a number")
     if isinstance(value, float):
         if not math.isfinite(value):
             raise MalformedData(f"{what} is {value}, expected a number")
-        value = int(value)
+        number = int(value)
     elif isinstance(value, str):
         try:
-            value = int(float(value)) if "." in value else int(value)
+            number = int(float(value)) if "." in value else int(value)
         except (ValueError, OverflowError):
             raise MalformedData(f"{what} is {value[:40]!r}, expected a number") from None
-    elif not isinstance(value, int):
+    elif isinstance(value, int):
+        number = value
+    else:
         raise MalformedData(f"{what} is {kind(value)}, expected a number")
-    if abs(value) > MAX_INT:
-        raise MalformedData(f"{what} is out of range ({str(value)[:24]}...)")
-    return value
+    if abs(number) > MAX_INT:
+        raise MalformedData(f"{what} is out of range ({str(number)[:24]}...)")
+    return number
 
 
 def number(value: Any, what: str) -> float | None:

@@ -1,16 +1,21 @@
-"""One HTTP/1.0 GET over a byte stream we already hold (a unix socket forwarded over SSH).
+"""One HTTP GET over a byte stream we already hold (a unix socket forwarded over SSH).
 
 Why not httpx: its transports open their own sockets; this stream comes out of the SSH connection.
-The exchange is the simplest HTTP there is, and small on purpose: one request, ``Connection: close``
-semantics (HTTP/1.0), the answer read until its ``Content-Length`` or until the server closes,
-never chunked (an HTTP/1.1 feature a server must not send to an HTTP/1.0 request). Everything is
-bounded: the head to ``MAX_HEAD`` bytes, the body to ``max_body``. The caller bounds the time.
+Why h11 (installed with httpx, which parses with it): the framing rules of HTTP (a Content-Length
+that is ASCII digits only, chunked bodies, a body that ends at the close) are h11's job, not ours;
+a hand-written parser let ``Content-Length: ²`` through ``str.isdigit()`` into a bare ValueError.
+
+One request with ``Connection: close``; the answer is read until h11 says it is complete.
+Everything is bounded: the head to ``MAX_HEAD`` bytes, the body to ``max_body``. The caller bounds
+the time. Whatever is not well-formed HTTP is an ``ApiError``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+import h11
 
 from ocv_desktop.core.errors import ApiError
 from ocv_desktop.transport.base import ByteReader, ByteWriter
@@ -19,7 +24,6 @@ MAX_HEAD = 16 * 1024
 DEFAULT_MAX_BODY = 1024 * 1024
 READ_CHUNK = 65536
 _PATH_RE = re.compile(r"^/[!-~]*$")  # visible ASCII only: no space, CR or LF can end up in the request
-_STATUS_RE = re.compile(rb"^HTTP/1\.[01] ([0-9]{3})(?: (.*))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,65 +46,55 @@ async def http_get(
     well-formed HTTP response within the bounds. Closes the stream."""
     if not _PATH_RE.fullmatch(path) or not _PATH_RE.fullmatch("/" + host):
         raise ValueError(f"not a plain request path and host: {path!r}, {host!r}")
+    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
+    headers = [("Host", host), ("Accept", "application/json"), ("Connection", "close")]
     try:
-        writer.write(f"GET {path} HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode("ascii"))
+        writer.write(conn.send(h11.Request(method="GET", target=path, headers=headers)) or b"")
+        writer.write(conn.send(h11.EndOfMessage()) or b"")
         await writer.drain()
-        head, rest = await _read_head(reader)
-        status, reason, headers = _parse_head(head)
-        body = await _read_body(reader, rest, headers, max_body)
+        return await _read_response(conn, reader, max_body)
+    except h11.RemoteProtocolError as exc:
+        raise ApiError(f"malformed HTTP response: {exc}") from None
     finally:
         writer.close()
-    return HttpResponse(status, reason, headers, body)
 
 
-async def _read_head(reader: ByteReader) -> tuple[bytes, bytes]:
-    data = b""
-    while (end := data.find(b"\r\n\r\n")) < 0:
-        if len(data) > MAX_HEAD:
-            raise ApiError(f"the HTTP response head is longer than {MAX_HEAD} bytes")
-        chunk = await reader.read(READ_CHUNK)
-        if not chunk:
-            raise ApiError("the server closed the connection before a complete HTTP response head")
-        data += chunk
-    if end > MAX_HEAD:
-        raise ApiError(f"the HTTP response head is longer than {MAX_HEAD} bytes")
-    return data[:end], data[end + 4 :]
+async def _next_event(conn: h11.Connection, reader: ByteReader, budget: list[int] | None = None) -> object:
+    """h11's next event, reading as needed. ``budget`` (the head's bytes left) makes the reads small
+    enough that h11 sees a head longer than ``MAX_HEAD`` while it is incomplete (h11 checks its
+    buffer only when it needs more data)."""
+    while (event := conn.next_event()) is h11.NEED_DATA:
+        size = READ_CHUNK
+        if budget is not None:
+            if budget[0] <= 0:
+                raise ApiError(f"the HTTP response head is longer than {MAX_HEAD} bytes")
+            size = min(size, budget[0])
+        data = await reader.read(size)
+        if budget is not None:
+            budget[0] -= len(data)
+        conn.receive_data(data)  # b"" tells h11 the server closed
+    return event
 
 
-def _parse_head(head: bytes) -> tuple[int, str, dict[str, str]]:
-    status_line, *lines = head.split(b"\r\n")
-    match = _STATUS_RE.fullmatch(status_line)
-    if match is None:
-        raise ApiError(f"not an HTTP response: {status_line[:80]!r}")
-    headers: dict[str, str] = {}
-    for line in lines:
-        name, colon, value = line.partition(b":")
-        if not colon or not name.strip():
-            raise ApiError(f"malformed HTTP header line: {line[:80]!r}")
-        headers[name.strip().lower().decode("latin-1")] = value.strip().decode("latin-1")
-    return int(match.group(1)), (match.group(2) or b"").decode("latin-1"), headers
-
-
-async def _read_body(reader: ByteReader, body: bytes, headers: dict[str, str], max_body: int) -> bytes:
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        raise ApiError("the server sent a chunked body to an HTTP/1.0 request")
-    length_text = headers.get("content-length")
-    length = None
-    if length_text is not None:
-        if not length_text.isdigit():
-            raise ApiError(f"invalid Content-Length {length_text[:40]!r}")
-        length = int(length_text)
-        if length > max_body:
-            raise ApiError(f"the HTTP response body ({length} bytes) is larger than {max_body} bytes")
-    while length is None or len(body) < length:
+async def _read_response(conn: h11.Connection, reader: ByteReader, max_body: int) -> HttpResponse:
+    budget = [MAX_HEAD + 1]
+    head = await _next_event(conn, reader, budget)
+    while isinstance(head, h11.InformationalResponse):  # a 1xx before the real answer
+        head = await _next_event(conn, reader, budget)
+    if not isinstance(head, h11.Response):
+        raise ApiError(f"no HTTP response (h11 event {type(head).__name__})")
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in head.headers}
+    if head.http_version == b"1.0" and "chunked" in headers.get("transfer-encoding", "").lower():
+        # HTTP/1.0 has no chunked framing; h11 would hand us the raw chunks as the body.
+        raise ApiError("an HTTP/1.0 response with a chunked body")
+    length = headers.get("content-length")
+    if length is not None and int(length) > max_body:  # h11 has checked that it is ASCII digits
+        raise ApiError(f"the HTTP response body ({length} bytes) is larger than {max_body} bytes")
+    body = bytearray()
+    while isinstance(event := await _next_event(conn, reader), h11.Data):
+        body += event.data
         if len(body) > max_body:
             raise ApiError(f"the HTTP response body is larger than {max_body} bytes")
-        chunk = await reader.read(READ_CHUNK)
-        if not chunk:
-            if length is not None:
-                raise ApiError(f"the server closed the connection after {len(body)} of {length} body bytes")
-            break  # no Content-Length: the body ends where the server closes
-        body += chunk
-    if len(body) > max_body and length is None:
-        raise ApiError(f"the HTTP response body is larger than {max_body} bytes")
-    return body[:length] if length is not None else body
+    if not isinstance(event, h11.EndOfMessage):
+        raise ApiError(f"the HTTP response ended without its body (h11 event {type(event).__name__})")
+    return HttpResponse(head.status_code, head.reason.decode("latin-1"), headers, bytes(body))

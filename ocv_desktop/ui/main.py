@@ -58,6 +58,11 @@ _SECRET_PAIR = re.compile(
     r"(?i)((?:password|passwd|passphrase|secret|token|api[_-]?key|authorization|cookie|ticket)['\"]?)"
     r"(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)"
 )
+# An Authorization (or Proxy-Authorization) header's value is "<scheme> <credentials>" with a space
+# ("Bearer abc", "Basic dXNl...", "Digest username=..., response=..."): the whole value goes, up to
+# the end of the line or its closing quote; the pair rule below would stop at the space and keep the
+# credentials.
+_AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\r\n]+)")
 _PVE_TOKEN = re.compile(r"(PVEAPIToken=[^=\s]+=)\S+")
 _PVE_TICKET = re.compile(r"(PVEAuthCookie=)\S+")
 
@@ -67,6 +72,7 @@ def redact(text: str) -> str:
     engine already never logs a secret it knows about)."""
     text = _PVE_TOKEN.sub(r"\1***", text)
     text = _PVE_TICKET.sub(r"\1***", text)
+    text = _AUTH_HEADER.sub(r"\1***", text)
     return _SECRET_PAIR.sub(r"\1\2***", text)
 
 

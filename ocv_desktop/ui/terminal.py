@@ -3,8 +3,10 @@
 Everything is an argv list handed to ``QProcess.startDetached``: no shell is involved on this
 machine. The command for the remote side (``docker exec -it ID sh`` ...) travels as one ssh
 argument built with ``shlex.join``, so the remote shell sees exactly those words (DESIGN.md rule 2).
-ssh checks the host key against the app's own known_hosts (``StrictHostKeyChecking=yes``): the
-terminal never trusts a key the app has not trusted. Passwords are typed into ssh's own prompt.
+ssh checks the host key against the app's own known_hosts only (``StrictHostKeyChecking=yes``,
+``GlobalKnownHostsFile=/dev/null``) and reads no config file (``-F /dev/null``: a ``~/.ssh/config``
+could name another known_hosts, a ProxyCommand or ``StrictHostKeyChecking no``): the terminal never
+trusts a key the app has not trusted. Passwords are typed into ssh's own prompt.
 """
 
 from __future__ import annotations
@@ -80,14 +82,21 @@ def session_argv(node: NodeConfig, known_hosts: Path, remote: Sequence[str] | No
         if remote is None:
             raise ValueError("a local node has no remote shell to open")
         return list(remote)
+    if '"' in str(known_hosts):
+        raise ValueError(f"ssh cannot take a known_hosts path with a double quote: {known_hosts}")
     argv = [
         "ssh",
+        "-F",
+        "/dev/null",
         "-p",
         str(node.port),
         "-l",
         node.username,
         "-o",
-        f"UserKnownHostsFile={known_hosts}",
+        # quoted: ssh splits this option's value at spaces (it takes a list of files)
+        f'UserKnownHostsFile="{known_hosts}"',
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
         "-o",
         "StrictHostKeyChecking=yes",
     ]

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from tests.shared_files import SPECS
+from tests.shared_files import SPECS, require_path
 
 SPECS_DIR = SPECS
 APIDATA = SPECS_DIR / "proxmox" / "apidata.js"
@@ -99,7 +99,8 @@ class PveSchema:
     @classmethod
     @cache
     def load(cls, path: Path = APIDATA) -> PveSchema:
-        text = path.read_text(encoding="utf-8")
+        # a missing schema skips (names what to get) or, in CI, fails; also for module-scoped fixtures
+        text = require_path(path, "the PVE API schema (apidata.js)").read_text(encoding="utf-8")
         return cls(json.loads(text[text.index("[") : text.rindex("]") + 1]))
 
     # --- lookup -----------------------------------------------------------------------------------

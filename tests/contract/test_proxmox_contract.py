@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from tests.contract.pve_schema import APIDATA, PveSchema, RequestRecorder
+from tests.shared_files import requires_path
 
-pytestmark = pytest.mark.skipif(not APIDATA.is_file(), reason=f"PVE API schema not found at {APIDATA}")
+_needs_schema = requires_path(APIDATA, "the PVE API schema (apidata.js)")
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ from ocv_desktop.providers.base import ProviderContext
 from ocv_desktop.providers.docker import parse as dp
 from ocv_desktop.providers.docker.provider import DockerProvider
 from ocv_desktop.transport.base import CommandResult, CommandRunner
+from tests.figures import figure
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -193,7 +194,7 @@ async def test_listing_200_costs_the_same_round_trips_as_2(docker, lab_docker, l
         assert sum(i.name.startswith(prefix) for i in big) == 200
         assert calls_for_200 == calls_for_2 == 2, docker.calls.calls
         assert [c[:2] for c in docker.calls.calls] == [("docker", "ps"), ("docker", "inspect")]
-        print(f"\nlist of {len(big)} containers: {calls_for_200} round trips, {elapsed:.2f} s")
+        figure(f"docker: list of {len(big)} containers ({calls_for_200} round trips)", elapsed)
     finally:
         ids = sh(lab_docker, "ps", "-aq", "--filter", f"name=^{prefix}-").split()
         if ids:
@@ -357,10 +358,9 @@ async def test_stop_start_restart(docker, lab_docker, names):
 async def test_stop_kills_what_ignores_sigterm(docker, lab_docker, names):
     name = names()
     sh(lab_docker, "run", "-d", "--name", name, BUSYBOX, "sleep", "1000")  # PID 1 ignores SIGTERM
-    t0 = time.monotonic()
-    await docker.stop_instance(name, timeout=1)
-    assert time.monotonic() - t0 < 15
+    await asyncio.wait_for(docker.stop_instance(name, timeout=1), 60)  # 60: only against a hang
     assert state(lab_docker, name) == "exited"
+    assert inspect(lab_docker, name)["State"]["ExitCode"] == 137  # killed after its 1 s grace, it never exits itself
     sh(lab_docker, "start", name)
     await docker.stop_instance(name, force=True)
     assert inspect(lab_docker, name)["State"]["ExitCode"] == 137
@@ -667,7 +667,7 @@ async def test_an_engine_whose_ping_does_not_say_docker_is_asked_its_version_doc
         await server.wait_closed()
         path.unlink(missing_ok=True)
     assert detail == "Docker 4.9.3 (API 1.41)"
-    assert asked == [b"GET /_ping HTTP/1.0", b"GET /version HTTP/1.0"] * 2
+    assert asked == [b"GET /_ping HTTP/1.1", b"GET /version HTTP/1.1"] * 2
 
 
 async def test_a_docker_host_that_is_not_a_unix_socket_is_left_to_the_cli(home, lab):
@@ -728,12 +728,11 @@ async def test_stopped_daemon_gives_a_clear_error_quickly(home, lab_docker):
     provider, _ = await _connect(home, lab_docker.node_config(), command_timeout=5.0)
     lab_docker.stop_daemon()
     try:
-        t0 = time.monotonic()
+        # ConnectError, not Timeout: the answer came at once, not when command_timeout ran out
         with pytest.raises(ConnectError, match=r"Docker daemon .* is not running"):
             await provider.list_instances()
         with pytest.raises(ConnectError, match="Docker daemon"):
             await provider.probe_service()
-        assert time.monotonic() - t0 < 10
     finally:
         lab_docker.start_daemon()
         await provider.disconnect()
@@ -751,16 +750,14 @@ async def test_hung_daemon_times_out_instead_of_hanging(home, lab_docker):
     await direct.probe_service()  # the socket is known: the next probe goes straight to it
     os.kill(lab_docker.dockerd_pid, signal.SIGSTOP)
     try:
-        t0 = time.monotonic()
+        # our own Timeout at command_timeout (3 s), not asyncio's TimeoutError at the 30 s hang bound
         with pytest.raises(Timeout) as info:
             await asyncio.wait_for(provider.list_instances(), 30)
-        assert time.monotonic() - t0 < 10
-        assert "Docker daemon" in str(info.value)
+        assert "Docker daemon" in str(info.value) and info.value.seconds == 3.0
         # over the socket: the connection is accepted, the answer never comes
-        t0 = time.monotonic()
         with pytest.raises(Timeout, match="GET /_ping") as info:
             await asyncio.wait_for(direct.probe_service(), 30)
-        assert time.monotonic() - t0 < 5
+        assert info.value.seconds == 3.0
         assert "the Docker daemon on root@10.77." in str(info.value)
     finally:
         os.kill(lab_docker.dockerd_pid, signal.SIGCONT)

@@ -166,10 +166,9 @@ async def test_stdin_round_trip_of_a_secret(lab_ssh: SshHost) -> None:
 
 async def test_blackhole_makes_connects_time_out(spare: SshHost) -> None:
     spare.blackhole(True)
-    start = time.monotonic()
+    # Our own timeout ends it (TimeoutError): a refused or reset connect would raise OSError at once.
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(connect_root(spare), timeout=2)
-    assert time.monotonic() - start >= 1.9  # it hung until our timeout: not refused, not reset
     spare.blackhole(False)
     async with await connect_root(spare) as conn:
         assert (await conn.run("true")).exit_status == 0

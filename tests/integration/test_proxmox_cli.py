@@ -19,11 +19,10 @@ from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.store.secrets import SecretStore
 from tests.cli_process import ocv
 from tests.contract.pve_schema import APIDATA, PveSchema
+from tests.shared_files import requires_path
 
-pytestmark = [
-    pytest.mark.lab,
-    pytest.mark.skipif(not APIDATA.is_file(), reason=f"PVE API schema not found at {APIDATA}"),
-]
+pytestmark = pytest.mark.lab
+_needs_schema = requires_path(APIDATA, "the PVE API schema (apidata.js)")
 
 TOKEN_NODE = "pve-token"
 TICKET_NODE = "pve-ticket"
@@ -147,5 +146,10 @@ def test_reset_password_of_a_vm_without_agent_needs_allow_reboot(home, fake_log)
     assert proc.returncode == 1 and proc.stdout == ""
     assert "--allow-reboot" in proc.stderr and "Traceback" not in proc.stderr
     assert "cipassword" not in vm.config and "cipassword" not in vm.pending
+    vm.started_at = 1_000_000.0  # "booted" in 1970: only a real reboot in fakepve resets it
+    mark = len(fake_log.tasklog)  # the fake's task log lives for the session; vmids are reused
     password = ok(ocv(home, "reset-password", TOKEN_NODE, str(vm.vmid), "--allow-reboot")).strip()
     assert vm.config["cipassword"] == password and vm.status == "running"
+    assert vm.started_at > 1_000_000.0  # the reboot happened: its uptime was reset
+    reboots = [t for t in fake_log.tasklog[mark:] if t["type"] == "qmreboot" and t["id"] == str(vm.vmid)]
+    assert [t.get("exitstatus") for t in reboots] == ["OK"]

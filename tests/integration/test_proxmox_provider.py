@@ -44,11 +44,10 @@ from ocv_desktop.core.models import (
 from ocv_desktop.providers.base import ProviderContext
 from ocv_desktop.providers.proxmox.provider import ProxmoxProvider
 from tests.contract.pve_schema import APIDATA, RequestRecorder
+from tests.shared_files import requires_path
 
-pytestmark = [
-    pytest.mark.lab,
-    pytest.mark.skipif(not APIDATA.is_file(), reason=f"PVE API schema not found at {APIDATA}"),
-]
+pytestmark = pytest.mark.lab
+_needs_schema = requires_path(APIDATA, "the PVE API schema (apidata.js)")
 
 MIB = 1024**2
 GIB = 1024**3
@@ -129,6 +128,32 @@ def add_ct(fake, *, status: str = "stopped", name: str | None = None, **kwargs: 
 def add_vm(fake, *, status: str = "stopped", name: str | None = None, **kwargs: Any):
     vmid = next_vmid(fake)
     return fake.add_vm(vmid, name or f"vm{vmid}", status=status, **kwargs)
+
+
+# A guest "booted" in 1970: only a real (re)start of it in fakepve resets ``started_at`` (its uptime).
+BOOTED_LONG_AGO = 1_000_000.0
+
+
+def booted_long_ago(guest: Any) -> Any:
+    assert guest.status == "running"
+    guest.started_at = BOOTED_LONG_AGO
+    return guest
+
+
+def task_mark(fake: Any) -> int:
+    """Where the fake's task log ends now (it lives for the session; vmids are reused)."""
+    return len(fake.tasklog)
+
+
+def rebooted(guest: Any) -> bool:
+    """The guest runs again and its uptime was reset: it really went down and came back up."""
+    return guest.status == "running" and guest.started_at is not None and guest.started_at > BOOTED_LONG_AGO
+
+
+def finished_tasks(fake: Any, task_type: str, vmid: int | str, since: int) -> list[str]:
+    """Exit statuses of the fake's tasks of this type for this guest since ``task_mark``."""
+    log = fake.tasklog[since:]
+    return [t.get("exitstatus", "") for t in log if t["type"] == task_type and t["id"] == str(vmid)]
 
 
 def pvesh_request(schema, argv: list[str]):
@@ -263,8 +288,11 @@ async def test_container_lifecycle(pve, fake, contract):
     await pve.stop_instance(inst.id)  # stopping a stopped guest succeeds
     await pve.restart_instance(inst.id)  # a stopped guest is started
     assert ct.status == "running"
+    booted_long_ago(ct)
+    mark = task_mark(fake)
     await pve.restart_instance(inst.id)
     assert contract.calls("POST", "/nodes/{node}/lxc/{vmid}/status/reboot")
+    assert rebooted(ct) and finished_tasks(fake, "vzreboot", inst.id, mark) == ["OK"]
     with pytest.raises(InvalidInput, match="stop it first"):
         await pve.delete_instance(inst.id)
     await pve.delete_instance(inst.id, force=True)
@@ -430,10 +458,12 @@ async def test_vm_without_agent_needs_consent_for_cloud_init_reboot(pve, fake, c
     assert not contract.calls("PUT", "/nodes/{node}/qemu/{vmid}/config")
     assert "cipassword" not in vm.config and "cipassword" not in vm.pending
 
+    booted_long_ago(vm)
+    mark = task_mark(fake)
     await pve.set_instance_password(str(vm.vmid), password, allow_reboot=True)
     assert vm.config["cipassword"] == password and vm.config["ciuser"] == "root"  # applied by the reboot
     assert contract.calls("POST", "/nodes/{node}/qemu/{vmid}/status/reboot")
-    assert vm.status == "running"
+    assert rebooted(vm) and finished_tasks(fake, "qmreboot", vm.vmid, mark) == ["OK"]
 
 
 async def test_vm_without_agent_or_cloud_init_is_unsupported(pve, fake):
@@ -667,10 +697,15 @@ async def test_auto_falls_back_per_request_only_when_nothing_was_sent(make_provi
 
 
 async def test_restart_of_a_guest_that_ignores_the_reboot(pve, fake, contract):
-    vm = add_vm(fake, status="running")
+    vm = booted_long_ago(add_vm(fake, status="running"))
     vm.acpi = False
+    mark = task_mark(fake)
     await pve.restart_instance(str(vm.vmid))
-    assert vm.status == "running"
+    # the ignored reboot failed in the task log; the stop and start that followed really restarted it
+    reboots = finished_tasks(fake, "qmreboot", vm.vmid, mark)
+    assert len(reboots) == 1 and reboots != ["OK"]
+    assert finished_tasks(fake, "qmstop", vm.vmid, mark) == ["OK"] == finished_tasks(fake, "qmstart", vm.vmid, mark)
+    assert rebooted(vm)
     assert [c.template.rsplit("/", 1)[-1] for c in contract.calls("POST") if "/status/" in (c.template or "")] == [
         "reboot",
         "stop",

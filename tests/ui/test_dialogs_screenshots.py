@@ -2,10 +2,11 @@
 
 Each variant runs in its own process, because QT_SCALE_FACTOR and the language must be set before
 the QApplication exists: light at 100 %, dark at 200 %, zh_CN (CJK glyphs: fonts-noto-cjk) and
-pseudo-localised. The tests check what a machine can check — every picture was made, 200 % pictures
-are twice as large, no dialog is wider than a 1280-pixel screen at 100 %, each variant really shows
-its language, and the zh_CN ones have a font with Chinese glyphs (else they are empty boxes) — and
-a human looks at the rest. Run by hand: ``python -m tests.ui.test_dialogs_screenshots OUT_DIR [light|dark]``.
+pseudo-localised. The tests check what a machine can check — every picture shows its theme's
+background and text in its text colour, 200 % pictures are twice as large, no dialog is wider
+than a 1280-pixel screen at 100 %, each variant really shows its language, and the zh_CN ones have
+a font with Chinese glyphs (else they are empty boxes) — and a human looks at the rest.
+Run by hand: ``python -m tests.ui.test_dialogs_screenshots OUT_DIR [light|dark]``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -163,7 +165,7 @@ def gallery() -> Iterator[tuple[str, object]]:
 def capture(out_dir: Path, theme: str) -> dict[str, Any]:
     """Show every gallery widget offscreen, save ``<name>.png``; return per widget its logical size,
     DPR and window title, and the font families that can draw Simplified Chinese."""
-    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtGui import QFontDatabase, QPalette
     from PySide6.QtWidgets import QApplication
 
     from ocv_desktop.ui.i18n import install_translator
@@ -179,6 +181,7 @@ def capture(out_dir: Path, theme: str) -> dict[str, Any]:
         for _ in range(3):
             app.processEvents()
         pixmap = widget.grab()  # type: ignore[attr-defined]
+        palette = widget.palette()  # type: ignore[attr-defined]
         pixmap.save(str(out_dir / f"{name}.png"))
         sizes[name] = {
             "width": widget.width(),  # type: ignore[attr-defined]
@@ -186,6 +189,10 @@ def capture(out_dir: Path, theme: str) -> dict[str, Any]:
             "pixel_width": pixmap.width(),
             "dpr": pixmap.devicePixelRatio(),
             "title": widget.windowTitle(),  # type: ignore[attr-defined]
+            # the colours the picture must show: the theme's backgrounds (of the window and of its
+            # views) and text drawn in the theme's text colours
+            "backgrounds": [palette.color(r).name() for r in (QPalette.ColorRole.Window, QPalette.ColorRole.Base)],
+            "text_colours": [palette.color(r).name() for r in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text)],
         }
         widget.close()  # type: ignore[attr-defined]
         widget.deleteLater()  # type: ignore[attr-defined]
@@ -219,8 +226,39 @@ def _run_variant(name: str) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _colours(png: Path) -> Counter[tuple[int, int, int]]:
+    """How many pixels of the picture have each colour."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(png)).convertToFormat(QImage.Format.Format_RGB32)
+    assert not image.isNull(), png
+    data = bytes(image.constBits())  # B, G, R, 0xff per pixel (little-endian ARGB32)
+    raw = Counter(data[i : i + 3] for i in range(0, len(data), 4))
+    return Counter({(b[2], b[1], b[0]): n for b, n in raw.items()})
+
+
+def _rgb(name: str) -> tuple[int, int, int]:
+    return int(name[1:3], 16), int(name[3:5], 16), int(name[5:7], 16)
+
+
+def _near(a: tuple[int, int, int], b: tuple[int, int, int], tolerance: int) -> bool:
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
+
+
+def assert_shows_the_theme_and_text(png: Path, size: dict[str, Any]) -> None:
+    """The picture is the widget in its theme: its commonest colour is the palette's window or view
+    background (a blank, black or wrong-theme picture fails), and text was drawn: pixels in the
+    theme's text colour."""
+    colours = _colours(png)
+    background, _ = colours.most_common(1)[0]
+    assert any(_near(background, _rgb(c), 8) for c in size["backgrounds"]), (png.name, background, size["backgrounds"])
+    texts = [_rgb(c) for c in size["text_colours"]]
+    ink = sum(n for colour, n in colours.items() if any(_near(colour, t, 40) for t in texts))
+    assert ink >= 40, (png.name, ink, size["text_colours"])
+
+
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_every_dialog_renders(variant: str) -> None:
+def test_every_dialog_renders(variant: str, qapp: Any) -> None:
     facts = _run_variant(variant)
     sizes = facts["widgets"]
     scale = float(VARIANTS[variant]["QT_SCALE_FACTOR"])
@@ -235,7 +273,7 @@ def test_every_dialog_renders(variant: str) -> None:
         assert title == "Add node"
     assert len(sizes) == 16  # every dialog state of gallery() made a picture
     for name, size in sizes.items():
-        assert (ARTIFACTS / variant / f"{name}.png").stat().st_size > 2000, name
+        assert_shows_the_theme_and_text(ARTIFACTS / variant / f"{name}.png", size)
         assert size["dpr"] == scale, name
         assert size["pixel_width"] == round(size["width"] * scale), name
         if scale == 1 and not variant.startswith("pseudo"):

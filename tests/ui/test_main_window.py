@@ -34,6 +34,7 @@ from ocv_desktop.ui.models.activity import ActivityModel, ActivityState
 from ocv_desktop.ui.models.instance_table import InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
 from ocv_desktop.ui.theme import HEALTH_COLOURS
+from tests.figures import figure
 from tests.ui.window_fixtures import (
     child,
     display,
@@ -166,7 +167,7 @@ def test_stopping_dockerd_turns_its_badge_amber_without_touching_tree_or_selecti
         assert tree.isExpanded(model.all_index()) and tree.isExpanded(persistent.parent())
         assert resets == []
         assert it.window.health_label.text() == "1 of 2 nodes healthy"
-        print(f"amber after {took:.2f} s (interval {interval} s)")
+        figure(f"health badge amber after the daemon stopped (interval {interval} s)", took)
     finally:
         lab_docker.start_daemon()
     wait_health(qtbot, it, ["lab-docker"], "healthy", timeout=60)
@@ -286,7 +287,7 @@ def test_bulk_stop_across_docker_and_incus(qtbot, open_window, lab_docker, lab_i
     # serial within the docker node: its two stops did not overlap
     docker_acts = sorted((a for a in acts if a.node_name == "lab-docker"), key=lambda a: a._t0)
     assert docker_acts[0]._t1 <= docker_acts[1]._t0
-    print(f"bulk stop of 3 instances on 2 nodes: {took:.2f} s")
+    figure("bulk stop of 3 instances on 2 nodes", took)
 
 
 def test_delete_asks_naming_the_instances_then_deletes(qtbot, open_window, lab_docker, containers):
@@ -336,7 +337,7 @@ def test_unknown_host_key_marks_the_node_and_asks_only_when_the_user_acts(qtbot,
 # --- closing --------------------------------------------------------------------------------------
 
 
-def test_close_shuts_down_within_two_seconds_even_with_a_black_holed_node(qtbot, open_window, lab, lab_docker, caplog):
+def test_close_cancels_the_work_stuck_on_a_black_holed_node(qtbot, open_window, lab, lab_docker, caplog):
     dead_host = lab.new_ssh_host()
     try:
         dead = docker_node(lab_docker, name="dead")
@@ -347,12 +348,12 @@ def test_close_shuts_down_within_two_seconds_even_with_a_black_holed_node(qtbot,
         # "dead" answers SSH but has no docker: partial. Then it goes silent mid-session.
         wait_health(qtbot, it, ["dead"], "partial")
         dead_host.blackhole(True)
-        it.ws.refresh(it.node_id("dead"))  # a refresh is now stuck on the silent node
+        stuck = it.ws.refresh(it.node_id("dead"))  # a refresh is now stuck on the silent node
         it.ws.check_now()
         qtbot.wait(300)
-        assert it.ws.pending_tasks()
-        took = it.close(qtbot)
-        assert took < 2.0, f"closing took {took:.2f} s"
+        assert it.ws.pending_tasks() and not stuck.done()
+        took = it.close(qtbot)  # closed is emitted (waitSignal) though the silent node never answered
+        assert stuck.cancelled()  # the stuck refresh was cancelled, not waited for
         assert it.ws.pending_tasks() == []
         assert it.ws.pool.connected(it.node_id("lab-docker")) is None
         assert it.ws.pool.connected(it.node_id("dead")) is None
@@ -360,7 +361,7 @@ def test_close_shuts_down_within_two_seconds_even_with_a_black_holed_node(qtbot,
         gc.collect()
         qtbot.wait(50)
         assert not [r for r in caplog.records if "was destroyed but it is pending" in r.getMessage()]
-        print(f"closed in {took:.3f} s")
+        figure("closing the window with a black-holed node", took)
     finally:
         dead_host.blackhole(False)
         lab.remove_ssh_host(dead_host)

@@ -8,6 +8,8 @@ import asyncio
 import gc
 import logging
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from ocv_desktop.ui import terminal
 from ocv_desktop.ui.main import install_error_hooks, redact, setup_logging
 from ocv_desktop.ui.models.formatting import format_bytes, format_seconds, format_usage
 from ocv_desktop.ui.widgets.error_banner import ErrorBanner
+from tests.shared_files import missing
 
 
 @pytest.mark.parametrize(
@@ -35,6 +38,27 @@ from ocv_desktop.ui.widgets.error_banner import ErrorBanner
 def test_redact_hides_secret_values(text: str, hidden: str) -> None:
     out = redact(text)
     assert hidden not in out and "***" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("Authorization: Bearer abc", "abc"),
+        ("authorization: bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "eyJhbGciOiJIUzI1NiJ9"),
+        ("Authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy"),
+        ("Authorization: Digest username=\"u\", response=\"6629fae49393a053\"", "6629fae49393a053"),
+        ("headers={'Authorization': 'Bearer abc.def'}", "abc.def"),
+    ],
+)
+def test_redact_hides_the_whole_authorization_value_whatever_the_scheme(line: str, secret: str) -> None:
+    out = redact(line)
+    assert secret not in out, out
+    assert "***" in out
+
+
+def test_redact_ends_an_authorization_value_at_the_line_end() -> None:
+    out = redact("GET /1.0 Authorization: Bearer abc\nnext line stays")
+    assert out.splitlines() == ["GET /1.0 Authorization: ***", "next line stays"]
 
 
 def test_redact_keeps_ordinary_text() -> None:
@@ -100,13 +124,35 @@ def test_terminal_command_is_an_argv_with_the_remote_part_quoted(tmp_path: Path)
     node = _node(auth=AuthMethod.KEY, key_path="/keys/id ed25519", username="ops")
     known = tmp_path / "known hosts"
     argv = terminal.session_argv(node, known, terminal.instance_shell(node, _inst(node, "web; rm -rf /")))
-    assert argv[:3] == ["ssh", "-p", "2222"]
-    assert argv[3:5] == ["-l", "ops"]
-    assert f"UserKnownHostsFile={known}" in argv and "StrictHostKeyChecking=yes" in argv
+    assert argv[0] == "ssh"
+    assert argv[argv.index("-p") + 1] == "2222"
+    assert argv[argv.index("-l") + 1] == "ops"
+    assert f'UserKnownHostsFile="{known}"' in argv and "StrictHostKeyChecking=yes" in argv
     assert argv[argv.index("-i") + 1] == "/keys/id ed25519"
     assert argv[-3:-1] == ["--", "10.0.0.5"]
     # the remote command is one argument that the remote shell splits back into the exact words
     assert shlex.split(argv[-1]) == ["docker", "exec", "-it", "web; rm -rf /", "sh"]
+
+
+def test_terminal_ssh_reads_no_config_and_trusts_only_the_apps_known_hosts(tmp_path: Path) -> None:
+    """``~/.ssh/config`` and ``/etc/ssh/ssh_config`` could set another known_hosts, a ProxyCommand or
+    ``StrictHostKeyChecking no``; ``/etc/ssh/ssh_known_hosts`` holds keys the app never trusted."""
+    known = tmp_path / "app dir" / "known_hosts"  # macOS: ~/Library/Application Support/...
+    argv = terminal.session_argv(_node(), known, None)
+    assert argv[argv.index("-F") + 1] == "/dev/null"
+    assert argv.index("-F") < argv.index("--")
+    options = [argv[i + 1] for i, word in enumerate(argv) if word == "-o"]
+    assert "GlobalKnownHostsFile=/dev/null" in options
+    assert f'UserKnownHostsFile="{known}"' in options  # quoted: ssh splits this option's value at spaces
+    assert "StrictHostKeyChecking=yes" in options
+    # and ssh itself resolves them so (``ssh -G`` prints the configuration without connecting)
+    ssh = shutil.which("ssh")
+    if ssh is None:
+        missing("ssh (the OpenSSH client)", "apt-get install openssh-client")
+    resolved = subprocess.run([ssh, "-G", *argv[1:]], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert "globalknownhostsfile /dev/null" in resolved
+    assert f"userknownhostsfile {known}" in resolved
+    assert "stricthostkeychecking true" in resolved
 
 
 def test_terminal_command_per_platform_and_sudo(tmp_path: Path) -> None:

@@ -349,6 +349,21 @@ def test_entry_point_exit_codes(tmp_path: Path) -> None:
 ADD_ARGS = ("--type", "docker", "--host", "h", "--password-stdin")
 
 
+def wait_for_stdin_read(pid: int, timeout: float = 60) -> None:
+    """Until the process blocks reading its stdin pipe (Linux: the kernel function it sleeps in).
+    A fixed sleep lost the race under a slow start-up (coverage, a busy machine): SIGINT arrived
+    before the CLI's handler was installed."""
+    wchan = Path(f"/proc/{pid}/wchan")
+    if not wchan.exists():
+        time.sleep(1.0)  # not Linux: the best we can do
+        return
+    deadline = time.monotonic() + timeout
+    while "pipe" not in wchan.read_text():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"process {pid} never read its stdin ({wchan.read_text()!r})")
+        time.sleep(0.02)
+
+
 def test_ctrl_c_exits_130(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         ocv_argv(tmp_path, "nodes", "add", "--name", "n", *ADD_ARGS),
@@ -357,7 +372,7 @@ def test_ctrl_c_exits_130(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.0)  # let it reach the read
+    wait_for_stdin_read(proc.pid)  # Ctrl-C while it waits for the password, not during start-up
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err

@@ -58,3 +58,35 @@ def test_unreadable_output_means_the_default_socket_only_when_nothing_else_is_sa
     assert socket_from_environment("") == DEFAULT_SOCKET
     assert socket_from_environment("\n\n") == DEFAULT_SOCKET
     assert socket_from_environment('\n\n"currentContext": "colima"\n') is None
+
+
+async def test_a_socket_answering_malformed_http_means_asking_the_cli(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The health check's socket road against a real unix socket on this machine whose daemon
+    answers ``Content-Length: ²``: the engine gives up the socket (None: ask the CLI), it does not
+    crash with a bare ValueError (which the check reports as an internal error)."""
+    import asyncio
+
+    from ocv_desktop.providers.docker.engine import DockerEngine
+
+    asked: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        asked.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.0 200 OK\r\nServer: Docker/27.0\r\nContent-Length: \xb2\r\n\r\n{}")
+        await writer.drain()
+        writer.close()
+
+    sock = tmp_path / "docker.sock"
+    server = await asyncio.start_unix_server(handle, str(sock))
+    monkeypatch.delenv("DOCKER_CONTEXT", raising=False)
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{sock}")
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    try:
+        session = LocalSession()
+        assert await DockerEngine(session).version(timeout=10) is None
+        assert len(asked) == 1 and asked[0].startswith(b"GET /_ping ")  # the socket was really asked
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -18,16 +18,14 @@ from ocv_desktop.providers.docker.provider import argv_batches, run_argv
 from ocv_desktop.providers.go_time import parse_go_time
 from ocv_desktop.transport.stream_http import http_get
 from tests.shared_files import SPECS as SHARED_SPECS
+from tests.shared_files import require_path
 
 SPECS = SHARED_SPECS / "fixtures" / "docker-cli"
 RECORDED = Path(__file__).resolve().parent / "fixtures" / "docker"
 
 
 def _spec_fixture(name: str) -> str:
-    path = SPECS / name
-    if not path.exists():
-        pytest.skip(f"shared specs not available ({path})")
-    return path.read_text()
+    return require_path(SPECS / name, "a recorded docker CLI output").read_text()
 
 
 def _recorded(name: str) -> str:

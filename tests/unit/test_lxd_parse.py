@@ -167,18 +167,30 @@ def test_recursion_zero_url_list_is_refused_not_read_as_empty():
 # --- recorded outputs from the real daemons ---------------------------------------------------------
 
 
-def _recorded(pattern: str) -> list[Path]:
-    return sorted(FIXTURES.glob(pattern))
+def _shape(i):
+    """What both roads must agree on (usage counters and PIDs move between two captures)."""
+    return (i.name, i.status, i.type, i.image, i.memory_limit, i.cpu_limit, i.disk_limit, i.ipv4, i.created)
 
 
-def test_recordings_exist_for_both_daemons():
-    names = {p.name for p in FIXTURES.glob("*.json")}
-    for flavour in ("incus-6.0", "lxd-5.0"):
-        for what in ("api-instances", "cli-instances", "api-images", "cli-images"):
-            assert f"{flavour}-{what}.json" in names
+@pytest.mark.parametrize("flavour", ["incus-6.0", "lxd-5.0"])
+def test_the_api_and_the_cli_recordings_of_one_daemon_give_the_same_models(flavour):
+    # The same daemon state, read through the REST API (LxdApiBackend) and the CLI (LxdCliBackend):
+    # the provider must show the same instances and images whichever road a node takes.
+    api = sorted(P.parse_instances(_fixture(f"{flavour}-api-instances.json"), "n"), key=lambda i: i.name)
+    cli = sorted(P.parse_instances(_fixture(f"{flavour}-cli-instances.json"), "n"), key=lambda i: i.name)
+    assert len(api) >= 2
+    assert [_shape(i) for i in api] == [_shape(i) for i in cli]
+    images = {}
+    for road in ("api", "cli"):
+        parsed = P.parse_images(_fixture(f"{flavour}-{road}-images.json"), "n")
+        images[road] = sorted((i.id, i.name, i.aliases, i.size) for i in parsed)
+    assert len(images["api"]) >= 2 and images["api"] == images["cli"]
 
 
-@pytest.mark.parametrize("path", _recorded("*-instances.json"), ids=lambda p: p.name)
+RECORDINGS = [f"{f}-{road}" for f in ("incus-6.0", "lxd-5.0") for road in ("api", "cli")]
+
+
+@pytest.mark.parametrize("path", [FIXTURES / f"{r}-instances.json" for r in RECORDINGS], ids=lambda p: p.name)
 def test_recorded_instances(path):
     data = _fixture(path.name)
     instances = P.parse_instances(data, "node")
@@ -207,7 +219,7 @@ def test_recorded_instances(path):
     assert limited[0].disk_limit == 300 * 2**20
 
 
-@pytest.mark.parametrize("path", _recorded("*-images.json"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [FIXTURES / f"{r}-images.json" for r in RECORDINGS], ids=lambda p: p.name)
 def test_recorded_images(path):
     data = _fixture(path.name)
     images = P.parse_images(data, "node")

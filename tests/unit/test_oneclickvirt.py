@@ -18,16 +18,15 @@ from cryptography.x509.oid import NameOID
 from ocv_desktop.core.errors import ConfigError
 from ocv_desktop.core.models import AuthMethod, Platform
 from ocv_desktop.store.oneclickvirt import certificate_fingerprint, read_oneclickvirt, split_api_token
-from tests.shared_files import REFERENCE
+from tests.shared_files import REFERENCE, require_path
 
 SEED_README = REFERENCE / "seed-provider-package-README.zh.md"
 
 
 def seed_example() -> str:
     """The YAML block of the seed README's 配置文件格式 section, verbatim."""
-    if not SEED_README.exists():
-        pytest.skip(f"{SEED_README} is not here (the shared references are not checked out)")
-    text = SEED_README.read_text(encoding="utf-8")
+    hint = "check out the team's shared folder (../shared/reference) or set OCV_SHARED"
+    text = require_path(SEED_README, "the seed provider README", hint).read_text(encoding="utf-8")
     match = re.search(r"## 配置文件格式.*?```yaml\n(.*?)```", text, re.S)
     assert match, "the seed README has no YAML example any more"
     return match.group(1)

@@ -8,11 +8,11 @@ import pytest
 
 from ocv_desktop.core.models import InstanceStatus, InstanceType
 from ocv_desktop.providers.proxmox import parse as pp
-from tests.shared_files import SPECS
+from tests.shared_files import SPECS, requires_path
 
 FIXTURES = SPECS / "fixtures" / "proxmox"
 
-pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"shared specs not found at {FIXTURES}")
+_needs_recordings = requires_path(FIXTURES, "the recorded PVE 9 answers")
 
 
 def _data(name: str):

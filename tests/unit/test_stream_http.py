@@ -1,4 +1,4 @@
-"""http_get (HTTP/1.0 over a stream we hold) against a real unix-socket server on this machine that
+"""http_get (HTTP parsed by h11 over a stream we hold) against a real unix-socket server on this machine that
 answers with the bytes each test gives it: well-formed answers and the malformed ones a socket
 may carry. (The lab tests run it against the real dockerd socket, forwarded over SSH.)"""
 
@@ -58,7 +58,7 @@ async def test_request_and_a_content_length_answer(serve: Serve) -> None:
     body = b'{"Version":"20.10.24"}'
     answer = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
     response, request = await serve(answer, chunks=7, host="docker")
-    assert request == b"GET /version HTTP/1.0\r\nHost: docker\r\nAccept: application/json\r\n\r\n"
+    assert request == b"GET /version HTTP/1.1\r\nHost: docker\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
     assert (response.status, response.reason, response.body) == (200, "OK", body)
     assert response.headers["content-type"] == "application/json"
 
@@ -76,13 +76,13 @@ async def test_without_content_length_the_body_ends_at_the_close(serve: Serve) -
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (b"SSH-2.0-OpenSSH_9.2\r\n\r\n", "not an HTTP response"),
-        (b"HTTP/1.0 200 OK\r\nno colon here\r\n\r\n", "malformed HTTP header"),
-        (b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nshort", "after 5 of 10 body bytes"),
-        (b"HTTP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n", "invalid Content-Length"),
+        (b"SSH-2.0-OpenSSH_9.2\r\n\r\n", "illegal status line"),
+        (b"HTTP/1.0 200 OK\r\nno colon here\r\n\r\n", "illegal header line"),
+        (b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nshort", "received 5 bytes, expected 10"),
+        (b"HTTP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n", "bad Content-Length"),
         (b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", "chunked"),
-        (b"HTTP/1.0 200 OK\r\nContent-Le", "before a complete HTTP response head"),
-        (b"HTTP/1.0 200 OK\r\nX: " + b"a" * (MAX_HEAD + 10) + b"\r\n\r\n", "head is longer"),
+        (b"HTTP/1.0 200 OK\r\nContent-Le", "peer unexpectedly closed"),
+        (b"HTTP/1.0 200 OK\r\nX: " + b"a" * (MAX_HEAD + 10) + b"\r\n\r\n", "Receive buffer too long|head is longer"),
         (b"HTTP/1.0 200 OK\r\nContent-Length: 2000\r\n\r\n" + b"x" * 2000, "larger than 1000 bytes"),
         (b"HTTP/1.0 200 OK\r\n\r\n" + b"x" * 1500, "larger than 1000 bytes"),
     ],
@@ -92,8 +92,20 @@ async def test_what_is_not_a_well_formed_bounded_answer_is_refused(serve: Serve,
         await serve(answer, chunks=3, max_body=1000)
 
 
+async def test_an_http_1_1_chunked_body_is_decoded(serve: Serve) -> None:
+    response, _ = await serve(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", chunks=4)
+    assert response.body == b"{}"
+
+
 async def test_request_line_injection_is_impossible() -> None:
     reader, writer = asyncio.StreamReader(), None
     for path in ("version", "/v HTTP/1.1\r\nX: y", "/a b"):
         with pytest.raises(ValueError):
             await http_get(reader, writer, path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("length", [b"\xb2", b"1\xb9", b"+2", b"2 2", b"0x10"])
+async def test_a_content_length_that_is_not_ascii_digits_is_an_api_error(serve: Serve, length: bytes) -> None:
+    # Read as latin-1, b"\xb2" is "²", for which str.isdigit() is True and int() raises ValueError.
+    with pytest.raises(ApiError):
+        await serve(b"HTTP/1.0 200 OK\r\nContent-Length: " + length + b"\r\n\r\n{}")

@@ -226,6 +226,25 @@ def test_totp_matches_the_rfc_6238_vectors() -> None:
     assert totp_code(seed, at=1111111109, digits=8) == "07081804"
     assert totp_code(seed, at=1234567890, digits=8) == "89005924"
     assert totp_code(seed.lower(), at=59) == "287082"
+    # the rest of RFC 6238 appendix B (SHA-1)
+    assert totp_code(seed, at=1111111111, digits=8) == "14050471"
+    assert totp_code(seed, at=2000000000, digits=8) == "69279037"
+    assert totp_code(seed, at=20000000000, digits=8) == "65353130"
+
+
+def test_totp_accepts_a_seed_written_in_groups_as_apps_show_it() -> None:
+    # "JBSWY3DPEHPK3PXP" is base32 of b"Hello!\xde\xad\xbe\xef"; apps print it in groups of four.
+    for seed in ("JBSW Y3DP EHPK 3PXP", " jbsw y3dp ehpk 3pxp ", "JBSWY3DPEHPK3PXP"):
+        assert totp_code(seed, at=59) == "996554", seed
+        assert totp_code(seed, at=1111111109) == "071271", seed
+    # a seed whose length is not a multiple of 8 gets its padding after the spaces are gone
+    grouped, plain = "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ GE", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGE"
+    assert totp_code(grouped, at=59) == totp_code(plain, at=59)
+
+
+def test_a_totp_seed_that_is_not_base32_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="base32"):
+        totp_code("not base32 at all!", at=59)
 
 
 def test_upid_and_exit_status() -> None:

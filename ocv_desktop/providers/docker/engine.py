@@ -2,7 +2,7 @@
 check: no process on the node (the ``docker`` CLI costs the node ~20 ms of CPU per call).
 
 The road: ``DirectAccess.open_unix_socket`` (over SSH, sshd connects to the socket as the login
-user: no process), then ``GET /_ping`` (HTTP/1.0, ``stream_http.py``). dockerd stamps every answer
+user: no process), then ``GET /_ping`` (``stream_http.py``). dockerd stamps every answer
 with ``Server: Docker/<version> (<os>)`` and ``Api-Version: <version>``: the server version and the
 API version ``docker version`` prints as its Server part, so the detail text does not change.
 Not ``GET /version``: to fill in its component list, dockerd runs ``runc --version`` and

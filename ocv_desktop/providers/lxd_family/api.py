@@ -11,7 +11,7 @@ N expires the operation comes back still running (status_code 103), and when ren
 error envelope follows the 200. So the answer of a wait is judged by its BODY only: envelope
 ``type``, then the operation's ``status_code`` (200 success, 400 failure, 401 cancelled) and ``err``.
 
-exec (with its stdin for secrets) is the provider's: ``providers/lxd_exec.py``.
+exec (with its stdin for secrets) is the provider's: ``providers/lxd_family/exec.py``.
 """
 
 from __future__ import annotations

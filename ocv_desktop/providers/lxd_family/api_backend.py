@@ -1,6 +1,6 @@
 """LXD/Incus over the REST API (client certificate over HTTPS, or the local unix socket).
 
-Every request goes through ``transport.lxd_api`` (envelopes decoded, errors raised, operations
+Every request goes through ``providers.lxd_family.api`` (envelopes decoded, errors raised, operations
 awaited to their end with the server's ``err`` surfaced). Listing is one ``recursion=2`` call.
 A change to an existing object (an image alias) uses PATCH, never a partial PUT, which would wipe
 every key it does not name.

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import hmac
+import binascii
 import re
-import struct
 import time
 from collections.abc import AsyncGenerator, Mapping
 from http import HTTPStatus
@@ -33,6 +31,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from ocv_desktop.core.errors import ApiError, AuthError, ConfigError, NotFound, OcvError, OperationFailed, Timeout
 from ocv_desktop.core.models import NodeConfig, NodeSecrets
@@ -214,13 +214,19 @@ def pve_token_header(token_id: str, secret: str) -> str:
 
 
 def totp_code(secret: str, *, at: float | None = None, digits: int = 6, step: int = 30) -> str:
-    """RFC 6238 TOTP (SHA-1) from a base32 seed, as authenticator apps and PVE compute it."""
-    key = base64.b32decode(secret.strip().replace(" ", "").upper() + "=" * (-len(secret.strip()) % 8))
-    counter = int((time.time() if at is None else at) // step)
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(value % 10**digits).zfill(digits)
+    """RFC 6238 TOTP (SHA-1) from a base32 seed, as authenticator apps and PVE compute it.
+
+    The seed may be written in groups (``JBSW Y3DP EHPK 3PXP``) and in lower case, as apps show
+    it: spaces go first, then the padding is computed. The code itself is cryptography's TOTP.
+    """
+    seed = "".join(secret.split()).upper()
+    try:
+        key = base64.b32decode(seed + "=" * (-len(seed) % 8))
+    except (binascii.Error, ValueError):
+        raise ConfigError("the TOTP secret is not base32 (A-Z, 2-7)", field="totp_secret") from None
+    # PVE and the apps accept seeds shorter than RFC 4226's recommended 128 bits (16 base32 characters).
+    totp = TOTP(key, digits, hashes.SHA1(), step, enforce_key_length=False)  # noqa: S303 (RFC 6238 is SHA-1)
+    return totp.generate(int(time.time() if at is None else at)).decode("ascii")
 
 
 class PveTicketAuth(httpx.Auth):

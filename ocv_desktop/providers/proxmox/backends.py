@@ -106,7 +106,7 @@ class PveshBackend:
             if loop.time() >= deadline:
                 raise Timeout(f"Proxmox task {upid}", timeout)
             await asyncio.sleep(self.POLL_INTERVAL)
-        # What counts as success, and how a failure reads, as on the API road (transport.pve_api).
+        # What counts as success, and how a failure reads, as on the API road (providers.proxmox.api).
         exit_status = str(status.get("exitstatus") or "")
         if task_succeeded(exit_status):
             return
