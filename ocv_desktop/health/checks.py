@@ -28,7 +28,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from ocv_desktop.core.errors import OcvError
+from ocv_desktop.core.errors import CertificateError, HostKeyError, OcvError
 from ocv_desktop.core.models import (
     CheckKind,
     CheckResult,
@@ -118,10 +118,18 @@ async def _connect(runner: CommandRunner) -> None:
         await connect()
 
 
-async def check_provider(provider: Provider, *, timeout: float = 10.0, deadline: float | None = None) -> HealthReport:
+async def check_provider(
+    provider: Provider,
+    *,
+    timeout: float = 10.0,
+    deadline: float | None = None,
+    on_ssh_trust: Callable[[HostKeyError | CertificateError | None], None] | None = None,
+) -> HealthReport:
     """All applicable checks of one node (module docstring), ending within ``timeout`` seconds, or
     by ``deadline`` (event-loop time) when the caller already spent part of the bound (connecting);
-    messages then still quote ``timeout``, the bound the user configured."""
+    messages then still quote ``timeout``, the bound the user configured. ``on_ssh_trust`` learns
+    whether the SSH connection was refused for trust (the error) or opened (None): a node whose
+    API works may still present an SSH host key nobody trusted yet (the terminal needs it)."""
     loop = asyncio.get_running_loop()
     if deadline is None:
         deadline = loop.time() + timeout
@@ -133,10 +141,21 @@ async def check_provider(provider: Provider, *, timeout: float = 10.0, deadline:
         resources.append(await read_resources(runner, timeout=max(deadline - loop.time(), 0.5)))
         return runner.description
 
+    async def connect_noting_trust() -> None:
+        assert runner is not None
+        try:
+            await _connect(runner)
+        except (HostKeyError, CertificateError) as exc:
+            if on_ssh_trust is not None:
+                on_ssh_trust(exc)
+            raise
+        if on_ssh_trust is not None:
+            on_ssh_trust(None)
+
     async def shell_checks() -> list[CheckResult]:
         assert runner is not None
         where = runner.description
-        connected = await _timed(CheckKind.SSH, lambda: _connect(runner), deadline, timeout, f"SSH to {where}")
+        connected = await _timed(CheckKind.SSH, connect_noting_trust, deadline, timeout, f"SSH to {where}")
         if connected.status is not CheckStatus.ONLINE:
             service = CheckResult(
                 CheckKind.SERVICE, CheckStatus.OFFLINE, error=f"not asked: no SSH connection ({connected.error})"

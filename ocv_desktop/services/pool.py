@@ -17,7 +17,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
-from ocv_desktop.core.errors import OcvError, Timeout
+from ocv_desktop.core.errors import CertificateError, HostKeyError, OcvError, Timeout
 from ocv_desktop.core.models import HealthReport, NodeConfig
 from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.providers.base import Provider
@@ -83,14 +83,19 @@ class ProviderPool:
         await asyncio.gather(*(self._disconnect(p) for p in providers))
 
     async def check_health(
-        self, node: NodeConfig, *, on_connect: Callable[[OcvError | None], None] | None = None
+        self,
+        node: NodeConfig,
+        *,
+        on_connect: Callable[[OcvError | None], None] | None = None,
+        on_ssh_trust: Callable[[HostKeyError | CertificateError | None], None] | None = None,
     ) -> HealthReport:
         """One health check through the node's shared provider, connecting first if needed; the
         whole of it (connect included) ends within ``settings.health_timeout``. Never raises for
         node problems: a node that cannot even be connected gives a report whose checks say why.
         ``on_connect`` learns how getting the provider went: None when it is connected, else the
         error (``HostKeyUnknown``, ``CertificateChanged``, ``Timeout``, ...), for callers that act
-        on *why* (the GUI marks nodes whose trust needs the user)."""
+        on *why* (the GUI marks nodes whose trust needs the user). ``on_ssh_trust``: see
+        ``health.checks.check_provider``."""
         timeout = self.settings.health_timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -104,7 +109,7 @@ class ProviderPool:
         else:
             if on_connect is not None:
                 on_connect(None)
-            return await check_provider(provider, timeout=timeout, deadline=deadline)
+            return await check_provider(provider, timeout=timeout, deadline=deadline, on_ssh_trust=on_ssh_trust)
         if on_connect is not None:
             on_connect(error)
         return failed_connect_report(node, error)

@@ -132,7 +132,10 @@ class Session:
         self._instances: dict[str, list[Instance]] = {}
         self._listed_at: dict[str, float] = {}  # node id -> monotonic time of its last listing
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
-        self.trust_needed: dict[str, TrustError] = {}
+        self.trust_needed: dict[str, TrustError] = {}  # untrusted, so the node cannot be reached
+        # The node works (e.g. over its API), but something else it uses is untrusted (its SSH host
+        # key, which the terminal needs): shown on the badge, never blocks a refresh.
+        self.trust_advised: dict[str, TrustError] = {}
 
         self._tasks = NamedTasks(self._task_failed)
         self._trust_prompts: dict[str, asyncio.Task[bool]] = {}
@@ -253,7 +256,22 @@ class Session:
             elif isinstance(error, HostKeyError | CertificateError):
                 self._mark_trust(node.id, error)
 
-        return await self.pool.check_health(node, on_connect=connected)
+        def ssh_trust(error: TrustError | None) -> None:
+            if error is not None:
+                self._advise_trust(node.id, error)
+            elif self.trust_advised.pop(node.id, None) is not None:
+                self.listener.node_state_changed(node.id)
+
+        return await self.pool.check_health(node, on_connect=connected, on_ssh_trust=ssh_trust)
+
+    def _advise_trust(self, node_id: str, exc: TrustError) -> None:
+        if node_id in self._nodes and self.trust_advised.get(node_id) != exc:
+            self.trust_advised[node_id] = exc
+            self.listener.node_state_changed(node_id)
+
+    def untrusted(self, node_id: str) -> TrustError | None:
+        """What the badge's "!" is about: what blocks the node, else what it uses untrusted."""
+        return self.trust_needed.get(node_id) or self.trust_advised.get(node_id)
 
     def _deliver(self, report: HealthReport) -> None:
         if self._tasks.closing or report.node_id not in self._nodes:
@@ -518,6 +536,8 @@ class Session:
             return False
         await self.pool.drop(node_id)
         self._clear_trust(node_id)
+        if isinstance(exc, HostKeyError):
+            self.trust_advised.pop(node_id, None)
         self._finish(act, ActivityState.SUCCEEDED, exc.fingerprint)
         self.check_now([node_id])
         return True
@@ -628,7 +648,8 @@ class Session:
             if interval_changed and self.monitor is not None:
                 self.monitor.settings = self._monitor_settings()
         for gone in old_ids - set(self._nodes):
-            for cache in (self.health, self._instances, self.errors, self.trust_needed, self._listed_at):
+            caches = (self.health, self._instances, self.errors, self.trust_needed, self.trust_advised, self._listed_at)
+            for cache in caches:
                 cache.pop(gone, None)
         if self.monitor is not None and not self._tasks.closing:
             self.monitor.set_nodes(self.nodes)

@@ -23,6 +23,9 @@ arch=amd64
 start=$(date +%s)
 
 echo "== PyInstaller bundle (ocv-desktop $version)"
+# An old setuptools run can leave ocv_desktop.egg-info in the source tree; PyInstaller would copy
+# its (stale) entry points instead of the installed ones, and the bundle would find no provider.
+rm -rf ocv_desktop.egg-info
 rm -rf "$DIST/ocv-desktop"
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$DIST" --workpath "$BUILD/pyinstaller" packaging/ocv-desktop.spec

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox
 
-from ocv_desktop.core.errors import CertificateUnknown, HostKeyChanged
+from ocv_desktop.core.errors import CertificateUnknown, HostKeyChanged, HostKeyUnknown
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, InstanceStatus, NodeConfig, Platform
 from ocv_desktop.services.activity import ActivityState
 from ocv_desktop.services.session import InstanceAction
@@ -257,6 +257,30 @@ def test_trust_offers_the_ssh_host_key_of_an_api_node_too(qtbot, open_window, la
     assert it.ws.node(node_id).server_cert_fingerprint == lab_incus.server_cert_fingerprint
     wait_health(qtbot, it, ["lab-incus"], "healthy")
     assert not idx.data(NodeTreeModel.NeedsTrustRole)
+
+
+def test_an_api_node_whose_ssh_host_key_is_untrusted_keeps_its_mark_and_its_listing(qtbot, open_window, lab_incus):
+    """Issue 12 item 2: the certificate is pinned, so the node works over its API, but its SSH host
+    key (which the terminal needs) was never trusted. The badge keeps its "!" (the health check's
+    SSH step says why), the instance list still refreshes, and trusting the key clears the mark."""
+    node = incus_node(lab_incus)  # the certificate's pin is in the node
+    node.trust = None  # ... but known_hosts does not hold the host key
+    it = open_window([node])
+    node_id = it.node_id("lab-incus")
+    idx = it.window.tree_model.node_indexes(node_id)[0]
+    qtbot.waitUntil(lambda: isinstance(it.ws.trust_advised.get(node_id), HostKeyUnknown), timeout=30_000)
+    assert idx.data(NodeTreeModel.NeedsTrustRole) is True
+    assert node_id not in it.ws.trust_needed  # nothing blocks the node itself
+    qtbot.waitUntil(lambda: it.ws.loaded(node_id), timeout=30_000)  # listed over the API all the same
+
+    it.window.badge_delegate.badgeClicked.emit(node_id)
+    dialog = find_dialog(qtbot, "trustDialog")
+    assert lab_incus.ssh.host_key_fingerprint in " ".join(w.text() for w in dialog.findChildren(QLabel))
+    dialog.trust_button.click()
+    qtbot.waitUntil(lambda: lab_incus.ssh.host_key_line.split()[2] in it.home.known_hosts.read_text(), timeout=10_000)
+    qtbot.waitUntil(lambda: not idx.data(NodeTreeModel.NeedsTrustRole), timeout=30_000)
+    wait_health(qtbot, it, ["lab-incus"], "healthy")
+    assert node_id not in it.ws.trust_advised
 
 
 def test_changed_host_key_is_replaced_only_after_a_second_confirmation(qtbot, open_window, lab_docker, lab_incus):

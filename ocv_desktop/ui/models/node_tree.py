@@ -247,7 +247,7 @@ class NodeTreeModel(QAbstractItemModel):
             self.NodeIdRole: node.id,
             self.HealthStateRole: state,
             self.HealthColourRole: self.health_colour(state),
-            self.NeedsTrustRole: node.id in self._ws.trust_needed,
+            self.NeedsTrustRole: self._ws.untrusted(node.id) is not None,
         }
 
     def health_state(self, node_id: str) -> str:
@@ -265,7 +265,7 @@ class NodeTreeModel(QAbstractItemModel):
     def _tooltip(self, node: NodeConfig) -> str:
         lines = [f"<b>{html.escape(node.name)}</b> — {html.escape(node.display_address)}"]
         report = self._ws.health.get(node.id)
-        trust = self._ws.trust_needed.get(node.id)
+        trust = self._ws.untrusted(node.id)
         if trust is not None:
             if isinstance(trust, HostKeyChanged | CertificateChanged):
                 text = self.tr("The key or certificate of this node CHANGED. Click the badge to review it.")
