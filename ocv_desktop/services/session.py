@@ -501,7 +501,11 @@ class Session:
         node = self._nodes.get(node_id)
         if node is None:
             return
-        read, failures = await self.trust.read_parts(node)
+        try:
+            read, failures = await self.trust.read_parts(node)
+        except OcvError as nothing:  # nothing to trust (api_only over a CA-checked https://): refresh, which says why
+            log.info("%s: %s", node.name, nothing)
+            read, failures = [], []
         for what, exc in failures:  # shown by the refresh and the health check; one line in the log
             log.info("%s: the %s could not be read: %s", node.name, what, exc)
         for _, question in read:
