@@ -126,6 +126,7 @@ _READING_CALLS = (
     "create_snapshot",
     "restore_snapshot",
     "delete_snapshot",
+    "commit_instance",
     "probe_api",
     "probe_service",
 )
@@ -274,6 +275,12 @@ class Provider(ABC):
 
     async def delete_snapshot(self, instance_id: str, name: str) -> None:
         raise Unsupported(f"{self.type.value} nodes have no snapshots")
+
+    async def commit_instance(self, instance_id: str, image_ref: str) -> Image:
+        """Save the instance's filesystem as a new image (Docker's ``commit``); not a snapshot."""
+        raise Unsupported(
+            f"{self.type.value} nodes cannot commit an instance to an image", hint="take a snapshot instead"
+        )
 
     # --- probes the health checks compose ------------------------------------------------------
 
