@@ -105,25 +105,22 @@ async def create_snapshot(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _confirmed(args: argparse.Namespace, question: str, nothing: str) -> bool:
-    """Ask on a terminal (before the event loop starts: input would block it); refuse elsewhere
-    without --yes, since a script that forgot it must not lose data silently."""
+def _confirmed(args: argparse.Namespace, what: str, loss: str, nothing: str) -> bool:
+    """Ask "WHAT? LOSS" on a terminal (before the event loop starts: input would block it); refuse
+    elsewhere without --yes, since a script that forgot it must not lose data silently."""
     if args.yes:
         return True
     if not stdin_is_tty():
-        raise UsageError(f"no terminal to ask on: rerun with --yes to {question.rstrip('?')}")
-    if confirm(question):
+        raise UsageError(f"no terminal to ask on: rerun with --yes to {what}")
+    if confirm(f"{what}? {loss}"):
         return True
     print(f"{PROG}: {nothing}", file=sys.stderr)
     return False
 
 
 def restore_snapshot(args: argparse.Namespace, ctx: Context) -> int:
-    question = (
-        f"restore {args.instance} on node {args.node} to snapshot {args.name}? "
-        "Every change since the snapshot is lost"
-    )
-    if not _confirmed(args, question, "nothing restored"):
+    what = f"restore {args.instance} on node {args.node} to snapshot {args.name}"
+    if not _confirmed(args, what, "Every change since the snapshot is lost.", "nothing restored"):
         return 1
     return asyncio.run(_restore(args, ctx))
 
@@ -138,7 +135,8 @@ async def _restore(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def delete_snapshot(args: argparse.Namespace, ctx: Context) -> int:
-    if not _confirmed(args, f"delete snapshot {args.name} of {args.instance} on node {args.node}?", "nothing deleted"):
+    what = f"delete snapshot {args.name} of {args.instance} on node {args.node}"
+    if not _confirmed(args, what, "It cannot be taken back.", "nothing deleted"):
         return 1
     return asyncio.run(_delete(args, ctx))
 
