@@ -1,4 +1,4 @@
-"""``ocv-desktop instances list|show|start|stop|restart|delete|create NODE ...`` for every platform.
+"""``ocv-desktop instances list|show|start|stop|restart|delete|create|commit NODE ...`` for every platform.
 
 Provider-generic: each command calls one Provider method. Results go to stdout (a table, or JSON
 with ``--json``); progress and questions go to stderr, so scripts can read stdout as it is.
@@ -24,6 +24,7 @@ from ocv_desktop.cli._provider_cli import (
     with_trailing_command,
 )
 from ocv_desktop.cli.context import PROG, Context
+from ocv_desktop.cli.images import IMAGE_HEADERS, image_row
 from ocv_desktop.cli.output import print_listing, print_record
 from ocv_desktop.cli.parser import command_group
 from ocv_desktop.core.models import Instance, InstanceSpec, InstanceType
@@ -70,6 +71,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--force", action="store_true", help="stop the instance first if it is running")
     p.add_argument("--purge-volumes", action="store_true", help="also delete its volumes (Docker: anonymous ones)")
     p.set_defaults(handler=delete_instance)
+
+    p = group.add_parser(
+        "commit",
+        help="save a container's filesystem as a new image (Docker; not a snapshot)",
+        description="Save the container's filesystem (not its volumes) as image IMAGE (repo:tag). "
+        "Docker only: LXD, Incus and Proxmox have snapshots instead (`snapshots create`).",
+    )
+    _node_and_id(p)
+    p.add_argument("image", metavar="IMAGE", help="the new image's reference, e.g. backup/web:before-upgrade")
+    p.add_argument("--json", action="store_true", help="print the new image as JSON")
+    p.set_defaults(handler=commit_instance)
 
     p = with_trailing_command(
         group.add_parser(
@@ -175,6 +187,14 @@ async def _delete(args: argparse.Namespace, ctx: Context) -> int:
     async with node_provider(ctx, args.node) as provider:
         await provider.delete_instance(args.id, force=args.force, purge_volumes=args.purge_volumes)
     print(f"deleted {args.id}")
+    return 0
+
+
+async def commit_instance(args: argparse.Namespace, ctx: Context) -> int:
+    async with node_provider(ctx, args.node) as provider:
+        stderr_progress(f"commit {args.id}")(None, f"committing to {args.image}")
+        image = await provider.commit_instance(args.id, args.image)
+    print_record(image, IMAGE_HEADERS, image_row, as_json=args.json)
     return 0
 
 

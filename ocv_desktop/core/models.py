@@ -189,6 +189,17 @@ class Image:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A point-in-time copy of one instance, as the platform lists it."""
+
+    name: str
+    created: datetime | None = None
+    description: str = ""
+    stateful: bool = False  # holds the running memory state (LXD/Incus stateful, Proxmox vmstate)
+    parent: str | None = None  # the snapshot this one was taken on top of, where the platform says
+
+
 class Protocol(StrEnum):
     TCP = "tcp"
     UDP = "udp"

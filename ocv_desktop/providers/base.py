@@ -28,6 +28,7 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     Platform,
     ProgressCallback,
+    Snapshot,
 )
 from ocv_desktop.core.passwords import generate_password
 from ocv_desktop.store.home import Home
@@ -121,6 +122,11 @@ _READING_CALLS = (
     "delete_image",
     "set_instance_password",
     "reset_instance_password",
+    "list_snapshots",
+    "create_snapshot",
+    "restore_snapshot",
+    "delete_snapshot",
+    "commit_instance",
     "probe_api",
     "probe_service",
 )
@@ -250,6 +256,31 @@ class Provider(ABC):
         password = generate_password()
         await self.set_instance_password(instance_id, password, username=username, **options)
         return password
+
+    # --- snapshots -----------------------------------------------------------------------------
+    # Each call returns when the platform says it is done (operation awaited, task polled). A
+    # platform without snapshots keeps these defaults, which say so plainly.
+
+    async def list_snapshots(self, instance_id: str) -> list[Snapshot]:
+        """The instance's snapshots, oldest first."""
+        raise Unsupported(f"{self.type.value} nodes have no snapshots")
+
+    async def create_snapshot(self, instance_id: str, name: str, description: str = "", stateful: bool = False) -> None:
+        """Take snapshot ``name``; ``stateful`` also saves the memory of a running instance."""
+        raise Unsupported(f"{self.type.value} nodes have no snapshots")
+
+    async def restore_snapshot(self, instance_id: str, name: str) -> None:
+        """Roll the instance back to snapshot ``name``: what changed since is lost."""
+        raise Unsupported(f"{self.type.value} nodes have no snapshots")
+
+    async def delete_snapshot(self, instance_id: str, name: str) -> None:
+        raise Unsupported(f"{self.type.value} nodes have no snapshots")
+
+    async def commit_instance(self, instance_id: str, image_ref: str) -> Image:
+        """Save the instance's filesystem as a new image (Docker's ``commit``); not a snapshot."""
+        raise Unsupported(
+            f"{self.type.value} nodes cannot commit an instance to an image", hint="take a snapshot instead"
+        )
 
     # --- probes the health checks compose ------------------------------------------------------
 

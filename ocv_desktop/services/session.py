@@ -46,7 +46,7 @@ from ocv_desktop.core.errors import (
     OcvError,
     Timeout,
 )
-from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets
+from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets, Snapshot
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider
 from ocv_desktop.services.activity import Activity, ActivityState
@@ -70,6 +70,12 @@ class InstanceAction(StrEnum):
     START = "start"
     STOP = "stop"
     RESTART = "restart"
+    DELETE = "delete"
+
+
+class SnapshotAction(StrEnum):
+    CREATE = "create"
+    RESTORE = "restore"
     DELETE = "delete"
 
 
@@ -457,6 +463,68 @@ class Session:
             return None
         self._finish(act, ActivityState.SUCCEEDED, self.tr("new password set"))
         return password
+
+    # --- snapshots -----------------------------------------------------------------------------
+
+    async def list_snapshots(self, inst: Instance) -> list[Snapshot]:
+        """The instance's snapshots (raises OcvError: the caller shows why, e.g. Docker's
+        Unsupported). A read: no activity row, and it does not wait for the node's mutations."""
+
+        async def op(node: NodeConfig) -> list[Snapshot]:
+            provider = await self.pool.get(node)
+            return await provider.list_snapshots(inst.id)
+
+        return await self._with_trust(inst.node_id, op, interactive=True)
+
+    async def snapshot_action(
+        self, action: SnapshotAction, inst: Instance, name: str, *, description: str = "", stateful: bool = False
+    ) -> bool:
+        """Create, restore or delete snapshot ``name`` of ``inst``, one mutation at a time per node,
+        with a row in the activity log. True when the platform said it is done; False when it
+        failed (the activity says why). A restore may change the instance's state: it is re-read."""
+        node = self._nodes.get(inst.node_id)
+        if node is None:
+            return False
+        label = {
+            SnapshotAction.CREATE: self.tr("Take snapshot"),
+            SnapshotAction.RESTORE: self.tr("Restore snapshot"),
+            SnapshotAction.DELETE: self.tr("Delete snapshot"),
+        }[action]
+        act = self._new_activity(label, node, f"{inst.name} @ {name}")
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> Instance | None:
+            async with self.pool.exclusive(node) as provider:
+                if action is SnapshotAction.CREATE:
+                    await provider.create_snapshot(inst.id, name, description=description, stateful=stateful)
+                elif action is SnapshotAction.RESTORE:
+                    await provider.restore_snapshot(inst.id, name)
+                else:
+                    await provider.delete_snapshot(inst.id, name)
+                if action is not SnapshotAction.RESTORE:
+                    return inst
+                try:
+                    return await provider.get_instance(inst.id)
+                except NotFound:
+                    return None
+
+        try:
+            fresh = await self._with_trust(inst.node_id, op, interactive=True)
+        except asyncio.CancelledError:
+            self._finish(act, ActivityState.CANCELLED, self.tr("cancelled (the node may still finish it)"))
+            raise
+        except OcvError as exc:
+            self._finish(act, ActivityState.FAILED, str(exc))
+            return False
+        if action is SnapshotAction.RESTORE:
+            self._put_instance(inst, fresh)
+        done = {
+            SnapshotAction.CREATE: self.tr("snapshot {name} taken"),
+            SnapshotAction.RESTORE: self.tr("restored to {name}"),
+            SnapshotAction.DELETE: self.tr("snapshot {name} deleted"),
+        }[action]
+        self._finish(act, ActivityState.SUCCEEDED, done.format(name=name))
+        return True
 
     # --- trust ---------------------------------------------------------------------------------
 

@@ -166,12 +166,12 @@
 <context>
     <name>ErrorHooks</name>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="111"/>
         <source>Unexpected problem: {what}</source>
         <translation>意外问题：{what}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="112"/>
         <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
     </message>
@@ -472,32 +472,32 @@
 <context>
     <name>NewPasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="51"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="84"/>
         <source>New root password</source>
         <translation>新的 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="55"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="88"/>
         <source>The root password of {instance} on {node} is now:</source>
         <translation>节点 {node} 上实例 {instance} 的 root 密码现在是：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="66"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="99"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="111"/>
         <source>ocv-desktop does not store this password anywhere and forgets it when you close this window. Save it in your password manager now.</source>
         <translation>ocv-desktop 不会在任何地方保存此密码，关闭此窗口后即不再保留。请现在将它存入您的密码管理器。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="85"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="118"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="129"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
     </message>
@@ -898,12 +898,12 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="139"/>
         <source>Reset root password</source>
         <translation>重置 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="140"/>
         <source>Set a new random root password for {instance} on {node}?
 
 The current password stops working. The new one is shown once and not saved anywhere.</source>
@@ -912,12 +912,12 @@ The current password stops working. The new one is shown once and not saved anyw
 当前密码将失效。新密码只显示一次，不会保存在任何地方。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="112"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="145"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="146"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -925,137 +925,168 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="183"/>
-        <location filename="../../ocv_desktop/services/session.py" line="577"/>
+        <location filename="../../ocv_desktop/services/session.py" line="189"/>
+        <location filename="../../ocv_desktop/services/session.py" line="645"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="234"/>
+        <location filename="../../ocv_desktop/services/session.py" line="240"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="291"/>
+        <location filename="../../ocv_desktop/services/session.py" line="297"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="298"/>
+        <location filename="../../ocv_desktop/services/session.py" line="304"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="315"/>
+        <location filename="../../ocv_desktop/services/session.py" line="321"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="351"/>
+        <location filename="../../ocv_desktop/services/session.py" line="357"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="352"/>
+        <location filename="../../ocv_desktop/services/session.py" line="358"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="353"/>
+        <location filename="../../ocv_desktop/services/session.py" line="359"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="354"/>
+        <location filename="../../ocv_desktop/services/session.py" line="360"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="372"/>
-        <location filename="../../ocv_desktop/services/session.py" line="384"/>
-        <location filename="../../ocv_desktop/services/session.py" line="435"/>
+        <location filename="../../ocv_desktop/services/session.py" line="378"/>
+        <location filename="../../ocv_desktop/services/session.py" line="390"/>
+        <location filename="../../ocv_desktop/services/session.py" line="441"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="374"/>
+        <location filename="../../ocv_desktop/services/session.py" line="380"/>
+        <location filename="../../ocv_desktop/services/session.py" line="496"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="402"/>
+        <location filename="../../ocv_desktop/services/session.py" line="408"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="402"/>
+        <location filename="../../ocv_desktop/services/session.py" line="408"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="403"/>
+        <location filename="../../ocv_desktop/services/session.py" line="409"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="425"/>
+        <location filename="../../ocv_desktop/services/session.py" line="431"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="440"/>
+        <location filename="../../ocv_desktop/services/session.py" line="446"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <location filename="../../ocv_desktop/services/session.py" line="471"/>
+        <source>Take snapshot</source>
+        <translation>创建快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="472"/>
+        <source>Restore snapshot</source>
+        <translation>恢复快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="473"/>
+        <source>Delete snapshot</source>
+        <translation>删除快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="504"/>
+        <source>snapshot {name} taken</source>
+        <translation>已创建快照 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="505"/>
+        <source>restored to {name}</source>
+        <translation>已恢复到 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="506"/>
+        <source>snapshot {name} deleted</source>
+        <translation>已删除快照 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="575"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <location filename="../../ocv_desktop/services/session.py" line="575"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="529"/>
+        <location filename="../../ocv_desktop/services/session.py" line="597"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="533"/>
+        <location filename="../../ocv_desktop/services/session.py" line="601"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="542"/>
+        <location filename="../../ocv_desktop/services/session.py" line="610"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="551"/>
+        <location filename="../../ocv_desktop/services/session.py" line="619"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="564"/>
+        <location filename="../../ocv_desktop/services/session.py" line="632"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="601"/>
+        <location filename="../../ocv_desktop/services/session.py" line="669"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="613"/>
+        <location filename="../../ocv_desktop/services/session.py" line="681"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="658"/>
+        <location filename="../../ocv_desktop/services/session.py" line="726"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>

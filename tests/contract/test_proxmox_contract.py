@@ -236,6 +236,15 @@ PROVIDER_ROUTES = {
     ("POST", "/nodes/{node}/lxc/{vmid}/status/stop"),
     ("POST", "/nodes/{node}/lxc/{vmid}/status/reboot"),
     ("DELETE", "/nodes/{node}/lxc/{vmid}"),
+    ("GET", "/nodes/{node}/lxc/{vmid}/snapshot"),
+    ("POST", "/nodes/{node}/lxc/{vmid}/snapshot"),
+    ("POST", "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}/rollback"),
+    ("DELETE", "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}"),
+    ("GET", "/nodes/{node}/lxc/{vmid}/config"),
+    ("GET", "/nodes/{node}/qemu/{vmid}/snapshot"),
+    ("POST", "/nodes/{node}/qemu/{vmid}/snapshot"),
+    ("POST", "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback"),
+    ("DELETE", "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}"),
     ("POST", "/nodes/{node}/qemu"),
     ("POST", "/nodes/{node}/qemu/{vmid}/clone"),
     ("GET", "/nodes/{node}/qemu/{vmid}/config"),
@@ -255,6 +264,7 @@ PROVIDER_ROUTES = {
 
 @pytest.mark.lab
 async def test_provider_session_sends_only_allowed_requests(monkeypatch, lab_pve, lab_home):
+    from ocv_desktop.core.errors import Unsupported
     from ocv_desktop.core.models import ExecutionRule, InstanceSpec, InstanceType, NodeSecrets
     from ocv_desktop.providers.base import ProviderContext
     from ocv_desktop.providers.proxmox.provider import ProxmoxProvider
@@ -274,6 +284,14 @@ async def test_provider_session_sends_only_allowed_requests(monkeypatch, lab_pve
         ct = await provider.create_instance(
             InstanceSpec(name="contract-ct", image=template, type=InstanceType.CONTAINER, memory=256 * 1024**2)
         )
+        await provider.create_snapshot(ct.id, "contract_snap", description="contract")
+        await provider.list_snapshots(ct.id)
+        await provider.restore_snapshot(ct.id, "contract_snap")
+        await provider.delete_snapshot(ct.id, "contract_snap")
+        fake.ct(int(ct.id)).config["rootfs"] = f"local:{ct.id}/vm-{ct.id}-disk-0.raw,size=8G"  # cannot snapshot
+        with pytest.raises(Unsupported):
+            await provider.create_snapshot(ct.id, "contract_snap")
+        await provider.start_instance(ct.id)
         await provider.restart_instance(ct.id)
         fake.ct(int(ct.id)).shutdown_secs = 999  # force the shutdown -> stop path
         await provider.stop_instance(ct.id, timeout=1)
@@ -281,6 +299,11 @@ async def test_provider_session_sends_only_allowed_requests(monkeypatch, lab_pve
         vm = await provider.create_instance(
             InstanceSpec(name="contract-vm", image="contract-tpl", type=InstanceType.VM, cpus=2, disk=8 * 1024**3)
         )
+        await provider.create_snapshot(vm.id, "contract_vm", stateful=True)
+        await provider.list_snapshots(vm.id)
+        await provider.restore_snapshot(vm.id, "contract_vm")
+        await provider.delete_snapshot(vm.id, "contract_vm")
+        await provider.start_instance(vm.id)
         fake.vm(int(vm.id)).agent = {}
         await provider.set_instance_password(vm.id, "Contract-1")
         await provider.restart_instance(vm.id)

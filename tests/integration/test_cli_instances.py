@@ -197,3 +197,18 @@ def test_reset_password(home, lab_docker, names):
     assert _matches(doc["password"], _root_hash(lab_docker, name))
 
     assert "not found" in one_error_line(ocv(home, "reset-password", NODE, names()))
+
+
+def test_snapshots_are_refused_plainly_and_commit_makes_an_image(home, lab_docker, names, lab):
+    name = names()
+    run_service(lab_docker, name)
+    for args in (("list", NODE, name), ("create", NODE, name, "s1"), ("delete", NODE, name, "s1", "--yes")):
+        line = one_error_line(ocv(home, "snapshots", *args))
+        assert line.startswith("ocv-desktop: error: Docker has no snapshots (") and "instances commit" in line
+    image = f"ocv-commit/{lab.unique_name('cli')}:v1"
+    try:
+        made = json.loads(ok(ocv(home, "instances", "commit", NODE, name, image, "--json")))
+        assert image in made["aliases"] or made["name"] == image
+        assert lab_docker.docker("image", "inspect", image).returncode == 0
+    finally:
+        lab_docker.docker("rmi", "-f", image)

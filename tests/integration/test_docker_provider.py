@@ -763,3 +763,41 @@ async def test_hung_daemon_times_out_instead_of_hanging(home, lab_docker):
         os.kill(lab_docker.dockerd_pid, signal.SIGCONT)
         await provider.disconnect()
         await direct.disconnect()
+
+
+# --- snapshots and commit ----------------------------------------------------------------------------
+
+
+async def test_docker_says_plainly_it_has_no_snapshots(docker, names, lab_docker):
+    name = names()
+    await docker.create_instance(InstanceSpec(name=name, image=BUSYBOX, command=SERVICE))
+    before = len(docker.calls.calls)
+    for call in (
+        lambda: docker.list_snapshots(name),
+        lambda: docker.create_snapshot(name, "s1"),
+        lambda: docker.restore_snapshot(name, "s1"),
+        lambda: docker.delete_snapshot(name, "s1"),
+    ):
+        with pytest.raises(Unsupported) as info:
+            await call()
+        assert info.value.message == "Docker has no snapshots"
+        assert info.value.hint and "instances commit" in info.value.hint
+    assert len(docker.calls.calls) == before  # nothing was run on the node
+
+
+async def test_commit_saves_the_container_filesystem_as_an_image(docker, names, lab, lab_docker):
+    name = names()
+    image = f"ocv-commit/{lab.unique_name('img')}:before"
+    await docker.create_instance(InstanceSpec(name=name, image=BUSYBOX, command=SERVICE))
+    lab_docker.docker("exec", name, "sh", "-c", "echo kept > /marker")
+    try:
+        committed = await docker.commit_instance(name, image)
+        assert image in committed.aliases or committed.name == image
+        out = lab_docker.docker("run", "--rm", image, "cat", "/marker")
+        assert out.stdout.strip() == "kept"
+        with pytest.raises(InvalidInput):
+            await docker.commit_instance(name, "-bad")
+        with pytest.raises(NotFound):
+            await docker.commit_instance(names(), image)
+    finally:
+        lab_docker.docker("rmi", "-f", image)

@@ -9,6 +9,7 @@ import asyncio
 import json
 import subprocess
 import warnings
+from datetime import datetime
 
 import pytest
 
@@ -92,3 +93,65 @@ async def test_the_audits_option_injection_is_refused_and_creates_nothing(node, 
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "may not start with '-'" in done.stderr
     assert after == before
+
+
+def marker(host, name: str) -> str:
+    return host.cli_ok("exec", name, "--", "cat", "/root/marker").strip()
+
+
+async def test_snapshots_through_the_cli(node, host, lab, lab_home):
+    name = lab.unique_name("snap")
+    try:
+        host.cli_ok("init", "busybox", name)
+        host.cli_ok("start", name)
+        host.cli_ok("exec", name, "--", "sh", "-c", "echo before > /root/marker")
+
+        made = await ocv(lab_home, "snapshots", "create", node.name, name, "keep1")
+        assert made.returncode == 0, made.stderr
+        assert "keep1" in made.stdout and "snapshot" in made.stderr  # progress on stderr
+
+        listed = await ocv(lab_home, "snapshots", "list", node.name, name, "--json")
+        assert listed.returncode == 0, listed.stderr
+        data = json.loads(listed.stdout)
+        assert set(data) == {"node", "instance", "snapshots"}
+        assert data["node"] == node.name and data["instance"] == name
+        (snap,) = data["snapshots"]
+        assert set(snap) == {"name", "created", "description", "stateful", "parent"}
+        assert snap["name"] == "keep1" and snap["stateful"] is False and snap["parent"] is None
+        assert datetime.fromisoformat(snap["created"]).tzinfo is not None
+
+        host.cli_ok("exec", name, "--", "sh", "-c", "echo after > /root/marker")
+        # No terminal and no --yes: refused, nothing restored.
+        refused = await ocv(lab_home, "snapshots", "restore", node.name, name, "keep1")
+        assert refused.returncode == 2 and "--yes" in refused.stderr
+        assert marker(host, name) == "after"
+        # On a terminal: asked; "n" restores nothing, "y" does.
+        code, _out, err = await asyncio.to_thread(
+            cli_process.ocv_on_terminal, lab_home, "n\n", "snapshots", "restore", node.name, name, "keep1"
+        )
+        assert code == 1 and "lost" in err and "nothing restored" in err
+        assert marker(host, name) == "after"
+        code, out, err = await asyncio.to_thread(
+            cli_process.ocv_on_terminal, lab_home, "y\n", "snapshots", "restore", node.name, name, "keep1"
+        )
+        assert code == 0, err
+        assert out.strip() == f"restored {name} to snapshot keep1"
+        assert marker(host, name) == "before"
+
+        refused = await ocv(lab_home, "snapshots", "delete", node.name, name, "keep1")
+        assert refused.returncode == 2 and "--yes" in refused.stderr
+        assert (
+            len(json.loads((await ocv(lab_home, "snapshots", "list", node.name, name, "--json")).stdout)["snapshots"])
+            == 1
+        )
+        gone = await ocv(lab_home, "snapshots", "delete", node.name, name, "keep1", "--yes")
+        assert gone.returncode == 0, gone.stderr
+        empty = await ocv(lab_home, "snapshots", "list", node.name, name, "--json")
+        assert json.loads(empty.stdout)["snapshots"] == []
+
+        bad = await ocv(lab_home, "snapshots", "create", node.name, name, "--", "-bad")
+        assert bad.returncode == 1 and "invalid snapshot name" in bad.stderr and "Traceback" not in bad.stderr
+        missing = await ocv(lab_home, "snapshots", "delete", node.name, name, "keep1", "--yes")
+        assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    finally:
+        host.cli("delete", "--force", name)

@@ -473,3 +473,73 @@ async def test_option_injection_on_images_is_refused(provider, host):
     with pytest.raises(InvalidInput):
         await provider.pull_image("images:--alias")
     assert image_ids(host) == before
+
+
+# --- snapshots -------------------------------------------------------------------------------------
+
+
+def cli_snapshot_names(host, name: str) -> list[str]:
+    """The instance's snapshots as the lab's own CLI lists them (InstanceFull.snapshots)."""
+    state = cli_state(host, name)
+    assert state is not None
+    return [s["name"].rsplit("/", 1)[-1] for s in state.get("snapshots") or ()]
+
+
+async def test_snapshot_round_trip_restores_a_changed_file(provider, host, names):
+    name = names()
+    await provider.create_instance(InstanceSpec(name=name, image="busybox", start=True))
+    host.cli_ok("exec", name, "--", "sh", "-c", "echo before > /root/marker")
+    assert await provider.list_snapshots(name) == []
+
+    await provider.create_snapshot(name, "before-change")
+    assert cli_snapshot_names(host, name) == ["before-change"]  # the daemon has it once the call returned
+    (snap,) = await provider.list_snapshots(name)
+    assert snap.name == "before-change" and snap.stateful is False and snap.parent is None
+    assert snap.created is not None and snap.created.tzinfo is not None
+
+    host.cli_ok("exec", name, "--", "sh", "-c", "echo after > /root/marker; touch /root/new-file")
+    assert host.cli_ok("exec", name, "--", "cat", "/root/marker").strip() == "after"
+
+    await provider.restore_snapshot(name, "before-change")
+    assert cli_state(host, name)["status"] == "Running"  # a restore keeps a running container running
+    assert host.cli_ok("exec", name, "--", "cat", "/root/marker").strip() == "before"
+    gone = host.cli("exec", name, "--", "test", "-e", "/root/new-file")
+    assert gone.returncode != 0  # what was made after the snapshot is gone
+
+    await provider.delete_snapshot(name, "before-change")
+    assert cli_snapshot_names(host, name) == []
+    assert await provider.list_snapshots(name) == []
+    with pytest.raises((NotFound, OperationFailed, RemoteError)):
+        await provider.delete_snapshot(name, "before-change")
+
+
+async def test_snapshots_list_oldest_first_and_refuse_bad_names_before_sending(provider, host, names):
+    name = names()
+    await provider.create_instance(InstanceSpec(name=name, image="busybox", start=False))
+    await provider.create_snapshot(name, "one")
+    await provider.create_snapshot(name, "two")
+    assert [s.name for s in await provider.list_snapshots(name)] == ["one", "two"]
+    for bad in ("-x", "a/b", "", "a b", "--stateful"):
+        with pytest.raises(InvalidInput):
+            await provider.create_snapshot(name, bad)
+        with pytest.raises(InvalidInput):
+            await provider.restore_snapshot(name, bad)
+        with pytest.raises(InvalidInput):
+            await provider.delete_snapshot(name, bad)
+    with pytest.raises(Unsupported, match="no description"):
+        await provider.create_snapshot(name, "three", description="before the upgrade")
+    assert cli_snapshot_names(host, name) == ["one", "two"]  # nothing of the refused ones was sent
+    with pytest.raises(NotFound):
+        await provider.list_snapshots(names())
+
+
+async def test_a_stateful_snapshot_reports_the_daemons_refusal(provider, host, names):
+    """No CRIU on this machine kind: Incus refuses a stateful snapshot (migration.stateful is not
+    set), LXD says CRIU is missing. The daemon's own words reach the caller on both roads, and no
+    snapshot is left behind."""
+    name = names()
+    await provider.create_instance(InstanceSpec(name=name, image="busybox", start=True))
+    words = r"migration\.stateful" if host.flavour == "incus" else "CRIU isn't installed"
+    with pytest.raises((OperationFailed, RemoteError), match=words):
+        await provider.create_snapshot(name, "live", stateful=True)
+    assert cli_snapshot_names(host, name) == []

@@ -153,3 +153,27 @@ def test_reset_password_of_a_vm_without_agent_needs_allow_reboot(home, fake_log)
     assert vm.started_at > 1_000_000.0  # the reboot happened: its uptime was reset
     reboots = [t for t in fake_log.tasklog[mark:] if t["type"] == "qmreboot" and t["id"] == str(vm.vmid)]
     assert [t.get("exitstatus") for t in reboots] == ["OK"]
+
+
+def test_snapshots_of_a_vm_and_a_container(home, fake_log):
+    vm = new_vm(fake_log, status="running", config={"scsi0": "local-lvm:vm-1-disk-0,size=4G"})
+    ok(ocv(home, "snapshots", "create", TOKEN_NODE, str(vm.vmid), "pre_upgrade", "--description", "known good",
+           "--stateful"))  # fmt: skip
+    doc = json.loads(ok(ocv(home, "snapshots", "list", TOKEN_NODE, str(vm.vmid), "--json")))
+    assert doc["node"] == TOKEN_NODE and doc["instance"] == str(vm.vmid)
+    (snap,) = doc["snapshots"]
+    assert snap["name"] == "pre_upgrade" and snap["description"] == "known good"
+    assert snap["stateful"] is True and snap["parent"] is None and snap["created"].endswith("+00:00")
+    vm.config["cores"] = 8  # the change the restore must undo
+    refused = ocv(home, "snapshots", "restore", TOKEN_NODE, str(vm.vmid), "pre_upgrade")
+    assert refused.returncode == 2 and "--yes" in refused.stderr and vm.config["cores"] == 8
+    ok(ocv(home, "snapshots", "restore", TOKEN_NODE, str(vm.vmid), "pre_upgrade", "--yes"))
+    assert "cores" not in vm.config
+    ok(ocv(home, "snapshots", "delete", TOKEN_NODE, str(vm.vmid), "pre_upgrade", "--yes"))
+    assert vm.snapshots == {}
+
+    ct = new_ct(fake_log)
+    ct.config["rootfs"] = f"local:{ct.vmid}/vm-{ct.vmid}-disk-0.raw,size=8G"  # a directory storage
+    proc = ocv(home, "snapshots", "create", TICKET_NODE, str(ct.vmid), "nope")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "storage local (dir) does not support snapshots" in proc.stderr

@@ -823,3 +823,141 @@ async def test_a_malformed_listing_is_a_clear_error_naming_the_node(make_provide
         lab_pve.clear_shim_responses()
     message = str(info.value)
     assert message.startswith("node pve-malformed sent malformed data") and what in message.lower()
+
+
+# --- snapshots -------------------------------------------------------------------------------------
+
+
+def dir_storage(fake) -> str:
+    """A directory storage that holds guest disks: PVE cannot snapshot a container on it, nor a VM's
+    raw disk (only qcow2 on a file storage)."""
+    if "ocv-dir" not in fake.storages:
+        fake.storages["ocv-dir"] = {
+            "type": "dir",
+            "active": 1,
+            "content": "images,rootdir",
+            "files": set(),
+            "path": "/var/lib/ocv-dir",
+            "avail": 50 * GIB,
+        }
+    return "ocv-dir"
+
+
+@pytest.mark.parametrize("kind", ["lxc", "qemu"])
+async def test_snapshot_round_trip(pve, fake, contract, kind):
+    if kind == "lxc":
+        guest = add_ct(fake, status="running")
+    else:
+        vmid = next_vmid(fake)
+        guest = fake.add_vm(
+            vmid, f"vm{vmid}", status="running", config={"scsi0": f"local-lvm:vm-{vmid}-disk-0,size=4G"}
+        )
+    vmid = str(guest.vmid)
+    assert await pve.list_snapshots(vmid) == []  # PVE's "current" entry is not a snapshot
+
+    await pve.create_snapshot(vmid, "before_upgrade", description="known good")
+    assert set(guest.snapshots) == {"before_upgrade"}  # the task had ended when the call returned
+    (snap,) = await pve.list_snapshots(vmid)
+    assert snap.name == "before_upgrade" and snap.description == "known good"
+    assert snap.created is not None and snap.parent is None and snap.stateful is False
+    create = contract.calls("POST", f"/nodes/{{node}}/{kind}/{{vmid}}/snapshot")[0]
+    assert create.params["snapname"] == "before_upgrade" and "vmstate" not in create.params
+
+    memory_before = guest.config["memory"] if kind == "lxc" else guest.config.get("memory")
+    guest.config["memory"] = 4096  # the change the rollback must undo
+    await pve.create_snapshot(vmid, "after_change")
+    listed = {s.name: s for s in await pve.list_snapshots(vmid)}
+    assert set(listed) == {"before_upgrade", "after_change"}
+    after = listed["after_change"]
+    assert after.parent == "before_upgrade"
+
+    await pve.restore_snapshot(vmid, "before_upgrade")
+    assert guest.config.get("memory") == memory_before
+    assert contract.calls("POST", f"/nodes/{{node}}/{kind}/{{vmid}}/snapshot/{{snapname}}/rollback")
+    assert guest.status == "stopped"  # PVE stops the guest for a rollback
+
+    await pve.delete_snapshot(vmid, "after_change")
+    await pve.delete_snapshot(vmid, "before_upgrade")
+    assert guest.snapshots == {} and await pve.list_snapshots(vmid) == []
+    with pytest.raises(OperationFailed, match="does not exist"):
+        await pve.delete_snapshot(vmid, "before_upgrade")
+    # Every task was polled to its exit status, never assumed.
+    assert len(contract.calls("GET", "/nodes/{node}/tasks/{upid}/status")) >= 5
+
+
+async def test_stateful_snapshot_of_a_vm_and_not_of_a_container(pve, fake, contract):
+    vmid = next_vmid(fake)
+    vm = fake.add_vm(vmid, f"vm{vmid}", status="running", config={"scsi0": f"local-lvm:vm-{vmid}-disk-0,size=4G"})
+    await pve.create_snapshot(str(vmid), "with_ram", stateful=True)
+    (snap,) = await pve.list_snapshots(str(vmid))
+    assert snap.stateful is True and vm.snapshots["with_ram"].get("vmstate")
+    ct = add_ct(fake, status="running")
+    contract.recorded.clear()
+    with pytest.raises(Unsupported, match="only VMs"):
+        await pve.create_snapshot(str(ct.vmid), "with_ram", stateful=True)
+    assert not contract.calls("POST", "/nodes/{node}/lxc/{vmid}/snapshot") and ct.snapshots == {}
+
+
+async def test_snapshot_on_a_storage_that_cannot_names_the_storage(pve, fake, contract):
+    store = dir_storage(fake)
+    ct = add_ct(fake)
+    ct.config["rootfs"] = f"{store}:{ct.vmid}/vm-{ct.vmid}-disk-0.raw,size=8G"
+    with pytest.raises(Unsupported, match=rf"storage {store} \(dir\) does not support snapshots") as info:
+        await pve.create_snapshot(str(ct.vmid), "nope")
+    assert info.value.hint and "LVM-thin" in info.value.hint
+    assert ct.snapshots == {}
+
+    vmid = next_vmid(fake)
+    vm = fake.add_vm(vmid, f"vm{vmid}", config={"scsi0": f"{store}:{vmid}/vm-{vmid}-disk-0.raw,size=4G"})
+    with pytest.raises(Unsupported, match=rf"storage {store} \(dir\)"):
+        await pve.create_snapshot(str(vmid), "nope")
+    vm.config["scsi0"] = f"{store}:{vmid}/vm-{vmid}-disk-0.qcow2,size=4G"  # qcow2 on a directory can
+    await pve.create_snapshot(str(vmid), "qcow")
+    assert set(vm.snapshots) == {"qcow"}
+
+
+async def test_snapshot_names_are_checked_before_anything_is_sent(pve, fake, contract):
+    ct = add_ct(fake)
+    contract.recorded.clear()
+    for bad in ("-x", "a", "1abc", "current", "vzdump", "Pending", "a b", "a/b", "x" * 41, "snap-1"):
+        with pytest.raises(InvalidInput, match="invalid snapshot name"):
+            await pve.create_snapshot(str(ct.vmid), bad)
+        with pytest.raises(InvalidInput):
+            await pve.restore_snapshot(str(ct.vmid), bad)
+        with pytest.raises(InvalidInput):
+            await pve.delete_snapshot(str(ct.vmid), bad)
+    assert contract.recorded == []
+    contract.expect_requests = False
+
+
+async def test_snapshots_over_ssh_use_pvesh(make_provider, lab_pve, fake, contract):
+    ct = add_ct(fake)
+    pve = await make_provider(lab_pve.node_config(execution_rule=ExecutionRule.SSH_ONLY))
+    lab_pve.clear_shim_calls()
+    contract.recorded.clear()
+    await pve.create_snapshot(str(ct.vmid), "over_ssh", description="via pvesh")
+    assert [s.name for s in await pve.list_snapshots(str(ct.vmid))] == ["over_ssh"]
+    await pve.restore_snapshot(str(ct.vmid), "over_ssh")
+    await pve.delete_snapshot(str(ct.vmid), "over_ssh")
+    assert ct.snapshots == {}
+    argvs = [c["argv"] for c in lab_pve.shim_calls()]
+    path = f"/nodes/pve1/lxc/{ct.vmid}/snapshot"
+    assert [
+        "pvesh",
+        "create",
+        path,
+        "--snapname",
+        "over_ssh",
+        "--description",
+        "via pvesh",
+        "--output-format",
+        "json",
+    ] in argvs
+    assert ["pvesh", "create", f"{path}/over_ssh/rollback", "--output-format", "json"] in argvs
+    assert ["pvesh", "delete", f"{path}/over_ssh", "--output-format", "json"] in argvs
+    assert contract.recorded == []
+    contract.expect_requests = False
+    for argv in argvs:
+        if argv[0] == "pvesh":
+            checked = pvesh_request(contract.schema, argv)
+            assert not checked.problems, (argv, checked.problems)

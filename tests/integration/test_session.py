@@ -76,3 +76,44 @@ async def test_the_session_asks_the_injected_callback_about_an_unknown_host_key(
         assert session.loaded(node_id) and node_id not in session.trust_needed
     finally:
         await session.shutdown()
+
+
+async def test_snapshots_through_the_session_with_activity_rows(lab_home: Home, lab, lab_incus) -> None:
+    from ocv_desktop.core.models import ExecutionRule
+    from ocv_desktop.services.session import SnapshotAction
+
+    secrets = await SecretStore.open()
+    await NodeService(lab_home, secrets).add_node(lab_incus.node_config(execution_rule=ExecutionRule.API_ONLY))
+    activities: dict[int, object] = {}
+
+    class Keeper(Recorder):
+        def activity_changed(self, activity) -> None:
+            activities[activity.id] = activity
+
+    session = Session(lab_home, secrets, listener=Keeper())
+    await session.start(monitor=False, refresh=False)
+    node_id = session.nodes[0].id
+    name = lab.unique_name("sess")
+    lab_incus.cli_ok("init", "busybox", name)
+    lab_incus.cli_ok("start", name)
+    try:
+        await session.refresh(node_id)
+        inst = next(i for i in session.instances_of(node_id) if i.id == name)
+        lab_incus.cli_ok("exec", name, "--", "sh", "-c", "echo one > /root/marker")
+        assert await session.snapshot_action(SnapshotAction.CREATE, inst, "s1")
+        assert [s.name for s in await session.list_snapshots(inst)] == ["s1"]
+        lab_incus.cli_ok("exec", name, "--", "sh", "-c", "echo two > /root/marker")
+        assert await session.snapshot_action(SnapshotAction.RESTORE, inst, "s1")
+        assert lab_incus.cli_ok("exec", name, "--", "cat", "/root/marker").strip() == "one"
+        assert await session.snapshot_action(SnapshotAction.DELETE, inst, "s1")
+        assert await session.list_snapshots(inst) == []
+        # A failure is an activity row saying why, not an exception.
+        assert not await session.snapshot_action(SnapshotAction.CREATE, inst, "s1", description="why")
+        acts = [a for a in activities.values() if a.instance_name == f"{name} @ s1"]
+        assert [a.state for a in acts] == [ActivityState.SUCCEEDED] * 3 + [ActivityState.FAILED]
+        assert [a.action for a in acts] == ["Take snapshot", "Restore snapshot", "Delete snapshot", "Take snapshot"]
+        assert "no description" in acts[-1].message
+    finally:
+        lab_incus.cli("delete", "--force", name)
+        await session.shutdown()
+    assert session.pending_tasks() == []

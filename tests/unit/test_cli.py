@@ -97,7 +97,17 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "--help")
     assert code == 0
     listed = re.findall(r"^    (\S+)", out.split("\ncommands:\n", 1)[1], re.MULTILINE)  # not the description's words
-    assert listed == ["nodes", "trust", "import", "instances", "images", "health", "reset-password", "self-test"]
+    assert listed == [
+        "nodes",
+        "trust",
+        "import",
+        "instances",
+        "images",
+        "snapshots",
+        "health",
+        "reset-password",
+        "self-test",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -474,3 +484,15 @@ def test_gui_starts_and_quits_cleanly(tmp_path: Path) -> None:
     assert "main window closed" in err
     for bad in ("Traceback", "Task was destroyed", "Error"):
         assert bad not in err
+
+
+@pytest.mark.parametrize("command", ["restore", "delete"])
+def test_snapshot_restore_and_delete_refuse_without_a_terminal_before_any_contact(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch, command: str
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))  # not a terminal: the "y" must not count
+    code, out, err = cli(capsys, "--home", str(tmp_path), "snapshots", command, "no-such-node", "web", "s1")
+    assert code == 2 and out == ""
+    assert one_line(err) == f"ocv-desktop: no terminal to ask on: rerun with --yes to {command} " + (
+        "web on node no-such-node to snapshot s1" if command == "restore" else "snapshot s1 of web on node no-such-node"
+    )

@@ -349,3 +349,39 @@ def test_a_port_mapping_host_address_must_be_an_address(bad):
 def test_a_port_mapping_host_address_is_normalised():
     spec = InstanceSpec(name="web", image="busybox", ports=(PortMapping(8080, 80, host_ip="::0001"),))
     assert R.build_proxy_devices(spec)["proxy-tcp-8080"]["listen"] == "tcp:[::1]:8080"
+
+
+# --- snapshots -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fixture", sorted(FIXTURES.glob("*-snapshots.json")), ids=lambda p: p.name.removesuffix("-snapshots.json")
+)
+def test_recorded_snapshot_lists(fixture):
+    snaps = P.parse_snapshots(json.loads(fixture.read_text()))
+    assert [s.name for s in snaps] == ["snap0", "before-upgrade"]  # oldest first
+    assert all(s.created is not None and s.created.tzinfo is not None for s in snaps)
+    assert snaps[0].created < snaps[1].created
+    assert all(s.stateful is False and s.parent is None and s.description == "" for s in snaps)
+
+
+def test_snapshot_names_from_older_servers_lose_the_instance_prefix():
+    (snap,) = P.parse_snapshots([{"name": "c1/snap0", "created_at": "2024-01-01T00:00:00Z", "stateful": True}])
+    assert snap.name == "snap0" and snap.stateful is True and snap.created == datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("bad", [[{"name": 3}], [{"name": "s", "stateful": "yes"}], {"name": "s"}, ["s"]])
+def test_malformed_snapshot_lists(bad):
+    with pytest.raises(MalformedData):
+        P.parse_snapshots(bad)
+
+
+@pytest.mark.parametrize("name", ["snap0", "before-upgrade", "a", "v1.2_rc", "9lives", "x" * 63])
+def test_snapshot_names_accepted(name):
+    assert R.validate_snapshot_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["", "-x", "--stateful", "a/b", "a b", ".hidden", "x" * 64, "a:b", "a\nb", "é"])
+def test_snapshot_names_refused(name):
+    with pytest.raises(InvalidInput):
+        R.validate_snapshot_name(name)

@@ -46,6 +46,13 @@ VERSION = json.loads((DOCKER / "version.json").read_text())
 INFO = json.loads((DOCKER / "info.json").read_text())
 LXD_INSTANCES = json.loads((LXD / "incus-6.0-api-instances.json").read_text())
 LXD_IMAGES = json.loads((LXD / "lxd-5.0-cli-images.json").read_text())
+LXD_SNAPSHOTS = json.loads((LXD / "incus-6.0-api-snapshots.json").read_text())
+# The documented shape of a PVE snapshot list (tests/unit/test_proxmox_parse.py SNAPSHOT_LIST).
+PVE_SNAPSHOTS = [
+    {"name": "base", "description": "x", "snaptime": 1700000000, "vmstate": 0},
+    {"name": "up", "description": "", "snaptime": 1700003600, "vmstate": 1, "parent": "base"},
+    {"name": "current", "description": "You are here!", "running": 1, "parent": "up"},
+]
 PVE_RESOURCES = json.loads((PVE / "pve9-cluster-resources.json").read_text()) if PVE.is_dir() else None
 
 # Leaves a broken or hostile node may send: wrong types, NaN/Infinity, numbers beyond int64,
@@ -189,11 +196,26 @@ def test_lxd_images(items):
 
 
 @FUZZ
+@given(items=mutated(LXD_SNAPSHOTS))
+def test_lxd_snapshots(items):
+    only_ocv_errors(lp.parse_snapshots, items)
+
+
+@FUZZ
 @given(value=JSON)
 @example(value=["/1.0/instances/c1"])
 def test_lxd_lists_of_anything(value):
     only_ocv_errors(lp.parse_instances, value, "n")
     only_ocv_errors(lp.parse_images, value, "n")
+    only_ocv_errors(lp.parse_snapshots, value)
+
+
+@FUZZ
+@given(items=mutated(PVE_SNAPSHOTS))
+@example(items=[{"name": "s", "snaptime": 10**400}])
+def test_proxmox_snapshots(items):
+    only_ocv_errors(pp.snapshots_from_list, items)
+    only_ocv_errors(pp.snapshots_from_list, json.loads(_dumps(items)))
 
 
 # --- Proxmox ------------------------------------------------------------------------------------------

@@ -204,3 +204,36 @@ def test_pvesh_json_after_a_task_log():
     assert last_json("") is None
     with pytest.raises(OperationFailed, match="not JSON"):
         last_json("some text\n")
+
+
+# --- snapshots -------------------------------------------------------------------------------------
+
+# GET /nodes/{node}/qemu/{vmid}/snapshot as the PVE API documents it (apidata.js: name, description,
+# snaptime, vmstate, parent; plus the "current" entry PVE appends). No real PVE here to record from.
+SNAPSHOT_LIST = [
+    {"name": "base", "description": "fresh install\n", "snaptime": 1700000000, "vmstate": 0},
+    {"name": "upgraded", "description": "", "snaptime": 1700003600, "vmstate": 1, "parent": "base"},
+    {"name": "current", "description": "You are here!", "digest": "abc", "running": 1, "parent": "upgraded"},
+]
+
+
+def test_snapshot_list_without_current_oldest_first():
+    snaps = pp.snapshots_from_list(list(reversed(SNAPSHOT_LIST)))
+    assert [s.name for s in snaps] == ["base", "upgraded"]
+    base, upgraded = snaps
+    assert base.description == "fresh install" and base.parent is None and base.stateful is False
+    assert upgraded.parent == "base" and upgraded.stateful is True
+    assert base.created is not None and base.created.timestamp() == 1700000000
+
+
+def test_snapshot_without_snaptime_has_no_creation_time():
+    (snap,) = pp.snapshots_from_list([{"name": "s", "vmstate": "1"}])  # pvesh prints some numbers as text
+    assert snap.created is None and snap.stateful is True
+
+
+@pytest.mark.parametrize("bad", [[{"name": 1}], [{"name": "s", "snaptime": float("nan")}], "oops", [None]])
+def test_malformed_snapshot_entries(bad):
+    from ocv_desktop.core.errors import MalformedData
+
+    with pytest.raises(MalformedData):
+        pp.snapshots_from_list(bad)

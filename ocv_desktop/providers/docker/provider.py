@@ -42,6 +42,7 @@ from ocv_desktop.core.models import (
     PortMapping,
     ProgressCallback,
     Protocol,
+    Snapshot,
 )
 from ocv_desktop.providers.base import (
     Provider,
@@ -426,6 +427,38 @@ class DockerProvider(Provider):
                 raise NotFound(f"image {image!r} not found in its registry: {_tail(result.err)}")
             raise self._fail(result)
         report(1.0, f"pulled {image}")
+        return dp.image_from_inspect(await self._inspect_image(image), self.node.id)
+
+    # --- snapshots: Docker has none ----------------------------------------------------------
+
+    def _no_snapshots(self) -> Unsupported:
+        # Said plainly: a commit is not a snapshot (no volumes, no rollback of the container itself).
+        return Unsupported(
+            "Docker has no snapshots",
+            hint="to keep a container's filesystem as an image, commit it: ocv-desktop instances commit NODE ID IMAGE",
+        )
+
+    async def list_snapshots(self, instance_id: str) -> list[Snapshot]:
+        raise self._no_snapshots()
+
+    async def create_snapshot(
+        self, instance_id: str, name: str, description: str = "", stateful: bool = False
+    ) -> None:
+        raise self._no_snapshots()
+
+    async def restore_snapshot(self, instance_id: str, name: str) -> None:
+        raise self._no_snapshots()
+
+    async def delete_snapshot(self, instance_id: str, name: str) -> None:
+        raise self._no_snapshots()
+
+    async def commit_instance(self, instance_id: str, image_ref: str) -> Image:
+        """``docker commit``: the container's filesystem (not its volumes) as a new image
+        ``image_ref``; returns that image. A running container is paused while it is copied."""
+        ref = _check_ref(instance_id)
+        image = _check_image(image_ref)
+        await self._inspect_one(ref)  # NotFound with the container's name, not docker's wording
+        await self._docker("commit", "--", ref, image, timeout=self.context.command_timeout)
         return dp.image_from_inspect(await self._inspect_image(image), self.node.id)
 
     async def delete_image(self, image_id: str, *, force: bool = False) -> None:

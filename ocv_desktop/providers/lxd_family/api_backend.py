@@ -33,6 +33,8 @@ from ocv_desktop.providers.lxd_family.requests import (
     build_alias_body,
     build_create_body,
     build_image_pull_body,
+    build_restore_body,
+    build_snapshot_body,
     build_state_body,
     parse_image_ref,
     resolve_remote,
@@ -263,6 +265,26 @@ class LxdApiBackend:
     async def delete_image(self, image_id: str) -> None:
         fingerprint = await self._resolve_image(image_id)
         await self.op("DELETE", f"/1.0/images/{quote(fingerprint, safe='')}")
+
+    # --- snapshots -------------------------------------------------------------------------------
+
+    async def list_snapshots(self, name: str) -> list[dict[str, Any]]:
+        path = instance_path(name, "snapshots")
+        data = await self.get(path, {"recursion": 1})
+        if data is None:
+            return []  # a Go nil slice: no snapshots
+        if not isinstance(data, list):
+            raise ApiError(f"GET {path}?recursion=1 on {self.client.description}: not a list")
+        return data
+
+    async def create_snapshot(self, name: str, snapshot: str, *, stateful: bool) -> None:
+        await self.op("POST", instance_path(name, "snapshots"), json=build_snapshot_body(snapshot, stateful=stateful))
+
+    async def restore_snapshot(self, name: str, snapshot: str) -> None:
+        await self.op("PUT", instance_path(name), json=build_restore_body(snapshot))
+
+    async def delete_snapshot(self, name: str, snapshot: str) -> None:
+        await self.op("DELETE", instance_path(name, "snapshots", snapshot))
 
     # --- exec ------------------------------------------------------------------------------------
 

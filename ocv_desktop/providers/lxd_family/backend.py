@@ -53,6 +53,22 @@ class LxdBackend(Protocol):
 
     async def delete_image(self, image_id: str) -> None: ...
 
+    async def list_snapshots(self, name: str) -> list[dict[str, Any]]:
+        """The instance's snapshots as ``InstanceSnapshot`` objects; raises NotFound."""
+        ...
+
+    async def create_snapshot(self, name: str, snapshot: str, *, stateful: bool) -> None:
+        """Take a snapshot, awaited to the end."""
+        ...
+
+    async def restore_snapshot(self, name: str, snapshot: str) -> None:
+        """Restore the instance to a snapshot, awaited."""
+        ...
+
+    async def delete_snapshot(self, name: str, snapshot: str) -> None:
+        """Delete one snapshot, awaited."""
+        ...
+
     async def exec(
         self, name: str, argv: list[str], *, stdin: bytes, timeout: float, secrets: tuple[str, ...] = ()
     ) -> ExecResult:

@@ -26,6 +26,7 @@ from ocv_desktop.providers.lxd_family.requests import (
     check_spec,
     parse_image_ref,
     validate_name,
+    validate_snapshot_name,
 )
 from ocv_desktop.transport.base import CommandRunner
 
@@ -166,6 +167,49 @@ class LxdCliBackend:
             ):
                 raise NotFound(f"image {image_id!r} not found on {self.runner.description}") from None
             raise
+
+    # --- snapshots -------------------------------------------------------------------------------
+    # Incus (and LXD >= 5.21) spell these `snapshot create|restore|delete INSTANCE SNAP`; LXD 5.0
+    # knows only `snapshot INSTANCE SNAP`, `restore INSTANCE SNAP` and `delete INSTANCE/SNAP`. Both
+    # wait for the operation. Names are validated, so neither starts with '-' nor holds a '/'.
+
+    @property
+    def _new_snapshot_cli(self) -> bool:
+        return self.binary == "incus"
+
+    async def list_snapshots(self, name: str) -> list[dict[str, Any]]:
+        # `list --format json` prints InstanceFull, whose `snapshots` are the API's InstanceSnapshot
+        # objects on every version (null when there are none).
+        snapshots = (await self.get_instance(name)).get("snapshots")
+        if snapshots is None:
+            return []
+        if not isinstance(snapshots, list):
+            raise OcvError(f"`{self.binary} list --format json` gave no snapshot list for {name}")
+        return snapshots
+
+    async def create_snapshot(self, name: str, snapshot: str, *, stateful: bool) -> None:
+        validate_name(name)
+        validate_snapshot_name(snapshot)
+        argv = ["snapshot", "create"] if self._new_snapshot_cli else ["snapshot"]
+        if stateful:
+            argv.append("--stateful")
+        # `incus snapshot create` reads a YAML config from a stdin that is not a terminal: give it
+        # an empty one rather than whatever the channel holds.
+        await self._run(*argv, "--", name, snapshot, input=b"")
+
+    async def restore_snapshot(self, name: str, snapshot: str) -> None:
+        validate_name(name)
+        validate_snapshot_name(snapshot)
+        argv = ["snapshot", "restore"] if self._new_snapshot_cli else ["restore"]
+        await self._run(*argv, "--", name, snapshot, input=b"")
+
+    async def delete_snapshot(self, name: str, snapshot: str) -> None:
+        validate_name(name)
+        validate_snapshot_name(snapshot)
+        if self._new_snapshot_cli:
+            await self._run("snapshot", "delete", "--", name, snapshot, input=b"")
+        else:
+            await self._run("delete", "--", f"{name}/{snapshot}", input=b"")
 
     # --- exec ------------------------------------------------------------------------------------
 

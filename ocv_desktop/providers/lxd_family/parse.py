@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ocv_desktop.core.errors import MalformedData
-from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
+from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType, Snapshot
 from ocv_desktop.providers.go_time import parse_go_time
 from ocv_desktop.providers.shape import guarded, integer, kind
 
@@ -267,3 +267,34 @@ def parse_images(items: Any, node_id: str) -> list[Image]:
     if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
         raise MalformedData(f"the image list is {kind(items)}, expected a list of image objects")
     return sorted((parse_image(i, node_id) for i in items), key=lambda i: (i.name, i.id))
+
+
+# --- snapshots -------------------------------------------------------------------------------------
+
+
+@guarded("an LXD/Incus snapshot object")
+def parse_snapshot(obj: Mapping[str, Any]) -> Snapshot:
+    """One ``InstanceSnapshot``. Its ``name`` is the snapshot's own (``snap0``); an older answer
+    may say ``instance/snap0``, which is cut. LXD/Incus keep no parent chain."""
+    name = obj.get("name")
+    if not isinstance(name, str) or not name:
+        raise MalformedData(f"a snapshot's name is {kind(name)}, expected a string")
+    stateful = obj.get("stateful")
+    if stateful is not None and not isinstance(stateful, bool):
+        raise MalformedData(f"snapshot {name!r}: stateful is {kind(stateful)}, expected a boolean")
+    description = obj.get("description")
+    return Snapshot(
+        name=name.rsplit("/", 1)[-1],
+        created=parse_go_time(obj.get("created_at"), "created_at"),
+        description=description if isinstance(description, str) else "",
+        stateful=bool(stateful),
+        parent=None,
+    )
+
+
+def parse_snapshots(items: Any) -> list[Snapshot]:
+    """A snapshot list, oldest first (then by name)."""
+    if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+        raise MalformedData(f"the snapshot list is {kind(items)}, expected a list of snapshot objects")
+    snaps = [parse_snapshot(i) for i in items]
+    return sorted(snaps, key=lambda s: (s.created is None, s.created.timestamp() if s.created else 0.0, s.name))

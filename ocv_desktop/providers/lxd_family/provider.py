@@ -46,12 +46,13 @@ from ocv_desktop.core.models import (
     NodeConfig,
     NodeSecrets,
     ProgressCallback,
+    Snapshot,
 )
 from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input, refuse_option_like
 from ocv_desktop.providers.lxd_family import parse as lxd_parse
 from ocv_desktop.providers.lxd_family.backend import LxdBackend
 from ocv_desktop.providers.lxd_family.cli import LxdCliBackend
-from ocv_desktop.providers.lxd_family.requests import ImageSource, check_spec, validate_name
+from ocv_desktop.providers.lxd_family.requests import ImageSource, check_spec, validate_name, validate_snapshot_name
 from ocv_desktop.providers.routing import api_or_ssh
 from ocv_desktop.providers.shape import kind
 from ocv_desktop.providers.systemd import SystemdUnits
@@ -258,6 +259,32 @@ class LxdFamilyProvider(Provider):
                 f"invalid image id {image_id!r}", hint="name an image on this node by its alias or fingerprint"
             )
         await self._call("image delete", lambda b: b.delete_image(image_id))
+
+    # --- snapshots -----------------------------------------------------------------------------
+
+    async def list_snapshots(self, instance_id: str) -> list[Snapshot]:
+        name = validate_name(instance_id)
+        raw = await self._call("snapshot list", lambda b: b.list_snapshots(name))
+        return lxd_parse.parse_snapshots(raw)
+
+    async def create_snapshot(self, instance_id: str, name: str, description: str = "", stateful: bool = False) -> None:
+        inst = validate_name(instance_id)
+        snap = validate_snapshot_name(name)
+        if description:
+            # InstanceSnapshotsPost has no description on LXD or Incus; dropping it silently would
+            # leave the user believing it was kept.
+            raise Unsupported(f"{self.type.value} snapshots have no description", hint="put what it is for in the name")
+        await self._call("snapshot", lambda b: b.create_snapshot(inst, snap, stateful=stateful))
+
+    async def restore_snapshot(self, instance_id: str, name: str) -> None:
+        inst = validate_name(instance_id)
+        snap = validate_snapshot_name(name)
+        await self._call("snapshot restore", lambda b: b.restore_snapshot(inst, snap))
+
+    async def delete_snapshot(self, instance_id: str, name: str) -> None:
+        inst = validate_name(instance_id)
+        snap = validate_snapshot_name(name)
+        await self._call("snapshot delete", lambda b: b.delete_snapshot(inst, snap))
 
     # --- passwords -----------------------------------------------------------------------------
 

@@ -34,6 +34,20 @@ def validate_name(name: str) -> str:
     )
 
 
+# Snapshot names: the daemons refuse only '/' (and names that are not URL-safe on newer ones); we
+# keep to what every version, the CLI and a URL segment take unchanged, never starting with '-'.
+SNAPSHOT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+
+
+def validate_snapshot_name(name: str) -> str:
+    if not SNAPSHOT_NAME_RE.fullmatch(name):
+        raise InvalidInput(
+            f"invalid snapshot name {name!r}",
+            hint="use letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters",
+        )
+    return name
+
+
 @dataclass(frozen=True, slots=True)
 class ImageSource:
     """Where an image comes from: this server (``server`` None) or a remote image server."""
@@ -239,6 +253,18 @@ def build_state_body(action: str, *, timeout: float | None = None, force: bool =
     if timeout is not None:
         body["timeout"] = max(1, round(timeout))
     return body
+
+
+def build_snapshot_body(name: str, *, stateful: bool = False) -> dict[str, Any]:
+    """``POST /1.0/instances/{name}/snapshots`` (InstanceSnapshotsPost: name, stateful, expires_at;
+    no description: neither LXD nor Incus takes one for a snapshot)."""
+    return {"name": validate_snapshot_name(name), "stateful": bool(stateful)}
+
+
+def build_restore_body(snapshot: str) -> dict[str, Any]:
+    """``PUT /1.0/instances/{name}`` (InstancePut) with ``restore``: the server restores the snapshot
+    and ignores the other fields, as ``incus snapshot restore`` / ``lxc restore`` send it."""
+    return {"restore": validate_snapshot_name(snapshot), "stateful": False}
 
 
 def build_exec_body(

@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ocv_desktop.core.errors import MalformedData
-from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
+from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType, Snapshot
 from ocv_desktop.providers.shape import MAX_INT, guarded, objs
+from ocv_desktop.providers.shape import kind as shape_kind
 
 # PVE's own names for the two guest kinds, as they appear in URLs and in /cluster/resources.
 QEMU = "qemu"
@@ -267,3 +268,31 @@ def parse_pveversion(text: str) -> str:
     if not m:
         raise ValueError(f"not pveversion output: {text.strip()[:80]!r}")
     return "pve-manager/" + m.group(1).split("/")[0]
+
+
+# --- snapshots ---------------------------------------------------------------------------------
+
+
+@guarded("a Proxmox snapshot entry")
+def snapshot_from_entry(item: Mapping[str, Any]) -> Snapshot:
+    """One entry of ``GET .../{qemu,lxc}/VMID/snapshot``: ``snaptime`` in epoch seconds, ``vmstate``
+    1 when the VM's memory was saved, ``parent`` the snapshot it was taken on top of."""
+    name = item.get("name")
+    if not isinstance(name, str) or not name:
+        raise MalformedData(f"a snapshot's name is {shape_kind(name)}, expected a string")
+    parent = item.get("parent")
+    description = item.get("description")
+    return Snapshot(
+        name=name,
+        created=_created(item.get("snaptime")),
+        description=description.strip() if isinstance(description, str) else "",
+        stateful=as_bool(item.get("vmstate")),
+        parent=str(parent) if isinstance(parent, str) and parent else None,
+    )
+
+
+def snapshots_from_list(items: Any) -> list[Snapshot]:
+    """The snapshot list without PVE's ``current`` entry ("You are here!"), oldest first."""
+    entries = objs(items, "the snapshot list")
+    snaps = [snapshot_from_entry(i) for i in entries if i.get("name") != "current"]
+    return sorted(snaps, key=lambda s: (s.created is None, s.created.timestamp() if s.created else 0.0, s.name))

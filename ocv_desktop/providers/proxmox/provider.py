@@ -56,6 +56,7 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     Platform,
     ProgressCallback,
+    Snapshot,
 )
 from ocv_desktop.providers.base import (
     Provider,
@@ -88,6 +89,15 @@ _USERNAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?$")
 _FILENAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$")
 _STORAGE_RE = re.compile(r"^[a-z][a-z0-9\-_.]*[a-z0-9]$", re.IGNORECASE)
 _TEMPLATE_EXT_RE = re.compile(r"\.tar\.(?:gz|xz|zst|bz2)$")
+# Snapshot names: PVE's ``pve-configid`` format, at most 40 characters; 'current', 'vzdump' and
+# 'pending' are names PVE keeps for itself.
+_SNAPSHOT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,39}$")
+_RESERVED_SNAPSHOTS = ("current", "vzdump", "pending")
+# Storage types that snapshot a guest's volumes themselves; a file storage (dir, nfs, cifs, ...)
+# snapshots only qcow2 VM disks. Used only to name the culprit after PVE said no.
+_SNAPSHOT_STORAGE_TYPES = ("zfspool", "lvmthin", "rbd", "btrfs")
+_FILE_STORAGE_TYPES = ("dir", "nfs", "cifs", "glusterfs", "cephfs")
+_NO_SNAPSHOT_FEATURE = "snapshot feature is not available"
 _ISO_EXT_RE = re.compile(r"\.(?:iso|img)$", re.IGNORECASE)
 # InstanceSpec.extra keys passed through to PVE's create call as they are (property strings and
 # simple options the schema checks itself); anything else is refused so a typo is not ignored.
@@ -402,6 +412,67 @@ class ProxmoxProvider(Provider):
                 )
             await self._stop(guest, timeout=0, force=True)
         await self._task("DELETE", guest.path, {"purge": True, "destroy-unreferenced-disks": True})
+
+    # --- snapshots -----------------------------------------------------------------------------
+
+    async def list_snapshots(self, instance_id: str) -> list[Snapshot]:
+        guest = await self._find(instance_id)
+        return pp.snapshots_from_list(await self._call("GET", f"{guest.path}/snapshot"))
+
+    async def create_snapshot(self, instance_id: str, name: str, description: str = "", stateful: bool = False) -> None:
+        snap = _check_snapshot_name(name)
+        guest = await self._find(instance_id)
+        params: dict[str, Any] = {"snapname": snap}
+        if description:
+            params["description"] = description
+        if stateful:
+            if guest.kind != pp.QEMU:
+                raise Unsupported("Proxmox container snapshots cannot keep the running state (only VMs can)")
+            params["vmstate"] = True
+        try:
+            await self._task("POST", f"{guest.path}/snapshot", params)
+        except (OperationFailed, ApiError, RemoteError) as exc:
+            if _NO_SNAPSHOT_FEATURE not in str(exc):
+                raise
+            raise await self._snapshot_unsupported(guest) from exc
+
+    async def restore_snapshot(self, instance_id: str, name: str) -> None:
+        """PVE stops the guest for a rollback; it is left stopped unless the snapshot saved the
+        VM's memory (then it resumes as it was)."""
+        snap = _check_snapshot_name(name)
+        guest = await self._find(instance_id)
+        await self._task("POST", f"{guest.path}/snapshot/{_seg(snap)}/rollback")
+
+    async def delete_snapshot(self, instance_id: str, name: str) -> None:
+        snap = _check_snapshot_name(name)
+        guest = await self._find(instance_id)
+        await self._task("DELETE", f"{guest.path}/snapshot/{_seg(snap)}")
+
+    async def _snapshot_unsupported(self, guest: Guest) -> Unsupported:
+        """PVE said "snapshot feature is not available": name the storage(s) of the guest's volumes
+        that cannot snapshot, from its config and the node's storage types."""
+        config = obj(await self._call("GET", f"{guest.path}/config"), "the guest config")
+        listed = await self._call("GET", f"/nodes/{_seg(guest.node)}/storage")
+        storages = {str(s.get("storage")): str(s.get("type") or "") for s in objs(listed, "the storage list")}
+        culprits: list[str] = []
+        for key, value in config.items():
+            volume = _guest_volume(guest.kind, str(key), value)
+            if volume is None:
+                continue
+            sid, _, vol = volume.partition(":")
+            stype = storages.get(sid, "")
+            can = stype in _SNAPSHOT_STORAGE_TYPES or (
+                guest.kind == pp.QEMU and stype in _FILE_STORAGE_TYPES and vol.endswith(".qcow2")
+            )
+            label = f"{sid} ({stype})" if stype else sid
+            if not can and label not in culprits:
+                culprits.append(label)
+        where = ", ".join(culprits) if culprits else "its storage"
+        return Unsupported(
+            f"{guest.label} on {self.name} cannot be snapshotted: storage {where} does not support snapshots",
+            hint="move its disks to a storage that can (ZFS, LVM-thin, Ceph RBD, Btrfs"
+            + (", or qcow2 on a directory storage)" if guest.kind == pp.QEMU else ")"),
+        )
 
     # --- create --------------------------------------------------------------------------------
 
@@ -837,6 +908,36 @@ def _cpu_params(cpus: float | None) -> dict[str, Any]:
 
 def _hostname(spec: InstanceSpec, name: str) -> str:
     return validate_instance_name(spec.hostname, _GUEST_NAME_RE) if spec.hostname else name
+
+
+def _check_snapshot_name(name: str) -> str:
+    if not _SNAPSHOT_RE.fullmatch(name) or name.lower() in _RESERVED_SNAPSHOTS:
+        raise InvalidInput(
+            f"invalid snapshot name {name!r}",
+            hint="Proxmox snapshot names: a letter, then letters, digits and '_', 2 to 40 characters; "
+            "not 'current', 'vzdump' or 'pending'",
+        )
+    return name
+
+
+_VOLUME_KEY_RE = {
+    pp.LXC: re.compile(r"^(?:rootfs|mp\d+)$"),
+    pp.QEMU: re.compile(r"^(?:scsi|virtio|sata|ide|efidisk|tpmstate)\d+$"),
+}
+
+
+def _guest_volume(kind: str, key: str, value: Any) -> str | None:
+    """The ``storage:volume`` of a config line that holds a guest volume (no CD-ROM, cloud-init
+    drive, bind mount or passed-through device), else None."""
+    pattern = _VOLUME_KEY_RE.get(kind)
+    if pattern is None or not pattern.fullmatch(key) or not isinstance(value, str):
+        return None
+    first, *props = value.split(",")
+    volume = first.partition("=")[2] if first.startswith("volume=") else first
+    if "media=cdrom" in props or "cloudinit" in volume or volume.startswith("/") or volume == "none":
+        return None
+    storage, sep, _ = volume.partition(":")
+    return volume if sep and _STORAGE_RE.fullmatch(storage) else None
 
 
 def _split_storage(ref: str) -> tuple[str | None, str]:
