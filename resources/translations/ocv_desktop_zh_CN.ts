@@ -925,168 +925,168 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="189"/>
-        <location filename="../../ocv_desktop/services/session.py" line="645"/>
+        <location filename="../../ocv_desktop/services/session.py" line="192"/>
+        <location filename="../../ocv_desktop/services/session.py" line="669"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="240"/>
+        <location filename="../../ocv_desktop/services/session.py" line="243"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="297"/>
+        <location filename="../../ocv_desktop/services/session.py" line="315"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="304"/>
+        <location filename="../../ocv_desktop/services/session.py" line="322"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="321"/>
+        <location filename="../../ocv_desktop/services/session.py" line="339"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="357"/>
+        <location filename="../../ocv_desktop/services/session.py" line="375"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="358"/>
+        <location filename="../../ocv_desktop/services/session.py" line="376"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="359"/>
+        <location filename="../../ocv_desktop/services/session.py" line="377"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="360"/>
+        <location filename="../../ocv_desktop/services/session.py" line="378"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="378"/>
-        <location filename="../../ocv_desktop/services/session.py" line="390"/>
-        <location filename="../../ocv_desktop/services/session.py" line="441"/>
+        <location filename="../../ocv_desktop/services/session.py" line="396"/>
+        <location filename="../../ocv_desktop/services/session.py" line="408"/>
+        <location filename="../../ocv_desktop/services/session.py" line="459"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="380"/>
-        <location filename="../../ocv_desktop/services/session.py" line="496"/>
+        <location filename="../../ocv_desktop/services/session.py" line="398"/>
+        <location filename="../../ocv_desktop/services/session.py" line="514"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="408"/>
+        <location filename="../../ocv_desktop/services/session.py" line="426"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="408"/>
+        <location filename="../../ocv_desktop/services/session.py" line="426"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="409"/>
+        <location filename="../../ocv_desktop/services/session.py" line="427"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="431"/>
+        <location filename="../../ocv_desktop/services/session.py" line="449"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="446"/>
+        <location filename="../../ocv_desktop/services/session.py" line="464"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="471"/>
+        <location filename="../../ocv_desktop/services/session.py" line="489"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="472"/>
+        <location filename="../../ocv_desktop/services/session.py" line="490"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="473"/>
+        <location filename="../../ocv_desktop/services/session.py" line="491"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="504"/>
+        <location filename="../../ocv_desktop/services/session.py" line="522"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="505"/>
+        <location filename="../../ocv_desktop/services/session.py" line="523"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="506"/>
+        <location filename="../../ocv_desktop/services/session.py" line="524"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="575"/>
+        <location filename="../../ocv_desktop/services/session.py" line="597"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="575"/>
+        <location filename="../../ocv_desktop/services/session.py" line="597"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="597"/>
+        <location filename="../../ocv_desktop/services/session.py" line="621"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="601"/>
+        <location filename="../../ocv_desktop/services/session.py" line="625"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="610"/>
+        <location filename="../../ocv_desktop/services/session.py" line="634"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="619"/>
+        <location filename="../../ocv_desktop/services/session.py" line="643"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="632"/>
+        <location filename="../../ocv_desktop/services/session.py" line="656"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="669"/>
+        <location filename="../../ocv_desktop/services/session.py" line="693"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="681"/>
+        <location filename="../../ocv_desktop/services/session.py" line="705"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="726"/>
+        <location filename="../../ocv_desktop/services/session.py" line="751"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
