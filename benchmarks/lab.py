@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.common import Row, Series
+from benchmarks.common import Row, Series, print_rows
 
 CONTAINERS = 1000
 
@@ -101,6 +101,7 @@ async def _docker_stall(node, rounds: int) -> Series:
 
 def run(rounds: int, nodes_n: int = 50) -> list[Row]:
     from ocv_desktop.store.home import Home
+    from ocv_desktop.transport.known_hosts import trust_host_key
     from tests.benchmarks.health_fanout import DelayProxy, make_nodes, start_sshds
     from tests.lab.lab import Lab
 
@@ -126,6 +127,7 @@ def run(rounds: int, nodes_n: int = 50) -> list[Row]:
                     limit=1.5,
                 )
             )
+            print_rows(rows[-1:], "node side, real lab")
             proxy.close()
             proxy = None
 
@@ -140,8 +142,7 @@ def run(rounds: int, nodes_n: int = 50) -> list[Row]:
                 )
             created = time.monotonic() - t0
             dhome = Home(Path(tmp) / "dhome").ensure()
-            key = docker.ssh.host_key
-            dhome.known_hosts.write_text(f"[{docker.ssh.address}]:{docker.ssh.port} {key.type} {key.blob}\n")
+            trust_host_key(dhome.known_hosts, docker.ssh.address, docker.ssh.port, docker.ssh.host_key_line)
             node = docker.node_config()
             _HOMES[id(node)] = dhome
             stall = asyncio.run(_docker_stall(node, rounds))
