@@ -273,16 +273,24 @@ class Provider(ABC):
         """Ask the platform's daemon whether it works (over the shell); return a short detail."""
 
 
+@functools.cache
+def _registered() -> dict[str, Any]:
+    """The entry points of the group, by name, read once per process: ``entry_points()`` scans every
+    installed distribution's metadata (tens of ms), and every connect attempt and retry asks."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+@functools.cache
 def provider_class(platform: Platform | str) -> type[Provider]:
-    """The provider class registered for a platform under the entry-point group."""
+    """The provider class registered for a platform under the entry-point group (loaded once)."""
     key = Platform(platform).value
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name == key:
-            cls = ep.load()
-            if not (isinstance(cls, type) and issubclass(cls, Provider)):
-                raise TypeError(f"entry point {ep.value} is not a Provider subclass")
-            return cls
-    raise Unsupported(f"no provider installed for platform {key!r}")
+    ep = _registered().get(key)
+    if ep is None:
+        raise Unsupported(f"no provider installed for platform {key!r}")
+    cls = ep.load()
+    if not (isinstance(cls, type) and issubclass(cls, Provider)):
+        raise TypeError(f"entry point {ep.value} is not a Provider subclass")
+    return cls
 
 
 def create_provider(platform: Platform | str, context: ProviderContext) -> Provider:
