@@ -49,3 +49,18 @@ def test_a_platform_without_a_provider_is_unsupported(monkeypatch) -> None:
             base.provider_class(Platform.DOCKER)
     finally:
         base.provider_class.cache_clear()
+
+
+async def test_large_listings_are_parsed_off_the_event_loop_thread() -> None:
+    """Issue 15: parsing 1000 Docker containers on the loop stalled the GUI; big listings go to a
+    worker thread, small ones stay on the loop (a thread hop costs more than they do)."""
+    import threading
+
+    def where(text: str) -> tuple[str, int]:
+        return text, threading.get_ident()
+
+    loop_thread = threading.get_ident()
+    small = await base.parse_off_loop(base.PARSE_OFF_LOOP, where, "small")
+    large = await base.parse_off_loop(base.PARSE_OFF_LOOP + 1, where, "large")
+    assert small == ("small", loop_thread)
+    assert large[0] == "large" and large[1] != loop_thread
