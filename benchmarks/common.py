@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def worker(*args: str, timeout: float = 600) -> dict[str, float]:
     """Run one sample in a fresh interpreter; its last stdout line is a JSON dict of figures."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "benchmarks.worker", *args],
         cwd=ROOT,
