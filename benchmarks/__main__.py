@@ -165,6 +165,8 @@ def rss(rounds: int) -> list[Row]:
             ours,
             bare,
             unit="MB",
+            limit=180,
+            absolute=True,
             note="goal is absolute; the ratio is for scale",
         )
     ]

@@ -64,11 +64,12 @@ class Row:
     unit: str = "s"
     limit: float | None = None  # goal as a ratio (with baseline) or an absolute value (without)
     note: str = ""
+    absolute: bool = False  # the goal is on the value itself; the baseline is shown for scale
 
     def verdict(self) -> str:
         if self.limit is None:
             return ""
-        value = self.ratio if self.baseline is not None else self.measure.median
+        value = self.ratio if self.baseline is not None and not self.absolute else self.measure.median
         return "met" if value <= self.limit else "NOT met"
 
     @property
