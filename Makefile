@@ -72,9 +72,11 @@ package:
 	$(MAKE) --no-print-directory $(STAMP)
 	PYTHON=$(abspath $(PY)) ./packaging/linux/build.sh
 
-## bench: the timing figures the tests print instead of asserting, and the health fan-out
-##        (numbers, no asserts; run as root: they start lab servers)
+## bench: the scale figures of issue 15 as ratios against baselines measured in the same run
+##        (benchmarks/), the timing figures the tests print instead of asserting, and the health
+##        fan-out (numbers, no asserts; run as root: they start lab servers)
 bench: $(STAMP)
+	$(PY) -m benchmarks
 	$(PY) tests/benchmarks/figures.py
 	$(PY) tests/benchmarks/health_fanout.py
 

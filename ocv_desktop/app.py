@@ -4,6 +4,7 @@ only from here (``QtGui``), so that cli/ never imports ui/ (DESIGN.md layers).""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,13 @@ class QtGui:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # answered before the parser's ~20 command modules are imported
+        from ocv_desktop import APP_NAME, __version__
+
+        print(f"{APP_NAME} {__version__}")
+        return 0
     route_library_warnings()  # before any library is imported: import-time warnings come once
     from ocv_desktop import cli
 
-    return cli.main(argv, gui=QtGui())
+    return cli.main(args, gui=QtGui())

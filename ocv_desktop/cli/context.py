@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from ocv_desktop.core.errors import OcvError, SecretStoreError
-from ocv_desktop.services.nodes import NodeService
-from ocv_desktop.store.config import AppConfig, load_config
 from ocv_desktop.store.home import Home
-from ocv_desktop.store.secrets import SecretStore
+
+if TYPE_CHECKING:  # imported where first used: `--help` or `nodes list` need none of their libraries
+    from ocv_desktop.services.nodes import NodeService
+    from ocv_desktop.store.config import AppConfig
+    from ocv_desktop.store.secrets import SecretStore
 
 PROG = "ocv-desktop"
 
@@ -61,16 +63,22 @@ class Context:
         if self._nodes is not None:
             return self._nodes.config
         if self._config is None:
+            from ocv_desktop.store.config import load_config
+
             self._config = load_config(self.home.config_file)
         return self._config
 
     async def secrets(self) -> SecretStore:
         if self._secrets is None:
+            from ocv_desktop.store.secrets import SecretStore
+
             self._secrets = await SecretStore.open()
         return self._secrets
 
     async def node_service(self) -> NodeService:
         if self._nodes is None:
+            from ocv_desktop.services.nodes import NodeService
+
             self._nodes = NodeService(self.home, await self.secrets())
         return self._nodes
 

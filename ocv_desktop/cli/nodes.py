@@ -12,7 +12,6 @@ from ocv_desktop.cli.parser import command_group
 from ocv_desktop.core.errors import InvalidInput
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform
 from ocv_desktop.core.nodes import fields_of, normalize_fingerprint, set_fields
-from ocv_desktop.services.nodes import duplicate_name_message
 from ocv_desktop.store.config import check_node
 
 ORDER = 10
@@ -151,6 +150,8 @@ def add_node(args: argparse.Namespace, ctx: Context) -> int:
     node = node_from_args(args)
     check_node(node)  # say what is wrong before asking for secrets (the service checks again)
     if any(n.name == node.name for n in ctx.config().nodes):
+        from ocv_desktop.services.nodes import duplicate_name_message  # keyring and more: only here
+
         raise InvalidInput(duplicate_name_message(node.name), hint="choose another name")
     prompts = []
     if args.password_stdin:

@@ -39,7 +39,7 @@ DeliverFn = Callable[[HealthReport], None]
 class MonitorSettings:
     interval: float = 30.0  # seconds between checks of a node that answers
     timeout: float = 10.0  # bound for one whole node check (the check's own; see safety_net)
-    concurrency: int = 16  # checks running at once, all nodes together
+    concurrency: int = 64  # checks running at once, all nodes together (Settings.health_concurrency)
     jitter: float = 0.1  # +- fraction of the delay, spreads nodes over time
     max_backoff: float = 300.0  # longest wait between checks of an unhealthy node
 

@@ -193,7 +193,12 @@ class Session:
             config = AppConfig()
         self._apply_config(config)
         self.listener.keyring_state_changed()
-        if monitor:
+        self.begin(monitor=monitor, refresh=refresh)
+
+    def begin(self, *, monitor: bool = True, refresh: bool = True) -> None:
+        """Start the health monitor and the first refresh of every node (``start`` does it unless
+        told not to; the GUI does it itself once the window is shown and the imports are warm)."""
+        if monitor and self.monitor is None:
             self.monitor = HealthMonitor(self._check, self._deliver, self._monitor_settings())
             self.monitor.start(self.nodes)
         if refresh:

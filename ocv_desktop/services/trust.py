@@ -19,6 +19,7 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ocv_desktop.core.errors import (
@@ -32,8 +33,10 @@ from ocv_desktop.core.errors import (
 )
 from ocv_desktop.core.models import NodeConfig, Platform
 from ocv_desktop.providers.routing import uses_api, uses_ssh
-from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.store.home import Home
+
+if TYPE_CHECKING:  # a type only: `ocv-desktop trust` parses without the node service's imports
+    from ocv_desktop.services.nodes import NodeService
 
 TrustError = HostKeyError | CertificateError
 # The user's answer to one question: True trusts what the error describes. May raise to stop.

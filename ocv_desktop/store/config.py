@@ -65,7 +65,9 @@ class Settings:
 
     health_interval: float = 30.0  # between two health checks of one node
     health_timeout: float = 10.0  # one health check
-    health_concurrency: int = 16  # nodes checked at the same time
+    # Nodes checked at the same time. A warm check is two network round trips and ~2 ms of CPU, so
+    # the cap is about connection set-ups, not checks: 16 made 50 nodes four waves (issue 15).
+    health_concurrency: int = 64
     connect_timeout: float = 15.0  # SSH / API connection set-up
     command_timeout: float = 300.0  # one remote command
     group_by: str = "platform"  # node tree grouping: platform | tag

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -79,6 +79,12 @@ class MainWindow(QMainWindow):
         self._may_close = False
         self._restoring_tree = False
         self._selected_before_reset: tuple[str, str] | None = None
+        # Node events come in bursts (50 dead nodes fail within one turn at start-up); the message
+        # above the table walks every node in scope, so it is redone once per burst (issue 15).
+        self._node_message_later = QTimer(self)
+        self._node_message_later.setSingleShot(True)
+        self._node_message_later.setInterval(0)
+        self._node_message_later.timeout.connect(self._update_node_message)
 
         self.tree_model = NodeTreeModel(workspace, self)
         self.instance_model = InstanceTableModel(workspace, self)
@@ -353,7 +359,7 @@ class MainWindow(QMainWindow):
 
     def _node_state_changed(self, node_id: str) -> None:
         if node_id in self._scope_node_ids():
-            self._update_node_message()
+            self._node_message_later.start()
             self._update_actions()
 
     def _instances_changed(self, node_id: str) -> None:

@@ -157,6 +157,35 @@ def _application() -> QApplication:
     return app
 
 
+# What the first connect imports (asyncssh and httpx with their crypto: ~300 ms). Imported on a
+# worker thread right after the window is shown, so the loop never runs a big import itself: the
+# GIL switches every few ms and the window keeps painting. (Issue 15: the first connect imported
+# them on the loop, a visible stall right after the first paint.)
+WARM_MODULES = (
+    "asyncssh",
+    "httpx",
+    "ocv_desktop.transport.ssh",
+    "ocv_desktop.transport.http",
+    "ocv_desktop.services.pool",
+)
+
+
+def warm_imports() -> None:
+    """Import what connecting needs, plus every installed provider; blocking: run it off the loop."""
+    import importlib
+
+    from ocv_desktop.core.models import Platform
+    from ocv_desktop.providers.base import provider_class
+
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    for platform in Platform:
+        try:
+            provider_class(platform)
+        except Exception:
+            log.debug("provider %s not warmed", platform.value, exc_info=True)
+
+
 def freeze_startup_heap() -> None:
     """Take everything alive after start-up out of the garbage collector's view.
 
@@ -185,10 +214,12 @@ async def _run_window(home: Home) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, window.close)
     window.show()
-    freeze_startup_heap()
     try:
-        await workspace.start()
+        await workspace.start(monitor=False, refresh=False)  # the nodes from the config, no network yet
         log.info("main window shown with %d nodes", len(workspace.nodes))
+        await asyncio.to_thread(warm_imports)  # the window paints and answers meanwhile; see WARM_MODULES
+        freeze_startup_heap()
+        workspace.begin()  # health monitor and first refreshes
         await done.wait()
     finally:
         if os.name == "posix":

@@ -449,7 +449,7 @@ def test_dump_is_stable() -> None:
         settings:
           health_interval: 30.0
           health_timeout: 10.0
-          health_concurrency: 16
+          health_concurrency: 64
           connect_timeout: 15.0
           command_timeout: 300.0
           group_by: platform

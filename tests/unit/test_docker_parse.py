@@ -375,3 +375,22 @@ def test_inspect_batches_stay_under_the_argv_budget():
     assert all(sum(len(i) + 1 for i in b) <= 10_000 for b in batches)
     assert len(batches) == 7  # 153 ids of 65 characters fit in 10 000
     assert list(argv_batches(ids[:200], 200_000)) == [ids[:200]]  # a normal node: one call
+
+
+def test_a_large_inspect_array_decoded_element_by_element_equals_one_document() -> None:
+    """Issue 15: big ``docker inspect`` outputs are decoded one element at a time (the GIL is free
+    between elements); the result must be exactly the whole-document one, errors included."""
+    import json
+
+    from ocv_desktop.providers.docker import parse as dp
+
+    items = [{"Id": f"{i:064x}", "Name": f"/c{i}", "Config": {"Labels": {"k": "v" * 300}}} for i in range(1000)]
+    text = "\n" + json.dumps(items, indent=2) + "\n"
+    assert len(text) > dp.INSPECT_BY_ELEMENT
+    assert dp.parse_inspect(text) == items
+    assert dp.parse_inspect(" [ ] ".ljust(dp.INSPECT_BY_ELEMENT + 10)) == []
+    for broken in (text[:-3], text.replace("},\n", "}\n", 1), text + "[]", "{" + text[2:]):
+        with pytest.raises(dp.DockerOutputError):
+            dp.parse_inspect(broken)
+    with pytest.raises(dp.DockerOutputError):
+        dp.parse_inspect(json.dumps([1, 2] * 100_000))  # elements must be objects

@@ -316,3 +316,25 @@ async def test_a_check_that_raises_becomes_a_report_and_the_node_keeps_being_che
     assert [c.kind for c in got[0].checks] == [CheckKind.SSH, CheckKind.API, CheckKind.SERVICE]
     assert got[0].state is HealthState.UNHEALTHY
     assert "internal error (ValueError: a bug)" in got[0].check(CheckKind.SSH).error
+
+
+async def test_shipped_defaults_check_fifty_nodes_in_one_wave() -> None:
+    """Issue 15: with the default cap of 16, 50 nodes ran in four waves (a round took 4x one check).
+    Every check waits until all 50 have started: with a smaller cap this never ends."""
+    nodes = [node(f"n{i}") for i in range(50)]
+    started: set[str] = set()
+    everyone = asyncio.Event()
+
+    async def check(n: NodeConfig) -> HealthReport:
+        started.add(n.id)
+        if len(started) == len(nodes):
+            everyone.set()
+        await everyone.wait()
+        return report(n, True)
+
+    settings = MonitorSettings.from_settings(Settings())
+    got = []
+    async with asyncio.timeout(20), contextlib.aclosing(check_all(nodes, check, settings)) as reports:
+        async for r in reports:
+            got.append(r.node_id)
+    assert sorted(got) == sorted(n.id for n in nodes)

@@ -72,11 +72,50 @@ def parse_json_document(text: str, what: str) -> Any:
         raise DockerOutputError(f"unreadable `{what}` output: {exc.msg}: {text.strip()[:120]!r}") from None
 
 
+# Above this size a ``docker inspect`` array is decoded one element at a time: one json.loads of
+# the whole 10 MB (1000 containers) holds the GIL for its whole run, so even on a worker thread it
+# stalled the GUI's loop; between elements the interpreter can switch threads.
+INSPECT_BY_ELEMENT = 256 * 1024
+_WS = re.compile(r"\s*")
+
+
+def _json_array_by_element(text: str, what: str) -> list[Any]:
+    decoder = json.JSONDecoder()
+    pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    if not text.startswith("[", pos):
+        raise DockerOutputError(f"unexpected `{what}` output: not a JSON array")
+    items: list[Any] = []
+    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+    if text.startswith("]", pos):
+        pos += 1
+    else:
+        while True:
+            try:
+                item, pos = decoder.raw_decode(text, pos)
+            except json.JSONDecodeError as exc:
+                raise DockerOutputError(f"unreadable `{what}` output: {exc.msg} at {exc.pos}") from None
+            items.append(item)
+            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            if text.startswith(",", pos):
+                pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            elif text.startswith("]", pos):
+                pos += 1
+                break
+            else:
+                raise DockerOutputError(f"unreadable `{what}` output: expected ',' or ']' at {pos}")
+    if _WS.match(text, pos).end() != len(text):  # type: ignore[union-attr]
+        raise DockerOutputError(f"unreadable `{what}` output: extra data at {pos}")
+    return items
+
+
 def parse_inspect(text: str) -> list[dict[str, Any]]:
     """``docker inspect`` output: a JSON array (``[]`` when nothing was found or the daemon is down)."""
     if not text.strip():
         return []
-    doc = parse_json_document(text, "docker inspect")
+    if len(text) > INSPECT_BY_ELEMENT:
+        doc: Any = _json_array_by_element(text, "docker inspect")
+    else:
+        doc = parse_json_document(text, "docker inspect")
     if not isinstance(doc, list) or not all(isinstance(o, dict) for o in doc):
         raise DockerOutputError("unexpected `docker inspect` output: not a JSON array of objects")
     return doc

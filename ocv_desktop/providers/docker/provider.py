@@ -50,6 +50,7 @@ from ocv_desktop.providers.base import (
     check_new_password,
     chpasswd_input,
     no_progress,
+    parse_off_loop,
     passwd_input,
     validate_instance_name,
 )
@@ -207,13 +208,13 @@ class DockerProvider(Provider):
 
     async def list_instances(self) -> list[Instance]:
         ps = await self._docker("ps", "-a", "--no-trunc", "--format", "{{json .}}")
-        rows = dp.parse_json_lines(ps.out, "docker ps")
+        rows = await parse_off_loop(ps.out.count("\n"), dp.parse_json_lines, ps.out, "docker ps")
         ids = [str(r.get("ID", "")) for r in rows]
         bad = [i for i in ids if not FULL_ID_RE.fullmatch(i)]
         if bad:
             raise dp.DockerOutputError(f"`docker ps` printed an unexpected container id: {bad[0][:80]!r}")
         inspected = await self._inspect_containers(ids) if ids else []
-        return dp.merge_listing(rows, inspected, self.node.id)
+        return await parse_off_loop(len(rows), dp.merge_listing, rows, inspected, self.node.id)
 
     async def _inspect_containers(self, refs: Sequence[str]) -> list[dict[str, Any]]:
         """``docker inspect`` of many containers in one call (one per ~3000 ids). Ones that no
@@ -225,7 +226,7 @@ class DockerProvider(Provider):
                 problems = [ln for ln in result.err.splitlines() if ln.strip() and not _NO_SUCH.search(ln)]
                 if problems:
                     raise self._fail(result)
-            found.extend(dp.parse_inspect(result.out))
+            found.extend(await parse_off_loop(len(batch), dp.parse_inspect, result.out))
         return found
 
     async def get_instance(self, instance_id: str) -> Instance:

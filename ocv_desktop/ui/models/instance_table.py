@@ -15,6 +15,7 @@ case-folded text for the others.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,23 +52,33 @@ class _Row:
     search: str  # casefolded text of every column, for the filter
 
 
+@dataclass(slots=True)
+class _Plan:
+    """What is left to apply of one node's latest listing."""
+
+    changed: list[Instance]
+    added: list[Instance]
+
+
 class InstanceTableModel(QAbstractTableModel):
     NAME, STATUS, TYPE, IMAGE, CPU, MEMORY, DISK, IPS, NODE = range(9)
     COLUMNS = 9
     SortRole = Qt.ItemDataRole.UserRole + 1
     InstanceRole = Qt.ItemDataRole.UserRole + 2  # the Instance
-    CHUNK = 100  # rows inserted or changed per event-loop turn; more wait for the next turn
+    CHUNK = 250  # rows inserted or changed per slice
+    TURN_BUDGET = 0.012  # seconds of slices per event-loop turn; the rest waits for the next turn
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ws = workspace
         self._rows: list[_Row] = []
         self._row_of: dict[Key, int] = {}
+        self._keys_of: dict[str, set[Key]] = {}  # node id -> keys of its rows
         self._node_names: dict[str, str] = workspace.node_names()
         self._type_text = {InstanceType.CONTAINER: self.tr("container"), InstanceType.VM: self.tr("VM")}
         self._cores_text = self.tr("{cores} cores")
-        # Nodes whose rows still differ from the workspace; applied in chunks (see update_node).
-        self._pending: dict[str, None] = {}
+        # Nodes whose rows still differ from the workspace: what is left to apply (see update_node).
+        self._pending: dict[str, _Plan] = {}
         self._more = QTimer(self)
         self._more.setSingleShot(True)
         self._more.setInterval(0)
@@ -93,76 +104,88 @@ class InstanceTableModel(QAbstractTableModel):
     def update_node(self, node_id: str) -> None:
         """Make the rows of ``node_id`` match the workspace's list of its instances, in place.
 
-        A small change is applied at once. A big one (a first listing of hundreds of instances)
-        is applied ``CHUNK`` rows per event-loop turn, so the window keeps painting and answering
-        meanwhile; each turn recomputes the difference, so a newer listing arriving halfway
-        simply wins."""
-        self._pending[node_id] = None
-        self._apply_pending()
-
-    def settled(self) -> bool:
-        """True when every row matches the workspace (no chunk is waiting)."""
-        return not self._pending
-
-    def _apply_pending(self) -> None:
-        budget = self.CHUNK
-        while self._pending and budget > 0:
-            node_id = next(iter(self._pending))
-            used, done = self._apply(node_id, budget)
-            budget -= used
-            if done:
-                del self._pending[node_id]
-        if self._pending and not self._more.isActive():
-            self._more.start()
-
-    def _apply(self, node_id: str, budget: int) -> tuple[int, bool]:
-        """Apply up to ``budget`` row changes of one node; (rows touched, whether it is done)."""
+        The difference is computed once per listing, keyed by (node id, instance id): vanished
+        rows are removed at once, changed rows get ``dataChanged``, new rows are appended. A small
+        change is applied at once; a big one (a first listing of thousands) a time slice per
+        event-loop turn (``TURN_BUDGET``), so the window keeps painting meanwhile. A newer
+        listing arriving halfway replaces the rest of the older one's plan."""
         fresh = self._ws.instances_of(node_id)
         wanted = {inst.key: inst for inst in fresh}
-        gone = sorted(
-            (row for key, row in self._row_of.items() if key[0] == node_id and key not in wanted), reverse=True
-        )
+        mine = self._keys_of.get(node_id, set())
+        gone = sorted((self._row_of[key] for key in mine if key not in wanted), reverse=True)
         for first, last in _runs_descending(gone):  # removals are cheap for the views: all at once
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first : last + 1]
             self.endRemoveRows()
         if gone:
             self._row_of = {row.inst.key: i for i, row in enumerate(self._rows)}
-        used = 0
-        changed: list[int] = []
-        for inst in fresh:
-            row = self._row_of.get(inst.key)
-            if row is not None and self._rows[row].inst != inst:
-                if used >= budget:
-                    break
-                self._rows[row] = self._make_row(inst)
-                changed.append(row)
-                used += 1
-        for first, last in _runs_ascending(sorted(changed)):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMNS - 1))
-        added = [inst for inst in fresh if inst.key not in self._row_of][: max(0, budget - used)]
-        if added:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
-            for offset, inst in enumerate(added):
-                self._rows.append(self._make_row(inst))
-                self._row_of[inst.key] = start + offset
-            self.endInsertRows()
-            used += len(added)
-        done = used < budget or all(
-            (row := self._row_of.get(inst.key)) is not None and self._rows[row].inst == inst for inst in fresh
-        )
-        return used, done
+            mine = self._keys_of[node_id] = {key for key in mine if key in wanted}
+        rows, row_of = self._rows, self._row_of
+        changed = [inst for inst in fresh if inst.key in mine and rows[row_of[inst.key]].inst != inst]
+        added = [inst for inst in fresh if inst.key not in mine]
+        if changed or added:
+            self._pending[node_id] = _Plan(changed, added)
+        else:
+            self._pending.pop(node_id, None)
+        if not mine and not fresh:
+            self._keys_of.pop(node_id, None)
+        self._apply_pending()
+
+    def settled(self) -> bool:
+        """True when every row matches the workspace (no slice is waiting)."""
+        return not self._pending
+
+    def _apply_pending(self) -> None:
+        deadline = time.perf_counter() + self.TURN_BUDGET
+        while self._pending:
+            node_id, plan = next(iter(self._pending.items()))
+            self._apply_slice(node_id, plan)
+            if not plan.changed and not plan.added:
+                del self._pending[node_id]
+            if time.perf_counter() >= deadline:
+                break
+        if self._pending and not self._more.isActive():
+            self._more.start()
+
+    def _apply_slice(self, node_id: str, plan: _Plan) -> None:
+        """Apply up to ``CHUNK`` changed rows, then up to ``CHUNK`` new rows, of one node's plan."""
+        if plan.changed:
+            batch, plan.changed = plan.changed[: self.CHUNK], plan.changed[self.CHUNK :]
+            touched = []
+            for inst in batch:
+                row = self._row_of.get(inst.key)
+                if row is not None:
+                    self._rows[row] = self._make_row(inst)
+                    touched.append(row)
+            for first, last in _runs_ascending(sorted(touched)):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMNS - 1))
+            return
+        batch, plan.added = plan.added[: self.CHUNK], plan.added[self.CHUNK :]
+        start = len(self._rows)
+        made = [self._make_row(inst) for inst in batch]
+        self.beginInsertRows(QModelIndex(), start, start + len(made) - 1)
+        self._rows.extend(made)
+        mine = self._keys_of.setdefault(node_id, set())
+        for offset, inst in enumerate(batch):
+            self._row_of[inst.key] = start + offset
+            mine.add(inst.key)
+        self.endInsertRows()
 
     def _nodes_changed(self) -> None:
-        """Node names may have changed (the Node column), and removed nodes lose their rows."""
-        self._node_names = self._ws.node_names()
-        for node_id in {key[0] for key in self._row_of} - set(self._node_names):
+        """Removed nodes lose their rows; renamed nodes get their Node column redone (only theirs)."""
+        old, self._node_names = self._node_names, self._ws.node_names()
+        for node_id in set(self._keys_of) - set(self._node_names):
             self.update_node(node_id)
-        self._rows = [self._make_row(row.inst) for row in self._rows]
-        if self._rows:
-            top, bottom = self.index(0, self.NODE), self.index(len(self._rows) - 1, self.NODE)
-            self.dataChanged.emit(top, bottom)
+        renamed = {nid for nid, name in self._node_names.items() if old.get(nid) != name and nid in self._keys_of}
+        if not renamed:
+            return
+        touched = []
+        for i, row in enumerate(self._rows):
+            if row.inst.node_id in renamed:
+                self._rows[i] = self._make_row(row.inst)
+                touched.append(i)
+        for first, last in _runs_ascending(touched):
+            self.dataChanged.emit(self.index(first, self.NODE), self.index(last, self.NODE))
 
     def _make_row(self, inst: Instance) -> _Row:
         cells = (
