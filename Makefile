@@ -40,13 +40,13 @@ run: $(APP)
 test:
 	./scripts/install-system-deps.sh
 	$(MAKE) --no-print-directory $(STAMP)
-	$(VENV)/bin/ruff check ocv_desktop tests
+	$(VENV)/bin/ruff check ocv_desktop tests benchmarks packaging
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q --cov --cov-report=
 
 ## lint: ruff, and mypy with the settings in pyproject.toml (strict below ui/, lenient in ui/)
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ocv_desktop tests
+	$(VENV)/bin/ruff check ocv_desktop tests benchmarks packaging
 	$(VENV)/bin/mypy
 
 ## lock: re-resolve requirements/*.lock after pyproject.toml changed, keeping every pin that still

@@ -250,72 +250,72 @@
 <context>
     <name>InstanceTableModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="80"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="91"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="92"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="93"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="94"/>
         <source>Image</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="95"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="85"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="96"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="97"/>
         <source>Disk</source>
         <translation>磁盘</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="87"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="98"/>
         <source>IP addresses</source>
         <translation>IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="99"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="241"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="264"/>
         <source>{status} (the platform says: {raw})</source>
         <translation>{status}（平台原始状态：{raw}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="266"/>
         <source>id: {id}</source>
         <translation>ID：{id}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="67"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="78"/>
         <source>VM</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="67"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="78"/>
         <source>container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="79"/>
         <source>{cores} cores</source>
         <translation>{cores} 核</translation>
     </message>
@@ -328,82 +328,82 @@
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="119"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="142"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="148"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="150"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="211"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="223"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="221"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="227"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="231"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="231"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="237"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="237"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="243"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="371"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="377"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="377"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="383"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="379"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="385"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="392"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="398"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="395"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="401"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="431"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="437"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
@@ -443,7 +443,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="598"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="604"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="70"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -459,12 +459,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="585"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="591"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="601"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="607"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -926,167 +926,167 @@ The current password stops working. The new one is shown once and not saved anyw
     <name>Session</name>
     <message>
         <location filename="../../ocv_desktop/services/session.py" line="192"/>
-        <location filename="../../ocv_desktop/services/session.py" line="669"/>
+        <location filename="../../ocv_desktop/services/session.py" line="674"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="243"/>
+        <location filename="../../ocv_desktop/services/session.py" line="248"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="315"/>
+        <location filename="../../ocv_desktop/services/session.py" line="320"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="322"/>
+        <location filename="../../ocv_desktop/services/session.py" line="327"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="339"/>
+        <location filename="../../ocv_desktop/services/session.py" line="344"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="375"/>
+        <location filename="../../ocv_desktop/services/session.py" line="380"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="376"/>
+        <location filename="../../ocv_desktop/services/session.py" line="381"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="377"/>
+        <location filename="../../ocv_desktop/services/session.py" line="382"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="378"/>
+        <location filename="../../ocv_desktop/services/session.py" line="383"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="396"/>
-        <location filename="../../ocv_desktop/services/session.py" line="408"/>
-        <location filename="../../ocv_desktop/services/session.py" line="459"/>
+        <location filename="../../ocv_desktop/services/session.py" line="401"/>
+        <location filename="../../ocv_desktop/services/session.py" line="413"/>
+        <location filename="../../ocv_desktop/services/session.py" line="464"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="398"/>
-        <location filename="../../ocv_desktop/services/session.py" line="514"/>
+        <location filename="../../ocv_desktop/services/session.py" line="403"/>
+        <location filename="../../ocv_desktop/services/session.py" line="519"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="426"/>
+        <location filename="../../ocv_desktop/services/session.py" line="431"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="426"/>
+        <location filename="../../ocv_desktop/services/session.py" line="431"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="427"/>
+        <location filename="../../ocv_desktop/services/session.py" line="432"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="449"/>
+        <location filename="../../ocv_desktop/services/session.py" line="454"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="464"/>
+        <location filename="../../ocv_desktop/services/session.py" line="469"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="489"/>
+        <location filename="../../ocv_desktop/services/session.py" line="494"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="490"/>
+        <location filename="../../ocv_desktop/services/session.py" line="495"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="491"/>
+        <location filename="../../ocv_desktop/services/session.py" line="496"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="522"/>
+        <location filename="../../ocv_desktop/services/session.py" line="527"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="523"/>
+        <location filename="../../ocv_desktop/services/session.py" line="528"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="524"/>
+        <location filename="../../ocv_desktop/services/session.py" line="529"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="597"/>
+        <location filename="../../ocv_desktop/services/session.py" line="602"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="597"/>
+        <location filename="../../ocv_desktop/services/session.py" line="602"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="621"/>
+        <location filename="../../ocv_desktop/services/session.py" line="626"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="625"/>
+        <location filename="../../ocv_desktop/services/session.py" line="630"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="634"/>
+        <location filename="../../ocv_desktop/services/session.py" line="639"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="643"/>
+        <location filename="../../ocv_desktop/services/session.py" line="648"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="656"/>
+        <location filename="../../ocv_desktop/services/session.py" line="661"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="693"/>
+        <location filename="../../ocv_desktop/services/session.py" line="698"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="705"/>
+        <location filename="../../ocv_desktop/services/session.py" line="710"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="751"/>
+        <location filename="../../ocv_desktop/services/session.py" line="756"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
