@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pwd
 import ssl
 import subprocess
 import sys
@@ -90,6 +91,30 @@ async def test_user_password_login_sudo_and_docker_group(lab_ssh: SshHost) -> No
     assert name == lab_ssh.user
     assert "docker" in groups.split()
     assert sudo_uid == "0"
+
+
+async def test_a_command_does_not_run_the_users_bashrc(lab_ssh: SshHost) -> None:
+    """The lab's hosts share this machine's home folders: a command must not run the user's
+    ~/.bashrc (root's runs `pyenv init`, which serialised 50 concurrent commands on a lock file)."""
+    bashrc = Path(pwd.getpwnam(lab_ssh.user).pw_dir) / ".bashrc"
+    saved = bashrc.read_bytes() if bashrc.exists() else None
+    bashrc.write_text("export OCV_BASHRC_RAN=yes\n" + (saved or b"").decode())
+    try:
+        async with asyncssh.connect(
+            lab_ssh.address,
+            username=lab_ssh.user,
+            password=lab_ssh.user_password,
+            client_keys=None,
+            agent_path=None,
+            known_hosts=pinned(lab_ssh),
+        ) as conn:
+            result = await conn.run('echo "${OCV_BASHRC_RAN:-no}"', check=True)
+    finally:
+        if saved is None:
+            bashrc.unlink()
+        else:
+            bashrc.write_bytes(saved)
+    assert result.stdout.strip() == "no"
 
 
 async def test_user_password_wrong_is_refused(lab_ssh: SshHost) -> None:

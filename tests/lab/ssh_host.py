@@ -85,7 +85,12 @@ class SshHost:
         self.host_if = lab.slot.host_if(net_index)
         self.ns_if = lab.slot.ns_if(net_index)
         self.dir = lab.dir / "ssh" / role
-        self._env = {"PATH": SESSION_PATH, **(env or {})}
+        # SHLVL=1: Debian's bash sources ~/.bashrc for a command sshd runs when SHLVL < 2 (its
+        # SSH_SOURCE_BASHRC build option); with 1 inherited the shell counts 2 and skips it. The lab's
+        # hosts share this machine's /root, whose .bashrc runs `pyenv init` (a rehash behind a lock
+        # file): 50 concurrent commands queued on that lock for up to 60 s, and a stale lock hung every
+        # lab command. A node's own shell set-up is not what the tests are about.
+        self._env = {"PATH": SESSION_PATH, "SHLVL": "1", **(env or {})}
         self._sshd_options = dict(sshd_options or {})
         self._platform = platform
         self._proc: subprocess.Popen[bytes] | None = None
