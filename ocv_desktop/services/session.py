@@ -46,7 +46,15 @@ from ocv_desktop.core.errors import (
     OcvError,
     Timeout,
 )
-from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets
+from ocv_desktop.core.models import (
+    HealthReport,
+    HealthState,
+    Image,
+    Instance,
+    InstanceSpec,
+    NodeConfig,
+    NodeSecrets,
+)
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider
 from ocv_desktop.services.activity import Activity, ActivityState
@@ -439,6 +447,97 @@ class Session:
             return None
         self._finish(act, ActivityState.SUCCEEDED, self.tr("new password set"))
         return password
+
+    # --- creating instances, images ----------------------------------------------------------
+
+    async def create_instance(self, node_id: str, spec: InstanceSpec) -> Instance:
+        """Create (and, when ``spec.start``, start) an instance on the node; its progress shows
+        in the activity record and the new row joins the node's list at once. Raises the
+        node's ``OcvError`` so the create dialog can show it beside the values the user typed."""
+        node = self._require_node(node_id)
+        act = self._new_activity(self.tr("Create"), node, spec.name)
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> Instance:
+            async with self.pool.exclusive(node) as provider:
+                return await provider.create_instance(spec, progress=self._progress(act))
+
+        inst = await self._recorded(act, self._with_trust(node_id, op, interactive=True))
+        self._put_instance(inst, inst)
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("created, {status}").format(status=inst.status.value))
+        self.refresh(node_id)  # the platform's own view of the new instance (addresses, ports)
+        return inst
+
+    async def list_images(self, node_id: str) -> list[Image]:
+        """The node's images (Docker images, LXD/Incus images, Proxmox templates and ISOs)."""
+        self._require_node(node_id)
+
+        async def op(node: NodeConfig) -> list[Image]:
+            limit = self.settings.connect_timeout + LIST_TIMEOUT
+            try:
+                async with asyncio.timeout(limit):
+                    provider = await self.pool.get(node)
+                    return await provider.list_images()
+            except TimeoutError:
+                raise Timeout(f"listing the images of {node.name}", limit) from None
+
+        return await self._with_trust(node_id, op, interactive=True)
+
+    async def pull_image(self, node_id: str, ref: str) -> Image:
+        """Pull ``ref`` onto the node, its progress streamed into the activity record."""
+        node = self._require_node(node_id)
+        act = self._new_activity(self.tr("Pull image"), node, ref)
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> Image:
+            async with self.pool.exclusive(node) as provider:
+                return await provider.pull_image(ref, progress=self._progress(act))
+
+        image = await self._recorded(act, self._with_trust(node_id, op, interactive=True))
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("pulled"))
+        return image
+
+    async def delete_image(self, node_id: str, image: Image) -> None:
+        """Delete an image; the node's refusal (an image in use) is raised as its ``OcvError``."""
+        node = self._require_node(node_id)
+        act = self._new_activity(self.tr("Delete image"), node, image.name)
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> None:
+            async with self.pool.exclusive(node) as provider:
+                await provider.delete_image(image.id)
+
+        await self._recorded(act, self._with_trust(node_id, op, interactive=True))
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("deleted"))
+
+    def _require_node(self, node_id: str) -> NodeConfig:
+        node = self._nodes.get(node_id)
+        if node is None:
+            raise NotFound(f"node {node_id} is not configured")
+        return node
+
+    def _progress(self, act: Activity) -> Callable[[float | None, str], None]:
+        """A provider ProgressCallback that shows each step in the activity row."""
+
+        def report(fraction: float | None, message: str) -> None:
+            if fraction is not None:
+                act.progress = max(0.0, min(1.0, fraction))
+            if message:
+                act.message = message
+            self.listener.activity_changed(act)
+
+        return report
+
+    async def _recorded(self, act: Activity, work: Awaitable[T]) -> T:
+        """``work``; a failure or cancellation finishes ``act`` with why, then propagates."""
+        try:
+            return await work
+        except asyncio.CancelledError:
+            self._finish(act, ActivityState.CANCELLED, self.tr("cancelled (the node may still finish it)"))
+            raise
+        except OcvError as exc:
+            self._finish(act, ActivityState.FAILED, str(exc))
+            raise
 
     # --- trust ---------------------------------------------------------------------------------
 

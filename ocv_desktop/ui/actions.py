@@ -82,6 +82,14 @@ class WindowActions(QObject):
             "actionOpenTerminal", self.tr("Open SSH &terminal"), "Ctrl+T", "terminal",
             self.tr("Open an SSH session to the node (or a shell in the selected instance) in your terminal"),
         )  # fmt: skip
+        self.create_instance = self._make(
+            "actionCreateInstance", self.tr("&Create instance…"), "Ctrl+Shift+N", "add",
+            self.tr("Create a container or virtual machine on the selected node"),
+        )  # fmt: skip
+        self.images = self._make(
+            "actionImages", self.tr("&Images…"), "Ctrl+I", None,
+            self.tr("List, pull and delete the images of the selected node"),
+        )  # fmt: skip
         # nodes
         self.refresh = self._make(
             "actionRefresh", self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, "refresh",
@@ -137,6 +145,15 @@ class WindowActions(QObject):
         self._parent.addAction(action)  # shortcuts work wherever the focus is in the window
         return action
 
+    @staticmethod
+    def _enable(action: QAction, enabled: bool, why_not: str, tip: str) -> None:
+        """Enable ``action``; a disabled one says why in its tooltip (Qt shows tooltips of
+        disabled toolbar buttons and menu entries, so the user learns what is missing)."""
+        action.setEnabled(enabled)
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        shown = tip if enabled else why_not
+        action.setToolTip(f"{shown} ({shortcut})" if shortcut and enabled else shown)
+
     def update(self, state: SelectionState) -> None:
         insts = state.instances
         self.start.setEnabled(bool(applicable(InstanceAction.START, insts)))
@@ -145,6 +162,9 @@ class WindowActions(QObject):
         self.delete.setEnabled(bool(insts))
         self.reset_password.setEnabled(len(insts) == 1 and insts[0].status is InstanceStatus.RUNNING)
         self.open_terminal.setEnabled(state.can_open_terminal)
+        no_node = self.tr("Add a node first") if not state.has_nodes else ""
+        self._enable(self.create_instance, not no_node, no_node, self.create_instance.statusTip())
+        self._enable(self.images, not no_node, no_node, self.images.statusTip())
         self.refresh.setEnabled(state.scope_nodes > 0)
         self.check_health.setEnabled(state.scope_nodes > 0)
         self.edit_node.setEnabled(state.node is not None)

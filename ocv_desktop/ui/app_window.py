@@ -47,6 +47,7 @@ from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
 from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.config_watcher import ConfigWatcher
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
+from ocv_desktop.ui.flows import create as create_flows
 from ocv_desktop.ui.flows import instances as instance_flows
 from ocv_desktop.ui.flows import nodes as node_flows
 from ocv_desktop.ui.models.activity import ActivityModel
@@ -219,10 +220,12 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a.quit)
         node_menu = bar.addMenu(self.tr("&Node"))
-        node_menu.addActions([a.refresh, a.check_health, a.trust_node])
+        node_menu.addActions([a.refresh, a.check_health, a.trust_node, a.images])
         node_menu.addSeparator()
         node_menu.addActions([a.edit_node, a.remove_node])
         inst_menu = bar.addMenu(self.tr("&Instance"))
+        inst_menu.addAction(a.create_instance)
+        inst_menu.addSeparator()
         inst_menu.addActions([a.start, a.stop, a.restart])
         inst_menu.addSeparator()
         inst_menu.addActions([a.reset_password, a.open_terminal])
@@ -240,6 +243,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addActions([a.add_node, a.refresh])
         toolbar.addSeparator()
+        toolbar.addAction(a.create_instance)
         toolbar.addActions([a.start, a.stop, a.restart, a.delete])
         toolbar.addSeparator()
         toolbar.addActions([a.reset_password, a.open_terminal])
@@ -284,6 +288,7 @@ class MainWindow(QMainWindow):
         a.reset_password.triggered.connect(self._reset_password)
         a.open_terminal.triggered.connect(self._open_terminal)
         a.refresh.triggered.connect(self.refresh_scope)
+        a.create_instance.triggered.connect(lambda: self._flow("create", create_flows.create_instance(self)))
         a.check_health.triggered.connect(lambda: self.ws.check_now(self._scope_node_ids()))
         a.add_node.triggered.connect(lambda: self._flow("add-node", node_flows.add_node(self)))
         a.edit_node.triggered.connect(self._edit_node)
@@ -472,6 +477,36 @@ class MainWindow(QMainWindow):
     def selected_instances(self) -> list[Instance]:
         rows = sorted({i.row() for i in self.instance_table.selectionModel().selectedRows()})
         return self.proxy.instances(rows)
+
+    def target_node_id(self) -> str | None:
+        """The node a new instance or the images dialog is for: the tree's node, else the node
+        of the first selected instance, else the only node in the scope."""
+        node = self.current_node()
+        if node is not None:
+            return node.id
+        insts = self.selected_instances()
+        if insts:
+            return insts[0].node_id
+        ids = self._scope_node_ids()
+        return ids[0] if ids else None
+
+    def select_instance(self, node_id: str, instance_id: str) -> bool:
+        """Show and select the instance's row (switching the tree to its node when the current
+        scope hides it). False while the table does not show it yet."""
+        if node_id not in self._scope_node_ids():
+            indexes = self.tree_model.node_indexes(node_id)
+            if indexes:
+                self.node_tree.setCurrentIndex(indexes[0])
+        proxy = self.proxy
+        for row in range(proxy.rowCount()):
+            inst = proxy.instances([row])[0]
+            if inst.node_id == node_id and inst.id == instance_id:
+                self.instance_table.clearSelection()
+                self.instance_table.selectRow(row)
+                self.instance_table.scrollTo(proxy.index(row, 0))
+                self.instance_table.setFocus()
+                return True
+        return False
 
     def _selection_state(self) -> SelectionState:
         insts = tuple(self.selected_instances())
