@@ -123,6 +123,202 @@
     </message>
 </context>
 <context>
+    <name>CreateInstanceDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="52"/>
+        <source>Create instance</source>
+        <translation>创建实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="69"/>
+        <source>an image of the node, or one to pull</source>
+        <translation>节点上的镜像，或要拉取的镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="70"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="71"/>
+        <source>List the node&apos;s images again</source>
+        <translation>重新列出节点的镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
+        <source>no limit</source>
+        <translation>不限制</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="84"/>
+        <source>no limit (e.g. 512M, 2G)</source>
+        <translation>不限制（例如 512M、2G）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="86"/>
+        <source>platform default (e.g. 10G)</source>
+        <translation>平台默认值（例如 10G）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="89"/>
+        <source>one per line: host:guest/proto, e.g. 8080:80/tcp</source>
+        <translation>每行一个：主机端口:客户端口/协议，例如 8080:80/tcp</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="92"/>
+        <source>one per line: KEY=VALUE</source>
+        <translation>每行一个：KEY=VALUE</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="97"/>
+        <source>the image&apos;s default</source>
+        <translation>镜像的默认命令</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="98"/>
+        <source>Start after creating</source>
+        <translation>创建后启动</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="110"/>
+        <source>Node:</source>
+        <translation>节点：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
+        <source>Image:</source>
+        <translation>镜像：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
+        <source>CPUs:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
+        <source>Disk:</source>
+        <translation>磁盘：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="123"/>
+        <source>Ports:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="124"/>
+        <source>Environment:</source>
+        <translation>环境变量：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="125"/>
+        <source>Command:</source>
+        <translation>命令：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="323"/>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="133"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <source>Container</source>
+        <translation>容器</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <source>Virtual machine</source>
+        <translation>虚拟机</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="174"/>
+        <source>Port mappings and the command are set for Docker containers only</source>
+        <translation>端口映射和命令仅适用于 Docker 容器</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="186"/>
+        <source>Free resources: not known yet</source>
+        <translation>可用资源：尚不清楚</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="189"/>
+        <source>Node: {cores} CPUs, {memory} of {total} memory free, {disk} disk free</source>
+        <translation>节点：{cores} 个 CPU，内存可用 {memory}（共 {total}），磁盘可用 {disk}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="205"/>
+        <source>Listing the images of {node}…</source>
+        <translation>正在列出 {node} 的镜像…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="214"/>
+        <source>The images could not be listed: {error}</source>
+        <translation>无法列出镜像：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="222"/>
+        <source>%n image(s) on the node</source>
+        <translation>
+            <numerusform>节点上有 %n 个镜像</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="246"/>
+        <source>Add a node first.</source>
+        <translation>请先添加节点。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="249"/>
+        <source>Invalid name: {rule}</source>
+        <translation>名称无效：{rule}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
+        <source>Type a name.</source>
+        <translation>请输入名称。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="254"/>
+        <source>The name is not valid on {platform}.</source>
+        <translation>该名称在 {platform} 上无效。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="256"/>
+        <source>Choose or type an image.</source>
+        <translation>请选择或输入镜像。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="311"/>
+        <source>Creating…</source>
+        <translation>正在创建…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="317"/>
+        <source>The node refused: {error}</source>
+        <translation>节点拒绝了请求：{error}</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/base.py" line="117"/>
@@ -166,12 +362,12 @@
 <context>
     <name>ErrorHooks</name>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="111"/>
         <source>Unexpected problem: {what}</source>
         <translation>意外问题：{what}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="112"/>
         <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
     </message>
@@ -323,87 +519,87 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="76"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="77"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="114"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="138"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="142"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="145"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="206"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="218"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="221"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="222"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="226"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="231"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="234"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="237"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="240"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="371"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="376"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="377"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="382"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="379"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="384"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="392"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="397"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="395"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="400"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="431"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="436"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
@@ -443,7 +639,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="598"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="633"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="70"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -459,12 +655,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="585"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="620"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="601"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="636"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -472,32 +668,32 @@
 <context>
     <name>NewPasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="51"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="84"/>
         <source>New root password</source>
         <translation>新的 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="55"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="88"/>
         <source>The root password of {instance} on {node} is now:</source>
         <translation>节点 {node} 上实例 {instance} 的 root 密码现在是：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="66"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="99"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="111"/>
         <source>ocv-desktop does not store this password anywhere and forgets it when you close this window. Save it in your password manager now.</source>
         <translation>ocv-desktop 不会在任何地方保存此密码，关闭此窗口后即不再保留。请现在将它存入您的密码管理器。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="85"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="118"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="129"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
     </message>
@@ -898,12 +1094,12 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="139"/>
         <source>Reset root password</source>
         <translation>重置 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="140"/>
         <source>Set a new random root password for {instance} on {node}?
 
 The current password stops working. The new one is shown once and not saved anywhere.</source>
@@ -912,12 +1108,12 @@ The current password stops working. The new one is shown once and not saved anyw
 当前密码将失效。新密码只显示一次，不会保存在任何地方。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="112"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="145"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="146"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -925,137 +1121,164 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="183"/>
-        <location filename="../../ocv_desktop/services/session.py" line="577"/>
+        <location filename="../../ocv_desktop/services/session.py" line="191"/>
+        <location filename="../../ocv_desktop/services/session.py" line="676"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="234"/>
+        <location filename="../../ocv_desktop/services/session.py" line="242"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="291"/>
+        <location filename="../../ocv_desktop/services/session.py" line="299"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="298"/>
+        <location filename="../../ocv_desktop/services/session.py" line="306"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="315"/>
+        <location filename="../../ocv_desktop/services/session.py" line="323"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="351"/>
+        <location filename="../../ocv_desktop/services/session.py" line="359"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="352"/>
+        <location filename="../../ocv_desktop/services/session.py" line="360"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="353"/>
+        <location filename="../../ocv_desktop/services/session.py" line="361"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="354"/>
+        <location filename="../../ocv_desktop/services/session.py" line="362"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="372"/>
-        <location filename="../../ocv_desktop/services/session.py" line="384"/>
-        <location filename="../../ocv_desktop/services/session.py" line="435"/>
+        <location filename="../../ocv_desktop/services/session.py" line="380"/>
+        <location filename="../../ocv_desktop/services/session.py" line="392"/>
+        <location filename="../../ocv_desktop/services/session.py" line="443"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="374"/>
+        <location filename="../../ocv_desktop/services/session.py" line="382"/>
+        <location filename="../../ocv_desktop/services/session.py" line="536"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="402"/>
+        <location filename="../../ocv_desktop/services/session.py" line="410"/>
+        <location filename="../../ocv_desktop/services/session.py" line="511"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="402"/>
+        <location filename="../../ocv_desktop/services/session.py" line="410"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="403"/>
+        <location filename="../../ocv_desktop/services/session.py" line="411"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="425"/>
+        <location filename="../../ocv_desktop/services/session.py" line="433"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="440"/>
+        <location filename="../../ocv_desktop/services/session.py" line="448"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <location filename="../../ocv_desktop/services/session.py" line="458"/>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="467"/>
+        <source>created, {status}</source>
+        <translation>已创建，{status}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="489"/>
+        <source>Pull image</source>
+        <translation>拉取镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="497"/>
+        <source>pulled</source>
+        <translation>已拉取</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="503"/>
+        <source>Delete image</source>
+        <translation>删除镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="606"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <location filename="../../ocv_desktop/services/session.py" line="606"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="529"/>
+        <location filename="../../ocv_desktop/services/session.py" line="628"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="533"/>
+        <location filename="../../ocv_desktop/services/session.py" line="632"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="542"/>
+        <location filename="../../ocv_desktop/services/session.py" line="641"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="551"/>
+        <location filename="../../ocv_desktop/services/session.py" line="650"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="564"/>
+        <location filename="../../ocv_desktop/services/session.py" line="663"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="601"/>
+        <location filename="../../ocv_desktop/services/session.py" line="700"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="613"/>
+        <location filename="../../ocv_desktop/services/session.py" line="712"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="658"/>
+        <location filename="../../ocv_desktop/services/session.py" line="757"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
@@ -1393,104 +1616,129 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
         <translation>在您的终端中打开到节点的 SSH 会话（或进入选中实例的 shell）</translation>
     </message>
     <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
+        <source>&amp;Create instance…</source>
+        <translation>创建实例(&amp;C)…</translation>
+    </message>
+    <message>
         <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
+        <source>Create a container or virtual machine on the selected node</source>
+        <translation>在所选节点上创建容器或虚拟机</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
+        <source>&amp;Images…</source>
+        <translation>镜像(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <source>List, pull and delete the images of the selected node</source>
+        <translation>列出、拉取和删除所选节点的镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="95"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
         <source>List the instances of the selected nodes again</source>
         <translation>重新列出选中节点的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
         <source>Check &amp;health now</source>
         <translation>立即检查健康状态(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
         <source>Check the selected nodes now instead of waiting for the next round</source>
         <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
         <source>&amp;Add node…</source>
         <translation>添加节点(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
         <source>Add a node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
         <source>&amp;Edit node…</source>
         <translation>编辑节点(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
         <source>Change the selected node</source>
         <translation>修改选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
         <source>Re&amp;move node…</source>
         <translation>移除节点(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
         <source>Remove the selected node from the list</source>
         <translation>从列表中移除选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="110"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="165"/>
+        <source>Add a node first</source>
+        <translation>请先添加节点</translation>
     </message>
 </context>
 </TS>
