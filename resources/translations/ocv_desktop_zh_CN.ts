@@ -231,7 +231,7 @@
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="323"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="324"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
@@ -262,8 +262,8 @@
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="189"/>
-        <source>Node: {cores} CPUs, {memory} of {total} memory free, {disk} disk free</source>
-        <translation>节点：{cores} 个 CPU，内存可用 {memory}（共 {total}），磁盘可用 {disk}</translation>
+        <source>Free on the node: {memory} of {total} memory, {disk} disk ({cores} CPUs)</source>
+        <translation>节点可用：内存 {memory}（共 {total}），磁盘 {disk}（{cores} 个 CPU）</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="205"/>
@@ -298,22 +298,17 @@
         <translation>请输入名称。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="254"/>
-        <source>The name is not valid on {platform}.</source>
-        <translation>该名称在 {platform} 上无效。</translation>
-    </message>
-    <message>
         <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="256"/>
         <source>Choose or type an image.</source>
         <translation>请选择或输入镜像。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="311"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="312"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="317"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="318"/>
         <source>The node refused: {error}</source>
         <translation>节点拒绝了请求：{error}</translation>
     </message>

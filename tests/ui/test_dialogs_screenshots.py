@@ -34,6 +34,62 @@ VARIANTS = {
 }
 
 
+class PictureWorkspace:
+    """What the create-instance and images dialogs read from the workspace, for pictures taken
+    without a lab: nodes, their health, and tasks that are not run (the pictures set the lists)."""
+
+    def __init__(self, nodes: list[Any], health: dict[str, Any] | None = None) -> None:
+        self.nodes = nodes
+        self.health = health or {}
+
+    def node(self, node_id: str) -> Any:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+    def run_task(self, name: str, coro: Any) -> None:
+        coro.close()
+
+
+def workspace_gallery() -> Iterator[tuple[str, object]]:
+    """The dialogs that work on a node (create instance, images), filled as a lab would."""
+    from datetime import UTC, datetime
+
+    from ocv_desktop.core.models import HealthReport, Image, NodeConfig, Platform, Resources
+    from ocv_desktop.ui.dialogs.create_instance import CreateInstanceDialog
+
+    docker = NodeConfig(name="docker-lab", type=Platform.DOCKER, host="10.0.0.5")
+    incus = NodeConfig(name="incus-lab", type=Platform.INCUS, host="10.0.0.7")
+    health = {
+        docker.id: HealthReport(
+            node_id=docker.id,
+            checked_at=datetime(2026, 12, 7, 12, 0, tzinfo=UTC),
+            resources=Resources(cpu_cores=8, memory_total=16 * 2**30, memory_used=5 * 2**30, disk_free=120 * 2**30),
+        )
+    }
+    ws = PictureWorkspace([docker, incus], health)
+    images = [
+        Image(id="sha256:1", name="nginx:1.27", node_id=docker.id, size=190 * 2**20),
+        Image(id="sha256:2", name="debian:12", node_id=docker.id, aliases=("debian:bookworm",), size=117 * 2**20),
+    ]
+    create = CreateInstanceDialog(None, ws, docker.id)
+    create._images = images
+    create._show_images()
+    create.images_state.setText(create.tr("%n image(s) on the node", "", len(images)))
+    create.refresh_images_button.setEnabled(True)  # the listing is done in this picture
+    create.image_combo.setEditText("nginx:1.27")
+    create.name_edit.setText("web-1")
+    create.memory_edit.setText("512M")
+    create.ports_edit.setPlainText("8080:80/tcp\n8443:443/tcp")
+    create.env_edit.setPlainText("TZ=Europe/Berlin")
+    yield "create-instance-docker", create
+    refused = CreateInstanceDialog(None, ws, incus.id)
+    refused.name_edit.setText("web_1")
+    refused.error_label.setText(
+        refused.tr("The node refused: {error}").format(error="Failed creating instance record: Instance \"web\" exists")
+    )
+    refused.error_label.show()
+    yield "create-instance-incus-invalid", refused
+
+
 def gallery() -> Iterator[tuple[str, object]]:
     """(name, widget) for every dialog in its interesting states. Needs a QApplication."""
     from ocv_desktop.core.errors import (
@@ -160,6 +216,7 @@ def gallery() -> Iterator[tuple[str, object]]:
     )
     welcome.resize(760, 560)
     yield "welcome", welcome
+    yield from workspace_gallery()
 
 
 def capture(out_dir: Path, theme: str) -> dict[str, Any]:
@@ -271,7 +328,7 @@ def test_every_dialog_renders(variant: str, qapp: Any) -> None:
         assert title.startswith("[Åđđ ñöđé"), title
     else:
         assert title == "Add node"
-    assert len(sizes) == 16  # every dialog state of gallery() made a picture
+    assert len(sizes) == 18  # every dialog state of gallery() made a picture
     for name, size in sizes.items():
         assert_shows_the_theme_and_text(ARTIFACTS / variant / f"{name}.png", size)
         assert size["dpr"] == scale, name

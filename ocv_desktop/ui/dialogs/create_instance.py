@@ -186,7 +186,7 @@ class CreateInstanceDialog(FittingDialog):
             self.resources_label.setText(self.tr("Free resources: not known yet"))
             return
         self.resources_label.setText(
-            self.tr("Node: {cores} CPUs, {memory} of {total} memory free, {disk} disk free").format(
+            self.tr("Free on the node: {memory} of {total} memory, {disk} disk ({cores} CPUs)").format(
                 cores=res.cpu_cores if res.cpu_cores is not None else "?",
                 memory=format_bytes(
                     res.memory_total - res.memory_used
@@ -251,7 +251,7 @@ class CreateInstanceDialog(FittingDialog):
         if not name:
             problems.append(self.tr("Type a name."))
         elif name_problem:
-            problems.append(self.tr("The name is not valid on {platform}.").format(platform=node.type.value))
+            problems.append("")  # said under the name field already: stops Create, not repeated below
         if not self.image_combo.currentText().strip():
             problems.append(self.tr("Choose or type an image."))
         try:
@@ -293,8 +293,9 @@ class CreateInstanceDialog(FittingDialog):
 
     def _validate(self) -> None:
         problems = self._problems()
-        self.problem_label.setText(problems[0] if problems else "")
-        self.problem_label.setVisible(bool(problems))
+        said = [p for p in problems if p]
+        self.problem_label.setText(said[0] if said else "")
+        self.problem_label.setVisible(bool(said))
         self.create_button.setEnabled(not problems and self._submitting is None)
 
     # --- creating ------------------------------------------------------------------------------
