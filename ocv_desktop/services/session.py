@@ -54,6 +54,7 @@ from ocv_desktop.core.models import (
     InstanceSpec,
     NodeConfig,
     NodeSecrets,
+    ProgressCallback,
 )
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider
@@ -483,15 +484,16 @@ class Session:
 
         return await self._with_trust(node_id, op, interactive=True)
 
-    async def pull_image(self, node_id: str, ref: str) -> Image:
-        """Pull ``ref`` onto the node, its progress streamed into the activity record."""
+    async def pull_image(self, node_id: str, ref: str, progress: ProgressCallback | None = None) -> Image:
+        """Pull ``ref`` onto the node, its progress streamed into the activity record (and to
+        ``progress``, the images panel's bar)."""
         node = self._require_node(node_id)
         act = self._new_activity(self.tr("Pull image"), node, ref)
         self._begin(act)
 
         async def op(node: NodeConfig) -> Image:
             async with self.pool.exclusive(node) as provider:
-                return await provider.pull_image(ref, progress=self._progress(act))
+                return await provider.pull_image(ref, progress=self._progress(act, progress))
 
         image = await self._recorded(act, self._with_trust(node_id, op, interactive=True))
         self._finish(act, ActivityState.SUCCEEDED, self.tr("pulled"))
@@ -500,12 +502,12 @@ class Session:
     async def delete_image(self, node_id: str, image: Image) -> None:
         """Delete an image; the node's refusal (an image in use) is raised as its ``OcvError``."""
         node = self._require_node(node_id)
-        act = self._new_activity(self.tr("Delete image"), node, image.name)
+        act = self._new_activity(self.tr("Delete image"), node, image_ref(image))
         self._begin(act)
 
         async def op(node: NodeConfig) -> None:
             async with self.pool.exclusive(node) as provider:
-                await provider.delete_image(image.id)
+                await provider.delete_image(image_ref(image))
 
         await self._recorded(act, self._with_trust(node_id, op, interactive=True))
         self._finish(act, ActivityState.SUCCEEDED, self.tr("deleted"))
@@ -516,10 +518,12 @@ class Session:
             raise NotFound(f"node {node_id} is not configured")
         return node
 
-    def _progress(self, act: Activity) -> Callable[[float | None, str], None]:
-        """A provider ProgressCallback that shows each step in the activity row."""
+    def _progress(self, act: Activity, also: ProgressCallback | None = None) -> ProgressCallback:
+        """A provider ProgressCallback that shows each step in the activity row (and tells ``also``)."""
 
         def report(fraction: float | None, message: str) -> None:
+            if also is not None:
+                also(fraction, message)
             if fraction is not None:
                 act.progress = max(0.0, min(1.0, fraction))
             if message:
@@ -764,6 +768,13 @@ class Session:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def image_ref(image: Image) -> str:
+    """What to name an image by when deleting it: its name (Docker: removing one of several tags
+    only untags it, as `docker rmi repo:tag` does), or its id when it has no usable name (a
+    dangling Docker image shows as <none>)."""
+    return image.name if image.name and "<none>" not in image.name else image.id
 
 
 async def _call_action(provider: Provider, action: InstanceAction, instance_id: str, force: bool) -> None:

@@ -48,6 +48,7 @@ from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.config_watcher import ConfigWatcher
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
 from ocv_desktop.ui.flows import create as create_flows
+from ocv_desktop.ui.flows import images as image_flows
 from ocv_desktop.ui.flows import instances as instance_flows
 from ocv_desktop.ui.flows import nodes as node_flows
 from ocv_desktop.ui.models.activity import ActivityModel
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self._may_close = False
         self._restoring_tree = False
         self._selected_before_reset: tuple[str, str] | None = None
+        self.images_panel: QWidget | None = None  # the open images panel (ui/flows/images.py)
 
         self.tree_model = NodeTreeModel(workspace, self)
         self.instance_model = InstanceTableModel(workspace, self)
@@ -289,6 +291,7 @@ class MainWindow(QMainWindow):
         a.open_terminal.triggered.connect(self._open_terminal)
         a.refresh.triggered.connect(self.refresh_scope)
         a.create_instance.triggered.connect(lambda: self._flow("create", create_flows.create_instance(self)))
+        a.images.triggered.connect(lambda: self._flow("images", image_flows.show_images(self)))
         a.check_health.triggered.connect(lambda: self.ws.check_now(self._scope_node_ids()))
         a.add_node.triggered.connect(lambda: self._flow("add-node", node_flows.add_node(self)))
         a.edit_node.triggered.connect(self._edit_node)

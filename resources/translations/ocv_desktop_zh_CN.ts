@@ -368,6 +368,167 @@
     </message>
 </context>
 <context>
+    <name>ImagesPanel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="51"/>
+        <source>Images</source>
+        <translation>镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
+        <source>Filter by name, alias or id</source>
+        <translation>按名称、别名或 ID 筛选</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="72"/>
+        <source>image to pull, e.g. debian:12 or images:debian/12</source>
+        <translation>要拉取的镜像，例如 debian:12 或 images:debian/12</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="73"/>
+        <source>Pull</source>
+        <translation>拉取</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="74"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Aliases</source>
+        <translation>别名</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>In use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="110"/>
+        <source>Node:</source>
+        <translation>节点：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="157"/>
+        <source>Add a node first</source>
+        <translation>请先添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="169"/>
+        <source>Listing the images…</source>
+        <translation>正在列出镜像…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
+        <source>The images could not be listed: {error}</source>
+        <translation>无法列出镜像：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="182"/>
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n 个镜像</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
+        <source>Pulling {image}…</source>
+        <translation>正在拉取 {image}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="248"/>
+        <source>{image} could not be pulled: {error}</source>
+        <translation>无法拉取 {image}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="256"/>
+        <source>Pulled {image}.</source>
+        <translation>已拉取 {image}。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
+        <source>Delete image</source>
+        <translation>删除镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="274"/>
+        <source>Delete the image {image} from {node}?</source>
+        <translation>从 {node} 删除镜像 {image}？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="277"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
+        <source>Deleting {image}…</source>
+        <translation>正在删除 {image}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="288"/>
+        <source>The node refused to delete it: {error}</source>
+        <translation>节点拒绝删除：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="295"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="298"/>
+        <source>Deleted {image}.</source>
+        <translation>已删除 {image}。</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="35"/>
@@ -514,87 +675,87 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="77"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="78"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="116"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="140"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="145"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="147"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="208"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="220"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="224"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="228"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="234"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="236"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="240"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="242"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="376"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="379"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="382"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="385"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="384"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="387"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="397"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="400"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="400"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="403"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="436"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="439"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
@@ -634,7 +795,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="633"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="636"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="70"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -650,12 +811,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="620"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="623"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="636"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="639"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -1116,164 +1277,164 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="191"/>
-        <location filename="../../ocv_desktop/services/session.py" line="676"/>
+        <location filename="../../ocv_desktop/services/session.py" line="192"/>
+        <location filename="../../ocv_desktop/services/session.py" line="680"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="242"/>
+        <location filename="../../ocv_desktop/services/session.py" line="243"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="299"/>
+        <location filename="../../ocv_desktop/services/session.py" line="300"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="306"/>
+        <location filename="../../ocv_desktop/services/session.py" line="307"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="323"/>
+        <location filename="../../ocv_desktop/services/session.py" line="324"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="359"/>
+        <location filename="../../ocv_desktop/services/session.py" line="360"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="360"/>
+        <location filename="../../ocv_desktop/services/session.py" line="361"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="361"/>
+        <location filename="../../ocv_desktop/services/session.py" line="362"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="362"/>
+        <location filename="../../ocv_desktop/services/session.py" line="363"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="380"/>
-        <location filename="../../ocv_desktop/services/session.py" line="392"/>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
+        <location filename="../../ocv_desktop/services/session.py" line="381"/>
+        <location filename="../../ocv_desktop/services/session.py" line="393"/>
+        <location filename="../../ocv_desktop/services/session.py" line="444"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="382"/>
-        <location filename="../../ocv_desktop/services/session.py" line="536"/>
+        <location filename="../../ocv_desktop/services/session.py" line="383"/>
+        <location filename="../../ocv_desktop/services/session.py" line="540"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="410"/>
-        <location filename="../../ocv_desktop/services/session.py" line="511"/>
+        <location filename="../../ocv_desktop/services/session.py" line="411"/>
+        <location filename="../../ocv_desktop/services/session.py" line="513"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="410"/>
+        <location filename="../../ocv_desktop/services/session.py" line="411"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="411"/>
+        <location filename="../../ocv_desktop/services/session.py" line="412"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="433"/>
+        <location filename="../../ocv_desktop/services/session.py" line="434"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="448"/>
+        <location filename="../../ocv_desktop/services/session.py" line="449"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="458"/>
+        <location filename="../../ocv_desktop/services/session.py" line="459"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="467"/>
+        <location filename="../../ocv_desktop/services/session.py" line="468"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="489"/>
+        <location filename="../../ocv_desktop/services/session.py" line="491"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="497"/>
+        <location filename="../../ocv_desktop/services/session.py" line="499"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="503"/>
+        <location filename="../../ocv_desktop/services/session.py" line="505"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="606"/>
+        <location filename="../../ocv_desktop/services/session.py" line="610"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="606"/>
+        <location filename="../../ocv_desktop/services/session.py" line="610"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="628"/>
+        <location filename="../../ocv_desktop/services/session.py" line="632"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="632"/>
+        <location filename="../../ocv_desktop/services/session.py" line="636"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="641"/>
+        <location filename="../../ocv_desktop/services/session.py" line="645"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="650"/>
+        <location filename="../../ocv_desktop/services/session.py" line="654"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="663"/>
+        <location filename="../../ocv_desktop/services/session.py" line="667"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="700"/>
+        <location filename="../../ocv_desktop/services/session.py" line="704"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="712"/>
+        <location filename="../../ocv_desktop/services/session.py" line="716"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="757"/>
+        <location filename="../../ocv_desktop/services/session.py" line="761"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
