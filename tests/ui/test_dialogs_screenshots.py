@@ -55,6 +55,7 @@ def workspace_gallery() -> Iterator[tuple[str, object]]:
 
     from ocv_desktop.core.models import HealthReport, Image, NodeConfig, Platform, Resources
     from ocv_desktop.ui.dialogs.create_instance import CreateInstanceDialog
+    from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
 
     docker = NodeConfig(name="docker-lab", type=Platform.DOCKER, host="10.0.0.5")
     incus = NodeConfig(name="incus-lab", type=Platform.INCUS, host="10.0.0.7")
@@ -88,6 +89,32 @@ def workspace_gallery() -> Iterator[tuple[str, object]]:
     )
     refused.error_label.show()
     yield "create-instance-incus-invalid", refused
+    from ocv_desktop.ui.dialogs.images import ImagesPanel
+
+    panel = ImagesPanel(None, ws, docker.id)
+    made = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+    panel.show_images(
+        [
+            Image(id="sha256:1f2e", name="nginx:1.27", node_id=docker.id, size=190 * 2**20, created=made, in_use=True),
+            Image(
+                id="sha256:9a8b",
+                name="debian:12",
+                node_id=docker.id,
+                aliases=("debian:bookworm",),
+                size=117 * 2**20,
+                created=made,
+                in_use=False,
+            ),
+        ]
+    )
+    panel.table.selectRow(0)
+    panel.status_label.setText(
+        panel.tr("The node refused to delete it: {error}").format(
+            error="image 'nginx:1.27' is used by containers web-1 (running)"
+        )
+    )
+    set_text_colour(panel.status_label, error_colour(panel))
+    yield "images-panel", panel
 
 
 def gallery() -> Iterator[tuple[str, object]]:
@@ -328,7 +355,7 @@ def test_every_dialog_renders(variant: str, qapp: Any) -> None:
         assert title.startswith("[Åđđ ñöđé"), title
     else:
         assert title == "Add node"
-    assert len(sizes) == 18  # every dialog state of gallery() made a picture
+    assert len(sizes) == 19  # every dialog state of gallery() made a picture
     for name, size in sizes.items():
         assert_shows_the_theme_and_text(ARTIFACTS / variant / f"{name}.png", size)
         assert size["dpr"] == scale, name
