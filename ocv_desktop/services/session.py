@@ -705,6 +705,14 @@ class Session:
             return
         self.settings = config.settings
 
+    async def update_settings(self, settings: Settings) -> Settings:
+        """Save new settings to config.yaml through the config's own validation (store/config.py:
+        a value it would not read back is refused with the same message) and follow them: the
+        monitor's interval, the pool's time limits, the window's theme. Raises OcvError."""
+        config = await self.node_service.update_settings(settings)
+        self._apply_config(config)
+        return config.settings
+
     async def _node_change(self, act: Activity, change: Awaitable[NodeConfig], refresh_id: str | None) -> NodeConfig:
         self._begin(act)
         try:

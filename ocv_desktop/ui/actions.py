@@ -118,6 +118,18 @@ class WindowActions(QObject):
         self.find = self._make(
             "actionFind", self.tr("&Find instances"), QKeySequence.StandardKey.Find, None, self.tr("Filter the table")
         )
+        self.settings = self._make(
+            "actionSettings", self.tr("&Settings…"), "Ctrl+,", None,
+            self.tr("Health checks, time limits, theme, language"),
+        )  # fmt: skip
+        self.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.about = self._make(
+            "actionAbout", self.tr("&About ocv-desktop"), None, None, self.tr("Version and folders")
+        )
+        self.about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.open_log_folder = self._make(
+            "actionOpenLogFolder", self.tr("Open &log folder"), None, None, self.tr("Show the log files")
+        )
         self.quit = self._make("actionQuit", self.tr("&Quit"), QKeySequence.StandardKey.Quit, None, self.tr("Quit"))
         self.group_by_platform = self._make("actionGroupByPlatform", self.tr("Group by &platform"), None, None, "")
         self.group_by_tag = self._make("actionGroupByTag", self.tr("Group by &tag"), None, None, "")

@@ -24,6 +24,7 @@ from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSet
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -47,6 +48,7 @@ from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
 from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.config_watcher import ConfigWatcher
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
+from ocv_desktop.ui.flows import app as app_flows
 from ocv_desktop.ui.flows import create as create_flows
 from ocv_desktop.ui.flows import images as image_flows
 from ocv_desktop.ui.flows import instances as instance_flows
@@ -54,6 +56,7 @@ from ocv_desktop.ui.flows import nodes as node_flows
 from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
+from ocv_desktop.ui.theme import apply_palette
 from ocv_desktop.ui.widgets.error_banner import ErrorBanner
 from ocv_desktop.ui.widgets.health_badge import HealthBadgeDelegate
 from ocv_desktop.ui.widgets.welcome import WelcomePanel
@@ -220,6 +223,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addActions([a.add_node, a.import_file])
         file_menu.addSeparator()
+        file_menu.addAction(a.settings)
+        file_menu.addSeparator()
         file_menu.addAction(a.quit)
         node_menu = bar.addMenu(self.tr("&Node"))
         node_menu.addActions([a.refresh, a.check_health, a.trust_node, a.images])
@@ -238,6 +243,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(a.find)
         view_menu.addAction(self.activity_dock.toggleViewAction())
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addActions([a.open_log_folder, a.about])
 
         toolbar = QToolBar(self.tr("Main toolbar"), self)
         toolbar.setObjectName("mainToolBar")
@@ -292,6 +299,9 @@ class MainWindow(QMainWindow):
         a.refresh.triggered.connect(self.refresh_scope)
         a.create_instance.triggered.connect(lambda: self._flow("create", create_flows.create_instance(self)))
         a.images.triggered.connect(lambda: self._flow("images", image_flows.show_images(self)))
+        a.settings.triggered.connect(lambda: self._flow("settings", app_flows.edit_settings(self)))
+        a.about.triggered.connect(lambda: self._flow("about", app_flows.show_about(self)))
+        a.open_log_folder.triggered.connect(self._open_log_folder)
         a.check_health.triggered.connect(lambda: self.ws.check_now(self._scope_node_ids()))
         a.add_node.triggered.connect(lambda: self._flow("add-node", node_flows.add_node(self)))
         a.edit_node.triggered.connect(self._edit_node)
@@ -369,6 +379,12 @@ class MainWindow(QMainWindow):
             self._update_actions()
 
     def _settings_changed(self) -> None:
+        app = QApplication.instance()
+        theme = self.ws.settings.theme
+        # live, no restart; "system" at start-up is what ui.main set already (nothing to undo)
+        if isinstance(app, QApplication) and (app.property("ocvTheme") or "system") != theme:
+            apply_palette(app, theme)
+            app.setProperty("ocvTheme", theme)
         group_by = self.ws.settings.group_by
         (self.actions_.group_by_tag if group_by == "tag" else self.actions_.group_by_platform).setChecked(True)
         self.tree_model.set_group_by(group_by)

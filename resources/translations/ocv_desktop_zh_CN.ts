@@ -2,6 +2,54 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="24"/>
+        <source>About ocv-desktop</source>
+        <translation>关于 ocv-desktop</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="29"/>
+        <source>none: credentials kept for this run only ({reason})</source>
+        <translation>无：凭据仅在本次运行中保留（{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="36"/>
+        <source>Open the log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="42"/>
+        <source>Version:</source>
+        <translation>版本：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="43"/>
+        <source>Qt / PySide:</source>
+        <translation>Qt / PySide：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="44"/>
+        <source>Keyring:</source>
+        <translation>密钥环：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="45"/>
+        <source>Home folder:</source>
+        <translation>主文件夹：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="50"/>
+        <source>Log file:</source>
+        <translation>日志文件：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="53"/>
+        <source>ocv-desktop manages Docker, LXD, Incus and Proxmox VE nodes.</source>
+        <translation>ocv-desktop 用于管理 Docker、LXD、Incus 和 Proxmox VE 节点。</translation>
+    </message>
+</context>
+<context>
     <name>ActivityModel</name>
     <message>
         <location filename="../../ocv_desktop/ui/models/activity.py" line="43"/>
@@ -357,12 +405,12 @@
 <context>
     <name>ErrorHooks</name>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="113"/>
         <source>Unexpected problem: {what}</source>
         <translation>意外问题：{what}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="112"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="114"/>
         <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
     </message>
@@ -675,87 +723,92 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="81"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="116"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="119"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="148"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="147"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="150"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="211"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="223"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="228"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="233"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="236"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="241"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="242"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="246"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="249"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="379"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="395"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="385"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="401"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="387"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="403"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="400"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="416"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="403"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="419"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="439"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="455"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
@@ -795,7 +848,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="636"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="652"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="70"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -811,12 +864,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="623"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="639"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="639"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="655"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -824,32 +877,32 @@
 <context>
     <name>NewPasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="92"/>
         <source>New root password</source>
         <translation>新的 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="96"/>
         <source>The root password of {instance} on {node} is now:</source>
         <translation>节点 {node} 上实例 {instance} 的 root 密码现在是：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="107"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="119"/>
         <source>ocv-desktop does not store this password anywhere and forgets it when you close this window. Save it in your password manager now.</source>
         <translation>ocv-desktop 不会在任何地方保存此密码，关闭此窗口后即不再保留。请现在将它存入您的密码管理器。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="118"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="126"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="129"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="137"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
     </message>
@@ -1250,12 +1303,12 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="139"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="147"/>
         <source>Reset root password</source>
         <translation>重置 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="148"/>
         <source>Set a new random root password for {instance} on {node}?
 
 The current password stops working. The new one is shown once and not saved anywhere.</source>
@@ -1264,12 +1317,12 @@ The current password stops working. The new one is shown once and not saved anyw
 当前密码将失效。新密码只显示一次，不会保存在任何地方。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="153"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="146"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="154"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1429,14 +1482,98 @@ The current password stops working. The new one is shown once and not saved anyw
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="716"/>
+        <location filename="../../ocv_desktop/services/session.py" line="724"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="761"/>
+        <location filename="../../ocv_desktop/services/session.py" line="769"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="51"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="73"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="79"/>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="74"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="75"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="84"/>
+        <source>The language changes when ocv-desktop starts next time.</source>
+        <translation>语言将在下次启动 ocv-desktop 时更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="95"/>
+        <source>Health check every:</source>
+        <translation>健康检查间隔：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="96"/>
+        <source>Health check time limit:</source>
+        <translation>健康检查时限：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="97"/>
+        <source>Nodes checked at once:</source>
+        <translation>同时检查的节点数：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="98"/>
+        <source>Connection time limit:</source>
+        <translation>连接时限：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="99"/>
+        <source>Command time limit:</source>
+        <translation>命令时限：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="100"/>
+        <source>Clear copied passwords after:</source>
+        <translation>复制的密码清除时间：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="101"/>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="102"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="105"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="107"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="175"/>
+        <source>The settings could not be saved: {error}</source>
+        <translation>无法保存设置：{error}</translation>
     </message>
 </context>
 <context>
@@ -1872,27 +2009,57 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
+        <source>Health checks, time limits, theme, language</source>
+        <translation>健康检查、时限、主题、语言</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <source>&amp;About ocv-desktop</source>
+        <translation>关于 ocv-desktop(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <source>Version and folders</source>
+        <translation>版本和文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <source>Open &amp;log folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <source>Show the log files</source>
+        <translation>显示日志文件</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="165"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="177"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>
