@@ -39,8 +39,16 @@ class PictureWorkspace:
     without a lab: nodes, their health, and tasks that are not run (the pictures set the lists)."""
 
     def __init__(self, nodes: list[Any], health: dict[str, Any] | None = None) -> None:
+        from types import SimpleNamespace
+
+        from ocv_desktop.store.config import Settings
+        from ocv_desktop.store.home import Home
+
         self.nodes = nodes
         self.health = health or {}
+        self.settings = Settings(language="zh_CN")
+        self.secrets = SimpleNamespace(persistent=True, backend_name="SecretService (GNOME Keyring)", reason="")
+        self.home = Home(Path("/home/admin/.config/ocv-desktop"))
 
     def node(self, node_id: str) -> Any:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -115,6 +123,13 @@ def workspace_gallery() -> Iterator[tuple[str, object]]:
     )
     set_text_colour(panel.status_label, error_colour(panel))
     yield "images-panel", panel
+    from ocv_desktop.ui.dialogs.about import AboutDialog
+    from ocv_desktop.ui.dialogs.settings import SettingsDialog
+
+    settings = SettingsDialog(None, ws)
+    settings.language_combo.setCurrentIndex(settings.language_combo.findData("en_US"))  # the restart hint
+    yield "settings", settings
+    yield "about", AboutDialog(None, ws)
 
 
 def gallery() -> Iterator[tuple[str, object]]:
@@ -355,7 +370,7 @@ def test_every_dialog_renders(variant: str, qapp: Any) -> None:
         assert title.startswith("[Åđđ ñöđé"), title
     else:
         assert title == "Add node"
-    assert len(sizes) == 19  # every dialog state of gallery() made a picture
+    assert len(sizes) == 21  # every dialog state of gallery() made a picture
     for name, size in sizes.items():
         assert_shows_the_theme_and_text(ARTIFACTS / variant / f"{name}.png", size)
         assert size["dpr"] == scale, name

@@ -83,7 +83,7 @@ class SettingsDialog(FittingDialog):
             self.language_combo.addItem(names.get(lang, lang), lang)
         self.restart_hint = QLabel(self.tr("The language changes when ocv-desktop starts next time."))
         self.restart_hint.setObjectName("restartHint")
-        self.restart_hint.setWordWrap(True)
+        self.restart_hint.setWordWrap(False)  # one short line; wrapping left a blank gap above it
         self.restart_hint.hide()
         self.error_label = text_label("", object_name="errorLabel")
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
