@@ -56,11 +56,13 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     ProgressCallback,
 )
+from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
-from ocv_desktop.providers.base import Provider
+from ocv_desktop.providers.base import Provider, create_provider
 from ocv_desktop.services.activity import Activity, ActivityState
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
+from ocv_desktop.services.sessions import provider_context
 from ocv_desktop.services.tasks import NamedTasks
 from ocv_desktop.services.trust import Ask, TrustError, TrustService
 from ocv_desktop.store.config import AppConfig, Settings
@@ -705,6 +707,32 @@ class Session:
             return
         self.settings = config.settings
 
+    async def test_connection(self, node: NodeConfig, typed: NodeSecrets | None = None) -> HealthReport:
+        """The health check of a node as the editor shows it, before it is saved: a connection of
+        its own (not the pool's), the typed secrets over the stored ones (an empty field keeps the
+        stored value), closed afterwards. Saves nothing; trust problems come back as a failed
+        check (the editor says so; the trust dialog follows the save)."""
+        stored = await self.secrets.load(node.id) if node.id in self._nodes else NodeSecrets()
+        given = typed or NodeSecrets()
+        secrets = NodeSecrets(
+            **{f.name: getattr(given, f.name) or getattr(stored, f.name) for f in dataclasses.fields(NodeSecrets)}
+        )
+        timeout = self.settings.health_timeout
+        deadline = asyncio.get_running_loop().time() + timeout
+        provider = create_provider(node.type, provider_context(self.home, self.settings))
+        try:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await provider.connect(node, secrets)
+            except TimeoutError:
+                return failed_connect_report(node, Timeout(f"connecting to {node.display_address}", timeout))
+            except OcvError as exc:
+                return failed_connect_report(node, exc)
+            return await check_provider(provider, timeout=timeout, deadline=deadline)
+        finally:
+            with contextlib.suppress(OcvError, OSError, TimeoutError):
+                await asyncio.wait_for(provider.disconnect(), SHUTDOWN_TIMEOUT)
+
     async def update_settings(self, settings: Settings) -> Settings:
         """Save new settings to config.yaml through the config's own validation (store/config.py:
         a value it would not read back is refused with the same message) and follow them: the
@@ -794,4 +822,3 @@ async def _call_action(provider: Provider, action: InstanceAction, instance_id: 
         await provider.restart_instance(instance_id)
     elif action is InstanceAction.DELETE:
         await provider.delete_instance(instance_id, force=force)
-

@@ -44,7 +44,7 @@
         <translation>日志文件：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="53"/>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="52"/>
         <source>ocv-desktop manages Docker, LXD, Incus and Proxmox VE nodes.</source>
         <translation>ocv-desktop 用于管理 Docker、LXD、Incus 和 Proxmox VE 节点。</translation>
     </message>
@@ -813,53 +813,53 @@
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="27"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="36"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="34"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="45"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="54"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="65"/>
         <source>The credentials of {nodes} were NOT saved: {why}</source>
         <translation>{nodes} 的凭据未保存：{why}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="63"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="74"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="64"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="75"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="80"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="89"/>
         <source>The node was removed, but its credentials were not deleted</source>
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/app_window.py" line="652"/>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="92"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="102"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
@@ -910,299 +910,351 @@
 <context>
     <name>NodeEditorDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="117"/>
         <source>Edit node {name}</source>
         <translation>编辑节点 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="104"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="270"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="172"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="159"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="163"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
         <source>&amp;Platform:</source>
         <translation>平台(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="164"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="179"/>
         <source>This computer (commands run here, no SSH)</source>
         <translation>本机（命令在本机执行，不使用 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="166"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="181"/>
         <source>Use sudo -n (for a user other than root)</source>
         <translation>使用 sudo -n（用于非 root 用户）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="168"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
         <source>comma-separated, e.g. production, eu-west</source>
         <translation>用逗号分隔，例如：生产, 华东</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
         <source>&amp;Tags:</source>
         <translation>标签(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="173"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="188"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
         <source>host name or IP address</source>
         <translation>主机名或 IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="175"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="193"/>
         <source>P&amp;ort:</source>
         <translation>端口(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
         <source>SSH agent</source>
         <translation>SSH 代理</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="198"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="185"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
         <source>&amp;Log in with:</source>
         <translation>登录方式(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="187"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
         <source>&amp;Key file:</source>
         <translation>密钥文件(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
         <source>Key p&amp;assphrase:</source>
         <translation>密钥口令(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
         <source>&amp;Endpoint:</source>
         <translation>接口地址(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
         <source>API token (recommended)</source>
         <translation>API 令牌（推荐）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
         <source>User and password</source>
         <translation>用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="201"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
         <source>No API (SSH only)</source>
         <translation>不使用 API（仅 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
         <source>API log&amp;in:</source>
         <translation>API 登录(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
         <source>Token I&amp;D:</source>
         <translation>令牌 ID(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="221"/>
         <source>Token &amp;secret:</source>
         <translation>令牌密钥(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
         <source>API use&amp;r:</source>
         <translation>API 用户(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
         <source>API passwor&amp;d:</source>
         <translation>API 密码(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="226"/>
         <source>found automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
         <source>Prox&amp;mox node:</source>
         <translation>Proxmox 节点(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="228"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
         <source>PEM file</source>
         <translation>PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
         <source>Client &amp;certificate:</source>
         <translation>客户端证书(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="234"/>
         <source>Client ke&amp;y:</source>
         <translation>客户端私钥(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
         <source>No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it creates a client certificate and makes the server trust it.</source>
         <translation>还没有证书？两项都留空，然后运行一次 `ocv-desktop nodes enroll 节点名`：它会生成客户端证书，并让服务器信任该证书。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
         <source>none: pin the server certificate</source>
         <translation>无：固定服务器证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
         <source>CA &amp;file:</source>
         <translation>CA 文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="247"/>
         <source>Pinned certificate:</source>
         <translation>已固定的证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="236"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="251"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="254"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="256"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="260"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="270"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="278"/>
+        <source>&amp;Test connection</source>
+        <translation>测试连接(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="279"/>
+        <source>Run the health check with these settings now; nothing is saved</source>
+        <translation>立即用这些设置运行健康检查；不会保存任何内容</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="303"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="303"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="287"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="313"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="485"/>
+        <source>Testing the connection…</source>
+        <translation>正在测试连接…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="495"/>
+        <source>The test was cancelled.</source>
+        <translation>测试已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="499"/>
+        <source>The test failed: {error}</source>
+        <translation>测试失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
+        <source>Service</source>
+        <translation>服务</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="506"/>
+        <source>{check}: OK</source>
+        <translation>{check}：正常</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="510"/>
+        <source>{check}: not checked ({why})</source>
+        <translation>{check}：未检查（{why}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="514"/>
+        <source>{check}: FAILED: {error}</source>
+        <translation>{check}：失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="518"/>
+        <source>No check applies to this node.</source>
+        <translation>没有适用于此节点的检查。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="557"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="516"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="588"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="518"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="590"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="519"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="591"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="542"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="614"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="545"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="617"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="548"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="620"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="551"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="623"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -1330,164 +1382,164 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="192"/>
-        <location filename="../../ocv_desktop/services/session.py" line="680"/>
+        <location filename="../../ocv_desktop/services/session.py" line="194"/>
+        <location filename="../../ocv_desktop/services/session.py" line="682"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="243"/>
+        <location filename="../../ocv_desktop/services/session.py" line="245"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="300"/>
+        <location filename="../../ocv_desktop/services/session.py" line="302"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="307"/>
+        <location filename="../../ocv_desktop/services/session.py" line="309"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="324"/>
+        <location filename="../../ocv_desktop/services/session.py" line="326"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="360"/>
+        <location filename="../../ocv_desktop/services/session.py" line="362"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="361"/>
+        <location filename="../../ocv_desktop/services/session.py" line="363"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="362"/>
+        <location filename="../../ocv_desktop/services/session.py" line="364"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="363"/>
+        <location filename="../../ocv_desktop/services/session.py" line="365"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="381"/>
-        <location filename="../../ocv_desktop/services/session.py" line="393"/>
-        <location filename="../../ocv_desktop/services/session.py" line="444"/>
+        <location filename="../../ocv_desktop/services/session.py" line="383"/>
+        <location filename="../../ocv_desktop/services/session.py" line="395"/>
+        <location filename="../../ocv_desktop/services/session.py" line="446"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="383"/>
-        <location filename="../../ocv_desktop/services/session.py" line="540"/>
+        <location filename="../../ocv_desktop/services/session.py" line="385"/>
+        <location filename="../../ocv_desktop/services/session.py" line="542"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="411"/>
-        <location filename="../../ocv_desktop/services/session.py" line="513"/>
+        <location filename="../../ocv_desktop/services/session.py" line="413"/>
+        <location filename="../../ocv_desktop/services/session.py" line="515"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="411"/>
+        <location filename="../../ocv_desktop/services/session.py" line="413"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="412"/>
+        <location filename="../../ocv_desktop/services/session.py" line="414"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="434"/>
+        <location filename="../../ocv_desktop/services/session.py" line="436"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="449"/>
+        <location filename="../../ocv_desktop/services/session.py" line="451"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="459"/>
+        <location filename="../../ocv_desktop/services/session.py" line="461"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="468"/>
+        <location filename="../../ocv_desktop/services/session.py" line="470"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="491"/>
+        <location filename="../../ocv_desktop/services/session.py" line="493"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="499"/>
+        <location filename="../../ocv_desktop/services/session.py" line="501"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="505"/>
+        <location filename="../../ocv_desktop/services/session.py" line="507"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="610"/>
+        <location filename="../../ocv_desktop/services/session.py" line="612"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="610"/>
+        <location filename="../../ocv_desktop/services/session.py" line="612"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="632"/>
+        <location filename="../../ocv_desktop/services/session.py" line="634"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="636"/>
+        <location filename="../../ocv_desktop/services/session.py" line="638"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="645"/>
+        <location filename="../../ocv_desktop/services/session.py" line="647"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="654"/>
+        <location filename="../../ocv_desktop/services/session.py" line="656"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="667"/>
+        <location filename="../../ocv_desktop/services/session.py" line="669"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="704"/>
+        <location filename="../../ocv_desktop/services/session.py" line="706"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="724"/>
+        <location filename="../../ocv_desktop/services/session.py" line="755"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="769"/>
+        <location filename="../../ocv_desktop/services/session.py" line="800"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
