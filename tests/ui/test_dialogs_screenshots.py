@@ -130,6 +130,30 @@ def workspace_gallery() -> Iterator[tuple[str, object]]:
     settings.language_combo.setCurrentIndex(settings.language_combo.findData("en_US"))  # the restart hint
     yield "settings", settings
     yield "about", AboutDialog(None, ws)
+    from concurrent.futures import Future
+
+    from ocv_desktop.core.models import AuthMethod, CheckKind, CheckResult, CheckStatus
+    from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog
+
+    tested = NodeEditorDialog(None, tester=lambda node, secrets: Future())  # type: ignore[arg-type,return-value]
+    tested.platform_combo.setCurrentIndex(tested.platform_combo.findData(Platform.DOCKER))
+    tested.name_edit.setText("docker-lab")
+    tested.host_edit.setText("10.0.0.5")
+    tested.auth_combo.setCurrentIndex(tested.auth_combo.findData(AuthMethod.PASSWORD))
+    tested.password_edit.setText("not-the-password")
+    report: Future[Any] = Future()
+    report.set_result(
+        HealthReport(
+            node_id="n",
+            checks=(
+                CheckResult(CheckKind.SSH, CheckStatus.OFFLINE, error="authentication failed for admin@10.0.0.5:22"),
+                CheckResult(CheckKind.SERVICE, CheckStatus.OFFLINE, error="not asked: no SSH connection"),
+            ),
+        )
+    )
+    tested.test_results.show()
+    tested._tested(report)  # type: ignore[arg-type]
+    yield "node-editor-test-failed", tested
 
 
 def gallery() -> Iterator[tuple[str, object]]:
@@ -370,7 +394,7 @@ def test_every_dialog_renders(variant: str, qapp: Any) -> None:
         assert title.startswith("[Åđđ ñöđé"), title
     else:
         assert title == "Add node"
-    assert len(sizes) == 21  # every dialog state of gallery() made a picture
+    assert len(sizes) == 22  # every dialog state of gallery() made a picture
     for name, size in sizes.items():
         assert_shows_the_theme_and_text(ARTIFACTS / variant / f"{name}.png", size)
         assert size["dpr"] == scale, name
