@@ -83,7 +83,7 @@ class WindowActions(QObject):
             self.tr("Open an SSH session to the node (or a shell in the selected instance) in your terminal"),
         )  # fmt: skip
         self.create_instance = self._make(
-            "actionCreateInstance", self.tr("&Create instance…"), "Ctrl+Shift+N", "add",
+            "actionCreateInstance", self.tr("&Create instance…"), "Ctrl+Shift+N", "create",
             self.tr("Create a container or virtual machine on the selected node"),
         )  # fmt: skip
         self.images = self._make(

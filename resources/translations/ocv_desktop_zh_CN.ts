@@ -1534,12 +1534,12 @@ The current password stops working. The new one is shown once and not saved anyw
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="755"/>
+        <location filename="../../ocv_desktop/services/session.py" line="752"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="800"/>
+        <location filename="../../ocv_desktop/services/session.py" line="797"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
