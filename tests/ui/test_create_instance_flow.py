@@ -9,6 +9,7 @@ import json
 import shlex
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
 from ocv_desktop.core.models import InstanceType
@@ -34,6 +35,11 @@ def open_dialog(qtbot, it, node_name: str):
     except Exception:
         raise AssertionError(child(dialog, QLabel, "imagesState").text()) from None
     return dialog
+
+
+def closed(dialog) -> bool:
+    """Closed, or already deleted (run_and_dispose deletes it once the flow has read it)."""
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
 
 
 def selected_names(it) -> list[str]:
@@ -79,7 +85,7 @@ def test_create_a_docker_container_through_the_dialog(qtbot, open_window, lab, l
         name_edit.setText(name)
         qtbot.waitUntil(create.isEnabled, timeout=5000)
         create.click()
-        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=120_000)
+        qtbot.waitUntil(lambda: closed(dialog), timeout=120_000)
 
         info = json.loads(lab_docker.docker_ok("inspect", name))[0]
         assert info["State"]["Running"] is True
@@ -119,7 +125,7 @@ def test_create_an_incus_container_through_the_dialog(qtbot, open_window, lab, l
         create = child(dialog, QPushButton, "createButton")
         assert create.isEnabled()
         create.click()
-        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=180_000)
+        qtbot.waitUntil(lambda: closed(dialog), timeout=180_000)
 
         listed = json.loads(lab_incus.cli_ok("list", name, "--format", "json"))
         assert [(i["name"], i["status"]) for i in listed] == [(name, "Stopped")]
