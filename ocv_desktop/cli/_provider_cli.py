@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 import re
 import sys
 from collections.abc import AsyncIterator
@@ -17,7 +16,9 @@ from typing import Any
 
 from ocv_desktop.cli.context import PROG, Context, UsageError
 from ocv_desktop.cli.parser import Parser
-from ocv_desktop.core.models import PortMapping, ProgressCallback, Protocol
+from ocv_desktop.core import specs
+from ocv_desktop.core.errors import InvalidInput
+from ocv_desktop.core.models import PortMapping, ProgressCallback
 from ocv_desktop.providers.base import Provider
 
 
@@ -57,19 +58,12 @@ def stdin_is_tty() -> bool:
 
 # --- values typed on the command line -----------------------------------------------------------
 
-_SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgtp]?)(i?b)?\s*$", re.IGNORECASE)
-_SIZE_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40, "p": 2**50}
-
-
 def parse_size(text: str) -> int:
-    """``512M``, ``2G``, ``1.5GiB``, ``10g`` or plain bytes -> bytes (units are binary: M = MiB)."""
-    m = _SIZE_RE.match(text)
-    if not m:
-        raise argparse.ArgumentTypeError(f"invalid size {text!r} (examples: 512M, 2G, 10G)")
-    size = int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])
-    if size <= 0:
-        raise argparse.ArgumentTypeError(f"size must be positive, not {text!r}")
-    return size
+    """``512M``, ``2G``, ``1.5GiB``, ``10g`` or plain bytes -> bytes (core/specs.py)."""
+    try:
+        return specs.parse_size(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def format_size(size: int | None) -> str:
@@ -82,31 +76,12 @@ def format_size(size: int | None) -> str:
     return f"{size} B"
 
 
-_PORT_RE = re.compile(
-    r"^(?:(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<ip4>[0-9.]+)):)?(?P<host>\d+):(?P<guest>\d+)(?:/(?P<proto>\w+))?$"
-)
-
-
 def parse_port(text: str) -> PortMapping:
-    """``[HOST_IP:]HOST:GUEST[/tcp|udp|both]``; an IPv6 host address goes in brackets."""
-    m = _PORT_RE.match(text.strip())
-    if not m:
-        raise argparse.ArgumentTypeError(f"invalid port mapping {text!r} (examples: 8080:80, 127.0.0.1:53:53/udp)")
-    host_ip = m.group("ip6") or m.group("ip4") or ""
-    if host_ip:
-        try:
-            ipaddress.ip_address(host_ip)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid address {host_ip!r} in port mapping {text!r}") from None
+    """``[HOST_IP:]HOST:GUEST[/tcp|udp|both]`` (core/specs.py)."""
     try:
-        protocol = Protocol((m.group("proto") or "tcp").lower())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid protocol in {text!r}: use tcp, udp or both") from None
-    host_port, guest_port = int(m.group("host")), int(m.group("guest"))
-    for port in (host_port, guest_port):
-        if not 1 <= port <= 65535:
-            raise argparse.ArgumentTypeError(f"invalid port {port} in {text!r}: use 1-65535")
-    return PortMapping(host_port=host_port, guest_port=guest_port, protocol=protocol, host_ip=host_ip)
+        return specs.parse_port(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def parse_key_value(text: str) -> tuple[str, str]:

@@ -150,6 +150,15 @@ def _names_node(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[An
 class Provider(ABC):
     type: ClassVar[Platform]
     instance_types: ClassVar[tuple[InstanceType, ...]] = (InstanceType.CONTAINER,)
+    # The platform's instance-name rule and its words, for forms that check a name as it is typed
+    # (the create dialog) before anything is sent; create_instance checks it again.
+    name_pattern: ClassVar[re.Pattern[str]] = _NAME_RE
+    name_hint: ClassVar[str] = "use letters, digits and '-', start with a letter or digit, at most 63 characters"
+
+    @classmethod
+    def name_problem(cls, name: str) -> str | None:
+        """Why ``name`` is not a valid instance name on this platform (its hint), or None."""
+        return None if cls.name_pattern.fullmatch(name) else cls.name_hint
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every platform's reading calls name the node in a MalformedData (DESIGN rule 5), without

@@ -46,12 +46,24 @@ from ocv_desktop.core.errors import (
     OcvError,
     Timeout,
 )
-from ocv_desktop.core.models import HealthReport, HealthState, Instance, NodeConfig, NodeSecrets, Snapshot
+from ocv_desktop.core.models import (
+    HealthReport,
+    HealthState,
+    Image,
+    Instance,
+    InstanceSpec,
+    NodeConfig,
+    NodeSecrets,
+    ProgressCallback,
+    Snapshot,
+)
+from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
-from ocv_desktop.providers.base import Provider
+from ocv_desktop.providers.base import Provider, create_provider
 from ocv_desktop.services.activity import Activity, ActivityState
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
+from ocv_desktop.services.sessions import provider_context
 from ocv_desktop.services.tasks import NamedTasks
 from ocv_desktop.services.trust import Ask, TrustError, TrustService
 from ocv_desktop.store.config import AppConfig, Settings
@@ -514,12 +526,8 @@ class Session:
                     return None
 
         try:
-            fresh = await self._with_trust(inst.node_id, op, interactive=True)
-        except asyncio.CancelledError:
-            self._finish(act, ActivityState.CANCELLED, self.tr("cancelled (the node may still finish it)"))
-            raise
-        except OcvError as exc:
-            self._finish(act, ActivityState.FAILED, str(exc))
+            fresh = await self._recorded(act, self._with_trust(inst.node_id, op, interactive=True))
+        except OcvError:  # the activity row says why
             return False
         if action is SnapshotAction.RESTORE:
             self._put_instance(inst, fresh)
@@ -530,6 +538,100 @@ class Session:
         }[action]
         self._finish(act, ActivityState.SUCCEEDED, done.format(name=name))
         return True
+
+    # --- creating instances, images ----------------------------------------------------------
+
+    async def create_instance(self, node_id: str, spec: InstanceSpec) -> Instance:
+        """Create (and, when ``spec.start``, start) an instance on the node; its progress shows
+        in the activity record and the new row joins the node's list at once. Raises the
+        node's ``OcvError`` so the create dialog can show it beside the values the user typed."""
+        node = self._require_node(node_id)
+        act = self._new_activity(self.tr("Create"), node, spec.name)
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> Instance:
+            async with self.pool.exclusive(node) as provider:
+                return await provider.create_instance(spec, progress=self._progress(act))
+
+        inst = await self._recorded(act, self._with_trust(node_id, op, interactive=True))
+        self._put_instance(inst, inst)
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("created, {status}").format(status=inst.status.value))
+        self.refresh(node_id)  # the platform's own view of the new instance (addresses, ports)
+        return inst
+
+    async def list_images(self, node_id: str) -> list[Image]:
+        """The node's images (Docker images, LXD/Incus images, Proxmox templates and ISOs)."""
+        self._require_node(node_id)
+
+        async def op(node: NodeConfig) -> list[Image]:
+            limit = self.settings.connect_timeout + LIST_TIMEOUT
+            try:
+                async with asyncio.timeout(limit):
+                    provider = await self.pool.get(node)
+                    return await provider.list_images()
+            except TimeoutError:
+                raise Timeout(f"listing the images of {node.name}", limit) from None
+
+        return await self._with_trust(node_id, op, interactive=True)
+
+    async def pull_image(self, node_id: str, ref: str, progress: ProgressCallback | None = None) -> Image:
+        """Pull ``ref`` onto the node, its progress streamed into the activity record (and to
+        ``progress``, the images panel's bar)."""
+        node = self._require_node(node_id)
+        act = self._new_activity(self.tr("Pull image"), node, ref)
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> Image:
+            async with self.pool.exclusive(node) as provider:
+                return await provider.pull_image(ref, progress=self._progress(act, progress))
+
+        image = await self._recorded(act, self._with_trust(node_id, op, interactive=True))
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("pulled"))
+        return image
+
+    async def delete_image(self, node_id: str, image: Image) -> None:
+        """Delete an image; the node's refusal (an image in use) is raised as its ``OcvError``."""
+        node = self._require_node(node_id)
+        act = self._new_activity(self.tr("Delete image"), node, image_ref(image))
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> None:
+            async with self.pool.exclusive(node) as provider:
+                await provider.delete_image(image_ref(image))
+
+        await self._recorded(act, self._with_trust(node_id, op, interactive=True))
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("deleted"))
+
+    def _require_node(self, node_id: str) -> NodeConfig:
+        node = self._nodes.get(node_id)
+        if node is None:
+            raise NotFound(f"node {node_id} is not configured")
+        return node
+
+    def _progress(self, act: Activity, also: ProgressCallback | None = None) -> ProgressCallback:
+        """A provider ProgressCallback that shows each step in the activity row (and tells ``also``)."""
+
+        def report(fraction: float | None, message: str) -> None:
+            if also is not None:
+                also(fraction, message)
+            if fraction is not None:
+                act.progress = max(0.0, min(1.0, fraction))
+            if message:
+                act.message = message
+            self.listener.activity_changed(act)
+
+        return report
+
+    async def _recorded(self, act: Activity, work: Awaitable[T]) -> T:
+        """``work``; a failure or cancellation finishes ``act`` with why, then propagates."""
+        try:
+            return await work
+        except asyncio.CancelledError:
+            self._finish(act, ActivityState.CANCELLED, self.tr("cancelled (the node may still finish it)"))
+            raise
+        except OcvError as exc:
+            self._finish(act, ActivityState.FAILED, str(exc))
+            raise
 
     # --- trust ---------------------------------------------------------------------------------
 
@@ -699,6 +801,40 @@ class Session:
             return
         self.settings = config.settings
 
+    async def test_connection(self, node: NodeConfig, typed: NodeSecrets | None = None) -> HealthReport:
+        """The health check of a node as the editor shows it, before it is saved: a connection of
+        its own (not the pool's), the typed secrets over the stored ones (an empty field keeps the
+        stored value), closed afterwards. Saves nothing; trust problems come back as a failed
+        check (the editor says so; the trust dialog follows the save)."""
+        stored = await self.secrets.load(node.id) if node.id in self._nodes else NodeSecrets()
+        given = typed or NodeSecrets()
+        secrets = NodeSecrets(
+            **{f.name: getattr(given, f.name) or getattr(stored, f.name) for f in dataclasses.fields(NodeSecrets)}
+        )
+        timeout = self.settings.health_timeout
+        deadline = asyncio.get_running_loop().time() + timeout
+        provider = create_provider(node.type, provider_context(self.home, self.settings))
+        try:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await provider.connect(node, secrets)
+            except TimeoutError:
+                return failed_connect_report(node, Timeout(f"connecting to {node.display_address}", timeout))
+            except OcvError as exc:
+                return failed_connect_report(node, exc)
+            return await check_provider(provider, timeout=timeout, deadline=deadline)
+        finally:
+            with contextlib.suppress(OcvError, OSError, TimeoutError):
+                await asyncio.wait_for(provider.disconnect(), SHUTDOWN_TIMEOUT)
+
+    async def update_settings(self, settings: Settings) -> Settings:
+        """Save new settings to config.yaml through the config's own validation (store/config.py:
+        a value it would not read back is refused with the same message) and follow them: the
+        monitor's interval, the pool's time limits, the window's theme. Raises OcvError."""
+        config = await self.node_service.update_settings(settings)
+        self._apply_config(config)
+        return config.settings
+
     async def _node_change(self, act: Activity, change: Awaitable[NodeConfig], refresh_id: str | None) -> NodeConfig:
         self._begin(act)
         try:
@@ -765,6 +901,13 @@ class Session:
 # --- helpers -------------------------------------------------------------------------------------
 
 
+def image_ref(image: Image) -> str:
+    """What to name an image by when deleting it: its name (Docker: removing one of several tags
+    only untags it, as `docker rmi repo:tag` does), or its id when it has no usable name (a
+    dangling Docker image shows as <none>)."""
+    return image.name if image.name and "<none>" not in image.name else image.id
+
+
 async def _call_action(provider: Provider, action: InstanceAction, instance_id: str, force: bool) -> None:
     if action is InstanceAction.START:
         await provider.start_instance(instance_id)
@@ -774,4 +917,3 @@ async def _call_action(provider: Provider, action: InstanceAction, instance_id: 
         await provider.restart_instance(instance_id)
     elif action is InstanceAction.DELETE:
         await provider.delete_instance(instance_id, force=force)
-

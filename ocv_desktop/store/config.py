@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ from ocv_desktop.store.yamlfile import (
 
 CONFIG_VERSION = 1
 GROUP_BY_CHOICES = ("platform", "tag")
+THEME_CHOICES = ("system", "light", "dark")
+_LANGUAGE_RE = re.compile(r"^(?:[a-z]{2,3}(?:_[A-Z]{2})?|pseudo)$")
 # Hand-written nodes without an id get one derived from their name, so the id (and the keyring
 # entries keyed by it) stays the same on every load until the app writes the file back.
 NODE_ID_NAMESPACE = uuid.UUID("6f3b8f9e-4c1e-4d8a-9a51-0c2d7e5b9a10")
@@ -71,6 +74,9 @@ class Settings:
     connect_timeout: float = 15.0  # SSH / API connection set-up
     command_timeout: float = 300.0  # one remote command
     group_by: str = "platform"  # node tree grouping: platform | tag
+    theme: str = "system"  # the window's colours: system | light | dark
+    language: str = ""  # a locale such as zh_CN or en_US; empty: the system's
+    clipboard_clear_seconds: float = 60.0  # a copied password leaves the clipboard after this
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +239,10 @@ def _read_settings(node: yaml.Node, problems: list[Problem]) -> Settings:
 def _settings_value_problem(key: str, value: Any) -> str | None:
     if key == "group_by":
         return None if value in GROUP_BY_CHOICES else f"must be one of {', '.join(GROUP_BY_CHOICES)}"
+    if key == "theme":
+        return None if value in THEME_CHOICES else f"must be one of {', '.join(THEME_CHOICES)}"
+    if key == "language":
+        return None if value == "" or _LANGUAGE_RE.fullmatch(value) else "must be a locale such as zh_CN, or empty"
     if key == "health_concurrency":
         return None if 1 <= value <= 1024 else "must be between 1 and 1024"
     if key == "health_interval":

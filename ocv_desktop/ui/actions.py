@@ -82,6 +82,14 @@ class WindowActions(QObject):
             "actionOpenTerminal", self.tr("Open SSH &terminal"), "Ctrl+T", "terminal",
             self.tr("Open an SSH session to the node (or a shell in the selected instance) in your terminal"),
         )  # fmt: skip
+        self.create_instance = self._make(
+            "actionCreateInstance", self.tr("&Create instance…"), "Ctrl+Shift+N", "create",
+            self.tr("Create a container or virtual machine on the selected node"),
+        )  # fmt: skip
+        self.images = self._make(
+            "actionImages", self.tr("&Images…"), "Ctrl+I", None,
+            self.tr("List, pull and delete the images of the selected node"),
+        )  # fmt: skip
         # nodes
         self.refresh = self._make(
             "actionRefresh", self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, "refresh",
@@ -110,6 +118,18 @@ class WindowActions(QObject):
         self.find = self._make(
             "actionFind", self.tr("&Find instances"), QKeySequence.StandardKey.Find, None, self.tr("Filter the table")
         )
+        self.settings = self._make(
+            "actionSettings", self.tr("&Settings…"), "Ctrl+,", None,
+            self.tr("Health checks, time limits, theme, language"),
+        )  # fmt: skip
+        self.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.about = self._make(
+            "actionAbout", self.tr("&About ocv-desktop"), None, None, self.tr("Version and folders")
+        )
+        self.about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.open_log_folder = self._make(
+            "actionOpenLogFolder", self.tr("Open &log folder"), None, None, self.tr("Show the log files")
+        )
         self.quit = self._make("actionQuit", self.tr("&Quit"), QKeySequence.StandardKey.Quit, None, self.tr("Quit"))
         self.group_by_platform = self._make("actionGroupByPlatform", self.tr("Group by &platform"), None, None, "")
         self.group_by_tag = self._make("actionGroupByTag", self.tr("Group by &tag"), None, None, "")
@@ -137,6 +157,15 @@ class WindowActions(QObject):
         self._parent.addAction(action)  # shortcuts work wherever the focus is in the window
         return action
 
+    @staticmethod
+    def _enable(action: QAction, enabled: bool, why_not: str, tip: str) -> None:
+        """Enable ``action``; a disabled one says why in its tooltip (Qt shows tooltips of
+        disabled toolbar buttons and menu entries, so the user learns what is missing)."""
+        action.setEnabled(enabled)
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        shown = tip if enabled else why_not
+        action.setToolTip(f"{shown} ({shortcut})" if shortcut and enabled else shown)
+
     def update(self, state: SelectionState) -> None:
         insts = state.instances
         self.start.setEnabled(bool(applicable(InstanceAction.START, insts)))
@@ -145,6 +174,9 @@ class WindowActions(QObject):
         self.delete.setEnabled(bool(insts))
         self.reset_password.setEnabled(len(insts) == 1 and insts[0].status is InstanceStatus.RUNNING)
         self.open_terminal.setEnabled(state.can_open_terminal)
+        no_node = self.tr("Add a node first") if not state.has_nodes else ""
+        self._enable(self.create_instance, not no_node, no_node, self.create_instance.statusTip())
+        self._enable(self.images, not no_node, no_node, self.images.statusTip())
         self.refresh.setEnabled(state.scope_nodes > 0)
         self.check_health.setEnabled(state.scope_nodes > 0)
         self.edit_node.setEnabled(state.node is not None)

@@ -24,6 +24,7 @@ from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSet
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -47,11 +48,15 @@ from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
 from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.config_watcher import ConfigWatcher
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
+from ocv_desktop.ui.flows import app as app_flows
+from ocv_desktop.ui.flows import create as create_flows
+from ocv_desktop.ui.flows import images as image_flows
 from ocv_desktop.ui.flows import instances as instance_flows
 from ocv_desktop.ui.flows import nodes as node_flows
 from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
+from ocv_desktop.ui.theme import apply_palette
 from ocv_desktop.ui.widgets.error_banner import ErrorBanner
 from ocv_desktop.ui.widgets.health_badge import HealthBadgeDelegate
 from ocv_desktop.ui.widgets.welcome import WelcomePanel
@@ -85,6 +90,7 @@ class MainWindow(QMainWindow):
         self._node_message_later.setSingleShot(True)
         self._node_message_later.setInterval(0)
         self._node_message_later.timeout.connect(self._update_node_message)
+        self.images_panel: QWidget | None = None  # the open images panel (ui/flows/images.py)
 
         self.tree_model = NodeTreeModel(workspace, self)
         self.instance_model = InstanceTableModel(workspace, self)
@@ -223,12 +229,16 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addActions([a.add_node, a.import_file])
         file_menu.addSeparator()
+        file_menu.addAction(a.settings)
+        file_menu.addSeparator()
         file_menu.addAction(a.quit)
         node_menu = bar.addMenu(self.tr("&Node"))
-        node_menu.addActions([a.refresh, a.check_health, a.trust_node])
+        node_menu.addActions([a.refresh, a.check_health, a.trust_node, a.images])
         node_menu.addSeparator()
         node_menu.addActions([a.edit_node, a.remove_node])
         inst_menu = bar.addMenu(self.tr("&Instance"))
+        inst_menu.addAction(a.create_instance)
+        inst_menu.addSeparator()
         inst_menu.addActions([a.start, a.stop, a.restart])
         inst_menu.addSeparator()
         inst_menu.addActions([a.reset_password, a.open_terminal])
@@ -239,6 +249,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(a.find)
         view_menu.addAction(self.activity_dock.toggleViewAction())
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addActions([a.open_log_folder, a.about])
 
         toolbar = QToolBar(self.tr("Main toolbar"), self)
         toolbar.setObjectName("mainToolBar")
@@ -246,6 +258,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addActions([a.add_node, a.refresh])
         toolbar.addSeparator()
+        toolbar.addAction(a.create_instance)
         toolbar.addActions([a.start, a.stop, a.restart, a.delete])
         toolbar.addSeparator()
         toolbar.addActions([a.reset_password, a.open_terminal])
@@ -290,6 +303,11 @@ class MainWindow(QMainWindow):
         a.reset_password.triggered.connect(self._reset_password)
         a.open_terminal.triggered.connect(self._open_terminal)
         a.refresh.triggered.connect(self.refresh_scope)
+        a.create_instance.triggered.connect(lambda: self._flow("create", create_flows.create_instance(self)))
+        a.images.triggered.connect(lambda: self._flow("images", image_flows.show_images(self)))
+        a.settings.triggered.connect(lambda: self._flow("settings", app_flows.edit_settings(self)))
+        a.about.triggered.connect(lambda: self._flow("about", app_flows.show_about(self)))
+        a.open_log_folder.triggered.connect(self._open_log_folder)
         a.check_health.triggered.connect(lambda: self.ws.check_now(self._scope_node_ids()))
         a.add_node.triggered.connect(lambda: self._flow("add-node", node_flows.add_node(self)))
         a.edit_node.triggered.connect(self._edit_node)
@@ -367,6 +385,12 @@ class MainWindow(QMainWindow):
             self._update_actions()
 
     def _settings_changed(self) -> None:
+        app = QApplication.instance()
+        theme = self.ws.settings.theme
+        # live, no restart; "system" at start-up is what ui.main set already (nothing to undo)
+        if isinstance(app, QApplication) and (app.property("ocvTheme") or "system") != theme:
+            apply_palette(app, theme)
+            app.setProperty("ocvTheme", theme)
         group_by = self.ws.settings.group_by
         (self.actions_.group_by_tag if group_by == "tag" else self.actions_.group_by_platform).setChecked(True)
         self.tree_model.set_group_by(group_by)
@@ -478,6 +502,36 @@ class MainWindow(QMainWindow):
     def selected_instances(self) -> list[Instance]:
         rows = sorted({i.row() for i in self.instance_table.selectionModel().selectedRows()})
         return self.proxy.instances(rows)
+
+    def target_node_id(self) -> str | None:
+        """The node a new instance or the images dialog is for: the tree's node, else the node
+        of the first selected instance, else the only node in the scope."""
+        node = self.current_node()
+        if node is not None:
+            return node.id
+        insts = self.selected_instances()
+        if insts:
+            return insts[0].node_id
+        ids = self._scope_node_ids()
+        return ids[0] if ids else None
+
+    def select_instance(self, node_id: str, instance_id: str) -> bool:
+        """Show and select the instance's row (switching the tree to its node when the current
+        scope hides it). False while the table does not show it yet."""
+        if node_id not in self._scope_node_ids():
+            indexes = self.tree_model.node_indexes(node_id)
+            if indexes:
+                self.node_tree.setCurrentIndex(indexes[0])
+        proxy = self.proxy
+        for row in range(proxy.rowCount()):
+            inst = proxy.instances([row])[0]
+            if inst.node_id == node_id and inst.id == instance_id:
+                self.instance_table.clearSelection()
+                self.instance_table.selectRow(row)
+                self.instance_table.scrollTo(proxy.index(row, 0))
+                self.instance_table.setFocus()
+                return True
+        return False
 
     def _selection_state(self) -> SelectionState:
         insts = tuple(self.selected_instances())

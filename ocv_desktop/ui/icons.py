@@ -17,7 +17,7 @@ from PySide6.QtGui import QIcon
 from ocv_desktop.core.models import Platform
 from ocv_desktop.ui.resources import ICON_DIR
 
-ACTION_ICONS = ("start", "stop", "restart", "delete", "refresh", "key", "terminal", "add", "import", "edit")
+ACTION_ICONS = ("start", "stop", "restart", "delete", "refresh", "key", "terminal", "add", "import", "edit", "create")
 APP_ICON_FILE = ICON_DIR / "ocv-desktop.svg"  # also installed as the desktop entry's icon
 PLATFORM_NAMES = {  # product names, shown next to the platform icons; not translated
     Platform.DOCKER: "Docker",

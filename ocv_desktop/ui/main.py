@@ -36,11 +36,13 @@ from PySide6.QtCore import QCoreApplication, qVersion
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ocv_desktop import APP_NAME, __version__
+from ocv_desktop.core.errors import OcvError
 from ocv_desktop.store.config import load_config
 from ocv_desktop.store.home import Home
 from ocv_desktop.store.secrets import SecretStore
 from ocv_desktop.ui.app_window import MainWindow
 from ocv_desktop.ui.bridge import Workspace
+from ocv_desktop.ui.i18n import ENV_VAR as LANG_ENV_VAR
 from ocv_desktop.ui.i18n import install_translator
 from ocv_desktop.ui.icons import app_icon
 from ocv_desktop.ui.qt_messages import route_qt_messages
@@ -197,10 +199,26 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+async def _install_configured_language(home: Home) -> None:
+    """settings.language (the settings dialog) before any window text is made; $OCV_DESKTOP_LANG
+    still wins. A config that does not load is reported later by the session: English then."""
+    if os.environ.get(LANG_ENV_VAR, "").strip():
+        return
+    try:
+        language = (await asyncio.to_thread(load_config, home.config_file)).settings.language
+    except (OcvError, OSError) as exc:  # reported with file and line by Session.start
+        log.debug("language setting not read: %s", exc)
+        return
+    app = QApplication.instance()
+    if language and isinstance(app, QApplication):
+        install_translator(app, language)
+
+
 async def _run_window(home: Home) -> None:
     setup_logging(home)
     log.info("ocv-desktop %s starting (Qt %s, PySide6 %s)", __version__, qVersion(), PYSIDE_VERSION)
     secrets = await SecretStore.open()
+    await _install_configured_language(home)
     workspace = Workspace(home, secrets)
     window = MainWindow(workspace)
     loop = asyncio.get_running_loop()

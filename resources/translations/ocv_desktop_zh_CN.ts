@@ -2,6 +2,54 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="24"/>
+        <source>About ocv-desktop</source>
+        <translation>关于 ocv-desktop</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="29"/>
+        <source>none: credentials kept for this run only ({reason})</source>
+        <translation>无：凭据仅在本次运行中保留（{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="36"/>
+        <source>Open the log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="42"/>
+        <source>Version:</source>
+        <translation>版本：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="43"/>
+        <source>Qt / PySide:</source>
+        <translation>Qt / PySide：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="44"/>
+        <source>Keyring:</source>
+        <translation>密钥环：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="45"/>
+        <source>Home folder:</source>
+        <translation>主文件夹：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="50"/>
+        <source>Log file:</source>
+        <translation>日志文件：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/about.py" line="52"/>
+        <source>ocv-desktop manages Docker, LXD, Incus and Proxmox VE nodes.</source>
+        <translation>ocv-desktop 用于管理 Docker、LXD、Incus 和 Proxmox VE 节点。</translation>
+    </message>
+</context>
+<context>
     <name>ActivityModel</name>
     <message>
         <location filename="../../ocv_desktop/ui/models/activity.py" line="43"/>
@@ -123,6 +171,197 @@
     </message>
 </context>
 <context>
+    <name>CreateInstanceDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="52"/>
+        <source>Create instance</source>
+        <translation>创建实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="69"/>
+        <source>an image of the node, or one to pull</source>
+        <translation>节点上的镜像，或要拉取的镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="70"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="71"/>
+        <source>List the node&apos;s images again</source>
+        <translation>重新列出节点的镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
+        <source>no limit</source>
+        <translation>不限制</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="84"/>
+        <source>no limit (e.g. 512M, 2G)</source>
+        <translation>不限制（例如 512M、2G）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="86"/>
+        <source>platform default (e.g. 10G)</source>
+        <translation>平台默认值（例如 10G）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="89"/>
+        <source>one per line: host:guest/proto, e.g. 8080:80/tcp</source>
+        <translation>每行一个：主机端口:客户端口/协议，例如 8080:80/tcp</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="92"/>
+        <source>one per line: KEY=VALUE</source>
+        <translation>每行一个：KEY=VALUE</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="97"/>
+        <source>the image&apos;s default</source>
+        <translation>镜像的默认命令</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="98"/>
+        <source>Start after creating</source>
+        <translation>创建后启动</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="110"/>
+        <source>Node:</source>
+        <translation>节点：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
+        <source>Image:</source>
+        <translation>镜像：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
+        <source>CPUs:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
+        <source>Disk:</source>
+        <translation>磁盘：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="123"/>
+        <source>Ports:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="124"/>
+        <source>Environment:</source>
+        <translation>环境变量：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="125"/>
+        <source>Command:</source>
+        <translation>命令：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="324"/>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="133"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <source>Container</source>
+        <translation>容器</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <source>Virtual machine</source>
+        <translation>虚拟机</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="174"/>
+        <source>Port mappings and the command are set for Docker containers only</source>
+        <translation>端口映射和命令仅适用于 Docker 容器</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="186"/>
+        <source>Free resources: not known yet</source>
+        <translation>可用资源：尚不清楚</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="189"/>
+        <source>Free on the node: {memory} of {total} memory, {disk} disk ({cores} CPUs)</source>
+        <translation>节点可用：内存 {memory}（共 {total}），磁盘 {disk}（{cores} 个 CPU）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="205"/>
+        <source>Listing the images of {node}…</source>
+        <translation>正在列出 {node} 的镜像…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="214"/>
+        <source>The images could not be listed: {error}</source>
+        <translation>无法列出镜像：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="222"/>
+        <source>%n image(s) on the node</source>
+        <translation>
+            <numerusform>节点上有 %n 个镜像</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="246"/>
+        <source>Add a node first.</source>
+        <translation>请先添加节点。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="249"/>
+        <source>Invalid name: {rule}</source>
+        <translation>名称无效：{rule}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
+        <source>Type a name.</source>
+        <translation>请输入名称。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="256"/>
+        <source>Choose or type an image.</source>
+        <translation>请选择或输入镜像。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="312"/>
+        <source>Creating…</source>
+        <translation>正在创建…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="318"/>
+        <source>The node refused: {error}</source>
+        <translation>节点拒绝了请求：{error}</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/base.py" line="117"/>
@@ -166,14 +405,175 @@
 <context>
     <name>ErrorHooks</name>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="113"/>
         <source>Unexpected problem: {what}</source>
         <translation>意外问题：{what}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/main.py" line="112"/>
+        <location filename="../../ocv_desktop/ui/main.py" line="114"/>
         <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>ImagesPanel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="51"/>
+        <source>Images</source>
+        <translation>镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
+        <source>Filter by name, alias or id</source>
+        <translation>按名称、别名或 ID 筛选</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="72"/>
+        <source>image to pull, e.g. debian:12 or images:debian/12</source>
+        <translation>要拉取的镜像，例如 debian:12 或 images:debian/12</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="73"/>
+        <source>Pull</source>
+        <translation>拉取</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="74"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Aliases</source>
+        <translation>别名</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>In use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="110"/>
+        <source>Node:</source>
+        <translation>节点：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="157"/>
+        <source>Add a node first</source>
+        <translation>请先添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="169"/>
+        <source>Listing the images…</source>
+        <translation>正在列出镜像…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
+        <source>The images could not be listed: {error}</source>
+        <translation>无法列出镜像：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="182"/>
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n 个镜像</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
+        <source>Pulling {image}…</source>
+        <translation>正在拉取 {image}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="248"/>
+        <source>{image} could not be pulled: {error}</source>
+        <translation>无法拉取 {image}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="256"/>
+        <source>Pulled {image}.</source>
+        <translation>已拉取 {image}。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
+        <source>Delete image</source>
+        <translation>删除镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="274"/>
+        <source>Delete the image {image} from {node}?</source>
+        <translation>从 {node} 删除镜像 {image}？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="277"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
+        <source>Deleting {image}…</source>
+        <translation>正在删除 {image}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="288"/>
+        <source>The node refused to delete it: {error}</source>
+        <translation>节点拒绝删除：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="295"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="298"/>
+        <source>Deleted {image}.</source>
+        <translation>已删除 {image}。</translation>
     </message>
 </context>
 <context>
@@ -323,148 +723,153 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="76"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="81"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="125"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="143"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="149"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="148"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="154"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="150"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="217"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="227"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="235"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="231"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="237"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="247"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="252"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="255"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="377"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="401"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="383"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="407"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="385"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="409"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="398"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="422"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="401"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="437"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="461"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="27"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="36"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="34"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="45"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="54"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="65"/>
         <source>The credentials of {nodes} were NOT saved: {why}</source>
         <translation>{nodes} 的凭据未保存：{why}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="63"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="74"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="64"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="75"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="80"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="89"/>
         <source>The node was removed, but its credentials were not deleted</source>
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="604"/>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="658"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="92"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="102"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="591"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="607"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="661"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -472,32 +877,32 @@
 <context>
     <name>NewPasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="92"/>
         <source>New root password</source>
         <translation>新的 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="96"/>
         <source>The root password of {instance} on {node} is now:</source>
         <translation>节点 {node} 上实例 {instance} 的 root 密码现在是：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="107"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="119"/>
         <source>ocv-desktop does not store this password anywhere and forgets it when you close this window. Save it in your password manager now.</source>
         <translation>ocv-desktop 不会在任何地方保存此密码，关闭此窗口后即不再保留。请现在将它存入您的密码管理器。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="118"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="126"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="129"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="137"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
     </message>
@@ -505,299 +910,351 @@
 <context>
     <name>NodeEditorDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="117"/>
         <source>Edit node {name}</source>
         <translation>编辑节点 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="104"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="270"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="172"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="159"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="163"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
         <source>&amp;Platform:</source>
         <translation>平台(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="164"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="179"/>
         <source>This computer (commands run here, no SSH)</source>
         <translation>本机（命令在本机执行，不使用 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="166"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="181"/>
         <source>Use sudo -n (for a user other than root)</source>
         <translation>使用 sudo -n（用于非 root 用户）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="168"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
         <source>comma-separated, e.g. production, eu-west</source>
         <translation>用逗号分隔，例如：生产, 华东</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
         <source>&amp;Tags:</source>
         <translation>标签(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="173"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="188"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
         <source>host name or IP address</source>
         <translation>主机名或 IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="175"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="193"/>
         <source>P&amp;ort:</source>
         <translation>端口(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
         <source>SSH agent</source>
         <translation>SSH 代理</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="198"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="185"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
         <source>&amp;Log in with:</source>
         <translation>登录方式(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="187"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
         <source>&amp;Key file:</source>
         <translation>密钥文件(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
         <source>Key p&amp;assphrase:</source>
         <translation>密钥口令(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
         <source>&amp;Endpoint:</source>
         <translation>接口地址(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
         <source>API token (recommended)</source>
         <translation>API 令牌（推荐）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
         <source>User and password</source>
         <translation>用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="201"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
         <source>No API (SSH only)</source>
         <translation>不使用 API（仅 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
         <source>API log&amp;in:</source>
         <translation>API 登录(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
         <source>Token I&amp;D:</source>
         <translation>令牌 ID(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="221"/>
         <source>Token &amp;secret:</source>
         <translation>令牌密钥(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
         <source>API use&amp;r:</source>
         <translation>API 用户(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
         <source>API passwor&amp;d:</source>
         <translation>API 密码(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="226"/>
         <source>found automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
         <source>Prox&amp;mox node:</source>
         <translation>Proxmox 节点(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="228"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
         <source>PEM file</source>
         <translation>PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
         <source>Client &amp;certificate:</source>
         <translation>客户端证书(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="234"/>
         <source>Client ke&amp;y:</source>
         <translation>客户端私钥(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
         <source>No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it creates a client certificate and makes the server trust it.</source>
         <translation>还没有证书？两项都留空，然后运行一次 `ocv-desktop nodes enroll 节点名`：它会生成客户端证书，并让服务器信任该证书。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
         <source>none: pin the server certificate</source>
         <translation>无：固定服务器证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
         <source>CA &amp;file:</source>
         <translation>CA 文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="247"/>
         <source>Pinned certificate:</source>
         <translation>已固定的证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="236"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="251"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="254"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="256"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="260"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="270"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="278"/>
+        <source>&amp;Test connection</source>
+        <translation>测试连接(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="279"/>
+        <source>Run the health check with these settings now; nothing is saved</source>
+        <translation>立即用这些设置运行健康检查；不会保存任何内容</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="303"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="303"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="287"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="313"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="485"/>
+        <source>Testing the connection…</source>
+        <translation>正在测试连接…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="495"/>
+        <source>The test was cancelled.</source>
+        <translation>测试已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="499"/>
+        <source>The test failed: {error}</source>
+        <translation>测试失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
+        <source>Service</source>
+        <translation>服务</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="506"/>
+        <source>{check}: OK</source>
+        <translation>{check}：正常</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="510"/>
+        <source>{check}: not checked ({why})</source>
+        <translation>{check}：未检查（{why}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="514"/>
+        <source>{check}: FAILED: {error}</source>
+        <translation>{check}：失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="518"/>
+        <source>No check applies to this node.</source>
+        <translation>没有适用于此节点的检查。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="557"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="516"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="588"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="518"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="590"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="519"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="591"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="542"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="614"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="545"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="617"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="548"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="620"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="551"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="623"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -898,12 +1355,12 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="139"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="147"/>
         <source>Reset root password</source>
         <translation>重置 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="148"/>
         <source>Set a new random root password for {instance} on {node}?
 
 The current password stops working. The new one is shown once and not saved anywhere.</source>
@@ -912,12 +1369,12 @@ The current password stops working. The new one is shown once and not saved anyw
 当前密码将失效。新密码只显示一次，不会保存在任何地方。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="153"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="146"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="154"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -925,170 +1382,280 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="192"/>
-        <location filename="../../ocv_desktop/services/session.py" line="674"/>
+        <location filename="../../ocv_desktop/services/session.py" line="204"/>
+        <location filename="../../ocv_desktop/services/session.py" line="776"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="248"/>
+        <location filename="../../ocv_desktop/services/session.py" line="260"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="320"/>
+        <location filename="../../ocv_desktop/services/session.py" line="332"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="327"/>
+        <location filename="../../ocv_desktop/services/session.py" line="339"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="344"/>
+        <location filename="../../ocv_desktop/services/session.py" line="356"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="380"/>
+        <location filename="../../ocv_desktop/services/session.py" line="392"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="381"/>
+        <location filename="../../ocv_desktop/services/session.py" line="393"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="382"/>
+        <location filename="../../ocv_desktop/services/session.py" line="394"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="383"/>
+        <location filename="../../ocv_desktop/services/session.py" line="395"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="401"/>
         <location filename="../../ocv_desktop/services/session.py" line="413"/>
-        <location filename="../../ocv_desktop/services/session.py" line="464"/>
+        <location filename="../../ocv_desktop/services/session.py" line="425"/>
+        <location filename="../../ocv_desktop/services/session.py" line="476"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="403"/>
-        <location filename="../../ocv_desktop/services/session.py" line="519"/>
+        <location filename="../../ocv_desktop/services/session.py" line="415"/>
+        <location filename="../../ocv_desktop/services/session.py" line="630"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="431"/>
+        <location filename="../../ocv_desktop/services/session.py" line="443"/>
+        <location filename="../../ocv_desktop/services/session.py" line="603"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="431"/>
+        <location filename="../../ocv_desktop/services/session.py" line="443"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="432"/>
+        <location filename="../../ocv_desktop/services/session.py" line="444"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="454"/>
+        <location filename="../../ocv_desktop/services/session.py" line="466"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="469"/>
+        <location filename="../../ocv_desktop/services/session.py" line="481"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="494"/>
+        <location filename="../../ocv_desktop/services/session.py" line="506"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="495"/>
+        <location filename="../../ocv_desktop/services/session.py" line="507"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="496"/>
+        <location filename="../../ocv_desktop/services/session.py" line="508"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="527"/>
+        <location filename="../../ocv_desktop/services/session.py" line="535"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="528"/>
+        <location filename="../../ocv_desktop/services/session.py" line="536"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="529"/>
+        <location filename="../../ocv_desktop/services/session.py" line="537"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="602"/>
+        <location filename="../../ocv_desktop/services/session.py" line="549"/>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="558"/>
+        <source>created, {status}</source>
+        <translation>已创建，{status}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="581"/>
+        <source>Pull image</source>
+        <translation>拉取镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="589"/>
+        <source>pulled</source>
+        <translation>已拉取</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="595"/>
+        <source>Delete image</source>
+        <translation>删除镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="704"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="602"/>
+        <location filename="../../ocv_desktop/services/session.py" line="704"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="626"/>
+        <location filename="../../ocv_desktop/services/session.py" line="728"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="630"/>
+        <location filename="../../ocv_desktop/services/session.py" line="732"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="639"/>
+        <location filename="../../ocv_desktop/services/session.py" line="741"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="648"/>
+        <location filename="../../ocv_desktop/services/session.py" line="750"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="661"/>
+        <location filename="../../ocv_desktop/services/session.py" line="763"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="698"/>
+        <location filename="../../ocv_desktop/services/session.py" line="800"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="710"/>
+        <location filename="../../ocv_desktop/services/session.py" line="846"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="756"/>
+        <location filename="../../ocv_desktop/services/session.py" line="892"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="51"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="73"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="79"/>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="74"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="75"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="84"/>
+        <source>The language changes when ocv-desktop starts next time.</source>
+        <translation>语言将在下次启动 ocv-desktop 时更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="95"/>
+        <source>Health check every:</source>
+        <translation>健康检查间隔：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="96"/>
+        <source>Health check time limit:</source>
+        <translation>健康检查时限：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="97"/>
+        <source>Nodes checked at once:</source>
+        <translation>同时检查的节点数：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="98"/>
+        <source>Connection time limit:</source>
+        <translation>连接时限：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="99"/>
+        <source>Command time limit:</source>
+        <translation>命令时限：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="100"/>
+        <source>Clear copied passwords after:</source>
+        <translation>复制的密码清除时间：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="101"/>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="102"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="105"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="107"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="175"/>
+        <source>The settings could not be saved: {error}</source>
+        <translation>无法保存设置：{error}</translation>
     </message>
 </context>
 <context>
@@ -1424,104 +1991,159 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
         <translation>在您的终端中打开到节点的 SSH 会话（或进入选中实例的 shell）</translation>
     </message>
     <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
+        <source>&amp;Create instance…</source>
+        <translation>创建实例(&amp;C)…</translation>
+    </message>
+    <message>
         <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
+        <source>Create a container or virtual machine on the selected node</source>
+        <translation>在所选节点上创建容器或虚拟机</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
+        <source>&amp;Images…</source>
+        <translation>镜像(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <source>List, pull and delete the images of the selected node</source>
+        <translation>列出、拉取和删除所选节点的镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="95"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
         <source>List the instances of the selected nodes again</source>
         <translation>重新列出选中节点的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
         <source>Check &amp;health now</source>
         <translation>立即检查健康状态(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
         <source>Check the selected nodes now instead of waiting for the next round</source>
         <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
         <source>&amp;Add node…</source>
         <translation>添加节点(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
         <source>Add a node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
         <source>&amp;Edit node…</source>
         <translation>编辑节点(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
         <source>Change the selected node</source>
         <translation>修改选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
         <source>Re&amp;move node…</source>
         <translation>移除节点(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
         <source>Remove the selected node from the list</source>
         <translation>从列表中移除选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="110"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
+        <source>Health checks, time limits, theme, language</source>
+        <translation>健康检查、时限、主题、语言</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <source>&amp;About ocv-desktop</source>
+        <translation>关于 ocv-desktop(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <source>Version and folders</source>
+        <translation>版本和文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <source>Open &amp;log folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <source>Show the log files</source>
+        <translation>显示日志文件</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="177"/>
+        <source>Add a node first</source>
+        <translation>请先添加节点</translation>
     </message>
 </context>
 </TS>

@@ -34,6 +34,128 @@ VARIANTS = {
 }
 
 
+class PictureWorkspace:
+    """What the create-instance and images dialogs read from the workspace, for pictures taken
+    without a lab: nodes, their health, and tasks that are not run (the pictures set the lists)."""
+
+    def __init__(self, nodes: list[Any], health: dict[str, Any] | None = None) -> None:
+        from types import SimpleNamespace
+
+        from ocv_desktop.store.config import Settings
+        from ocv_desktop.store.home import Home
+
+        self.nodes = nodes
+        self.health = health or {}
+        self.settings = Settings(language="zh_CN")
+        self.secrets = SimpleNamespace(persistent=True, backend_name="SecretService (GNOME Keyring)", reason="")
+        self.home = Home(Path("/home/admin/.config/ocv-desktop"))
+
+    def node(self, node_id: str) -> Any:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+    def run_task(self, name: str, coro: Any) -> None:
+        coro.close()
+
+
+def workspace_gallery() -> Iterator[tuple[str, object]]:
+    """The dialogs that work on a node (create instance, images), filled as a lab would."""
+    from datetime import UTC, datetime
+
+    from ocv_desktop.core.models import HealthReport, Image, NodeConfig, Platform, Resources
+    from ocv_desktop.ui.dialogs.create_instance import CreateInstanceDialog
+    from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
+
+    docker = NodeConfig(name="docker-lab", type=Platform.DOCKER, host="10.0.0.5")
+    incus = NodeConfig(name="incus-lab", type=Platform.INCUS, host="10.0.0.7")
+    health = {
+        docker.id: HealthReport(
+            node_id=docker.id,
+            checked_at=datetime(2026, 12, 7, 12, 0, tzinfo=UTC),
+            resources=Resources(cpu_cores=8, memory_total=16 * 2**30, memory_used=5 * 2**30, disk_free=120 * 2**30),
+        )
+    }
+    ws = PictureWorkspace([docker, incus], health)
+    images = [
+        Image(id="sha256:1", name="nginx:1.27", node_id=docker.id, size=190 * 2**20),
+        Image(id="sha256:2", name="debian:12", node_id=docker.id, aliases=("debian:bookworm",), size=117 * 2**20),
+    ]
+    create = CreateInstanceDialog(None, ws, docker.id)
+    create._images = images
+    create._show_images()
+    create.images_state.setText(create.tr("%n image(s) on the node", "", len(images)))
+    create.refresh_images_button.setEnabled(True)  # the listing is done in this picture
+    create.image_combo.setEditText("nginx:1.27")
+    create.name_edit.setText("web-1")
+    create.memory_edit.setText("512M")
+    create.ports_edit.setPlainText("8080:80/tcp\n8443:443/tcp")
+    create.env_edit.setPlainText("TZ=Europe/Berlin")
+    yield "create-instance-docker", create
+    refused = CreateInstanceDialog(None, ws, incus.id)
+    refused.name_edit.setText("web_1")
+    refused.error_label.setText(
+        refused.tr("The node refused: {error}").format(error="Failed creating instance record: Instance \"web\" exists")
+    )
+    refused.error_label.show()
+    yield "create-instance-incus-invalid", refused
+    from ocv_desktop.ui.dialogs.images import ImagesPanel
+
+    panel = ImagesPanel(None, ws, docker.id)
+    made = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+    panel.show_images(
+        [
+            Image(id="sha256:1f2e", name="nginx:1.27", node_id=docker.id, size=190 * 2**20, created=made, in_use=True),
+            Image(
+                id="sha256:9a8b",
+                name="debian:12",
+                node_id=docker.id,
+                aliases=("debian:bookworm",),
+                size=117 * 2**20,
+                created=made,
+                in_use=False,
+            ),
+        ]
+    )
+    panel.table.selectRow(0)
+    panel.status_label.setText(
+        panel.tr("The node refused to delete it: {error}").format(
+            error="image 'nginx:1.27' is used by containers web-1 (running)"
+        )
+    )
+    set_text_colour(panel.status_label, error_colour(panel))
+    yield "images-panel", panel
+    from ocv_desktop.ui.dialogs.about import AboutDialog
+    from ocv_desktop.ui.dialogs.settings import SettingsDialog
+
+    settings = SettingsDialog(None, ws)
+    settings.language_combo.setCurrentIndex(settings.language_combo.findData("en_US"))  # the restart hint
+    yield "settings", settings
+    yield "about", AboutDialog(None, ws)
+    from concurrent.futures import Future
+
+    from ocv_desktop.core.models import AuthMethod, CheckKind, CheckResult, CheckStatus
+    from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog
+
+    tested = NodeEditorDialog(None, tester=lambda node, secrets: Future())  # type: ignore[arg-type,return-value]
+    tested.platform_combo.setCurrentIndex(tested.platform_combo.findData(Platform.DOCKER))
+    tested.name_edit.setText("docker-lab")
+    tested.host_edit.setText("10.0.0.5")
+    tested.auth_combo.setCurrentIndex(tested.auth_combo.findData(AuthMethod.PASSWORD))
+    tested.password_edit.setText("not-the-password")
+    report: Future[Any] = Future()
+    report.set_result(
+        HealthReport(
+            node_id="n",
+            checks=(
+                CheckResult(CheckKind.SSH, CheckStatus.OFFLINE, error="authentication failed for admin@10.0.0.5:22"),
+                CheckResult(CheckKind.SERVICE, CheckStatus.OFFLINE, error="not asked: no SSH connection"),
+            ),
+        )
+    )
+    tested.test_results.show()
+    tested._tested(report)  # type: ignore[arg-type]
+    yield "node-editor-test-failed", tested
+
+
 def gallery() -> Iterator[tuple[str, object]]:
     """(name, widget) for every dialog in its interesting states. Needs a QApplication."""
     from ocv_desktop.core.errors import (
@@ -160,6 +282,7 @@ def gallery() -> Iterator[tuple[str, object]]:
     )
     welcome.resize(760, 560)
     yield "welcome", welcome
+    yield from workspace_gallery()
 
 
 def capture(out_dir: Path, theme: str) -> dict[str, Any]:
@@ -271,7 +394,7 @@ def test_every_dialog_renders(variant: str, qapp: Any) -> None:
         assert title.startswith("[Åđđ ñöđé"), title
     else:
         assert title == "Add node"
-    assert len(sizes) == 16  # every dialog state of gallery() made a picture
+    assert len(sizes) == 22  # every dialog state of gallery() made a picture
     for name, size in sizes.items():
         assert_shows_the_theme_and_text(ARTIFACTS / variant / f"{name}.png", size)
         assert size["dpr"] == scale, name

@@ -172,7 +172,7 @@ def test_remove_a_node_asks_first(qtbot, open_window, lab_docker):
     child(message_box(qtbot), QPushButton, "yesButton").click()
     qtbot.waitUntil(lambda: [n.name for n in it.ws.nodes] == ["lab-docker"], timeout=10_000)
     assert it.window.tree_model.node_indexes(second) == []
-    assert "second" not in it.home.config_file.read_text()
+    assert "name: second" not in it.home.config_file.read_text()
     qtbot.waitUntil(lambda: it.ws.pool.connected(second) is None, timeout=5000)
     # the tree selection fell back to a node or "All nodes", and the table follows it
     assert it.window.proxy.scope() is None or second not in it.window.proxy.scope()

@@ -453,6 +453,9 @@ def test_dump_is_stable() -> None:
           connect_timeout: 15.0
           command_timeout: 300.0
           group_by: platform
+          theme: system
+          language: ''
+          clipboard_clear_seconds: 60.0
         nodes:
         - id: n1
           name: web-1
@@ -479,3 +482,19 @@ def test_yaml_nested_20000_deep_is_a_config_error(tmp_path: Path, nesting: str) 
     with pytest.raises(ConfigError, match="nested too deeply") as exc:
         load_config(path)
     assert exc.value.path == str(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("theme: purple", "settings.theme: must be one of system, light, dark"),
+        ("language: '-zh'", "settings.language: must be a locale such as zh_CN, or empty"),
+        ("clipboard_clear_seconds: 0", "settings.clipboard_clear_seconds: must be more than 0 seconds"),
+    ],
+)
+def test_the_window_settings_are_checked(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"version: 1\nsettings:\n  {line}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert message in str(info.value)

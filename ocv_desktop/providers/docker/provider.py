@@ -63,6 +63,7 @@ from ocv_desktop.transport.commands import redact, sudo_refused
 
 # Docker's own rule for container names (daemon/names.go), capped at 63 like every other platform.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}$")
+NAME_HINT = "2-63 characters: letters, digits, '_', '.' and '-', starting with a letter or digit"
 # What may name an existing container: a name, a full id or an id prefix (1+ characters).
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 # Image references: [registry[:port]/]repo[:tag][@digest], or an image id (sha256:...).
@@ -107,6 +108,8 @@ LOG_TAIL_LINES = 20
 class DockerProvider(Provider):
     type = Platform.DOCKER
     instance_types = (InstanceType.CONTAINER,)
+    name_pattern = NAME_RE
+    name_hint = NAME_HINT
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
@@ -585,7 +588,7 @@ def run_argv(spec: InstanceSpec) -> list[str]:
     if spec.storage:
         raise Unsupported("Docker has no storage pools; leave the storage empty for Docker nodes")
     name = validate_instance_name(
-        spec.name, NAME_RE, hint="2-63 characters: letters, digits, '_', '.' and '-', starting with a letter or digit"
+        spec.name, NAME_RE, hint=NAME_HINT
     )
     image = _check_image(spec.image)
     hostname = spec.hostname or _hostname_from(name)

@@ -52,7 +52,14 @@ from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_in
 from ocv_desktop.providers.lxd_family import parse as lxd_parse
 from ocv_desktop.providers.lxd_family.backend import LxdBackend
 from ocv_desktop.providers.lxd_family.cli import LxdCliBackend
-from ocv_desktop.providers.lxd_family.requests import ImageSource, check_spec, validate_name, validate_snapshot_name
+from ocv_desktop.providers.lxd_family.requests import (
+    INSTANCE_NAME_RE,
+    NAME_HINT,
+    ImageSource,
+    check_spec,
+    validate_name,
+    validate_snapshot_name,
+)
 from ocv_desktop.providers.routing import api_or_ssh
 from ocv_desktop.providers.shape import kind
 from ocv_desktop.providers.systemd import SystemdUnits
@@ -72,6 +79,8 @@ class LxdFamilyProvider(Provider):
     socket_paths: ClassVar[tuple[str, ...]]  # local unix sockets, first existing wins
     service_units: ClassVar[tuple[str, ...]]  # systemd units; any active one is enough
     instance_types = (InstanceType.CONTAINER, InstanceType.VM)
+    name_pattern = INSTANCE_NAME_RE
+    name_hint = NAME_HINT
 
     # Bounded waits for set_instance_password (seconds); class attributes so tests can shorten them.
     start_wait: ClassVar[float] = 60.0  # an instance that is starting

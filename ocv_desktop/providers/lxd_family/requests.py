@@ -26,12 +26,11 @@ FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
 IMAGE_PROTOCOLS = ("simplestreams", "incus", "lxd")
 
 
+NAME_HINT = "LXD/Incus names are hostnames: letters, digits and '-', starting with a letter, at most 63"
+
+
 def validate_name(name: str) -> str:
-    return validate_instance_name(
-        name,
-        INSTANCE_NAME_RE,
-        hint="LXD/Incus names are hostnames: letters, digits and '-', starting with a letter, at most 63",
-    )
+    return validate_instance_name(name, INSTANCE_NAME_RE, hint=NAME_HINT)
 
 
 # Snapshot names: the daemons refuse only '/' (and names that are not URL-safe on newer ones); we

@@ -162,6 +162,8 @@ def _guest(item: Mapping[str, Any]) -> Guest:
 class ProxmoxProvider(Provider):
     type = Platform.PROXMOX
     instance_types = (InstanceType.CONTAINER, InstanceType.VM)
+    name_pattern = _GUEST_NAME_RE
+    name_hint = "a hostname: letters, digits and '-', not starting or ending with '-', at most 63 characters"
 
     # Config-lock contention: retries and the base delay (seconds, multiplied by the attempt number).
     lock_retries = 5

@@ -17,13 +17,15 @@ editing, an empty secret field means "keep the stored one" (``None`` in ``NodeSe
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QDir
+import shiboken6
+from PySide6.QtCore import QDir, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,13 +38,24 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeConfig, NodeSecrets, Platform, new_node_id
+from ocv_desktop.core.models import (
+    AuthMethod,
+    CheckKind,
+    CheckStatus,
+    ExecutionRule,
+    HealthReport,
+    NodeConfig,
+    NodeSecrets,
+    Platform,
+    new_node_id,
+)
 from ocv_desktop.core.nodes import ApiLogin, api_login_of, node_fields, uses_api_address, validate_node
 from ocv_desktop.services.nodes import duplicate_name_message
 from ocv_desktop.ui.dialogs.base import run_and_dispose
@@ -86,9 +99,11 @@ class NodeEditorDialog(FittingDialog):
         taken_names: frozenset[str] = frozenset(),
         local: Platform | None = None,
         local_endpoint: str | None = None,
+        tester: Tester | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("nodeEditor")
+        self._tester = tester
         self._existing = existing
         self._taken = frozenset(taken_names) - ({existing.name} if existing else set())
         self._node_id = existing.id if existing else new_node_id()
@@ -255,6 +270,17 @@ class NodeEditorDialog(FittingDialog):
         self.ok_button.setText(self.tr("Save") if self._existing else self.tr("Add node"))
         self.ok_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("cancelButton")
+        self.test_results = text_label("", object_name="testResults")
+        self.test_results.setTextFormat(Qt.TextFormat.PlainText)
+        self.test_results.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.test_results.hide()
+        outer.addWidget(self.test_results)
+        self.test_button = QPushButton(self.tr("&Test connection"), objectName="testConnectionButton")
+        self.test_button.setToolTip(self.tr("Run the health check with these settings now; nothing is saved"))
+        self.test_button.setAutoDefault(False)
+        self.test_button.clicked.connect(self._test_connection)
+        self.test_button.setVisible(self._tester is not None)
+        self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
@@ -449,6 +475,51 @@ class NodeEditorDialog(FittingDialog):
             api_password=secret("api_password", self.api_password_edit),
         )
 
+    # --- testing the connection ------------------------------------------------------------------
+
+    def _test_connection(self) -> None:
+        self._update()
+        if self._tester is None or self._problems:
+            return
+        self.test_button.setEnabled(False)
+        self.test_results.setText(self.tr("Testing the connection…"))
+        self.test_results.show()
+        future = self._tester(self._candidate(), self._candidate_secrets())
+        future.add_done_callback(self._tested)
+
+    def _tested(self, future: asyncio.Future[HealthReport]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.test_button.setEnabled(not self._problems)
+        if future.cancelled():
+            self.test_results.setText(self.tr("The test was cancelled."))
+            return
+        error = future.exception()
+        if error is not None:
+            self.test_results.setText(self.tr("The test failed: {error}").format(error=error))
+            return
+        report = future.result()
+        names = {CheckKind.SSH: self.tr("SSH"), CheckKind.API: self.tr("API"), CheckKind.SERVICE: self.tr("Service")}
+        lines = []
+        for check in report.checks:
+            if check.status is CheckStatus.ONLINE:
+                line = self.tr("{check}: OK").format(check=names.get(check.kind, check.kind.value))
+                if check.detail:
+                    line += f" ({check.detail})"
+            elif check.status is CheckStatus.NOT_CHECKED:
+                line = self.tr("{check}: not checked ({why})").format(
+                    check=names.get(check.kind, check.kind.value), why=check.error or "-"
+                )
+            else:
+                line = self.tr("{check}: FAILED: {error}").format(
+                    check=names.get(check.kind, check.kind.value), error=check.error
+                )
+            lines.append(line)
+        self.test_results.setText("\n".join(lines) or self.tr("No check applies to this node."))
+        bad = any(c.status is CheckStatus.OFFLINE for c in report.checks)
+        set_text_colour(self.test_results, error_colour(self) if bad else self.palette().windowText().color())
+        fit_height(self)
+
     # --- showing the state ------------------------------------------------------------------------
 
     def _update(self) -> None:
@@ -460,6 +531,7 @@ class NodeEditorDialog(FittingDialog):
         self._problems = problems
         self._show_problems(problems)
         self.ok_button.setEnabled(not problems)
+        self.test_button.setEnabled(not problems)
         self._update_pin(node)
         fit_height(self, shrink=self._rows_changed)  # messages came or went, rows were shown or hidden
 
@@ -564,6 +636,9 @@ def _secret_or_none(edit: QLineEdit) -> str | None:
     return edit.text() or None  # secrets are taken exactly as typed (spaces may be part of them)
 
 
+Tester = Callable[[NodeConfig, NodeSecrets], "asyncio.Future[HealthReport]"]
+
+
 async def run_node_editor(
     parent: QWidget | None,
     *,
@@ -571,10 +646,12 @@ async def run_node_editor(
     taken_names: frozenset[str] = frozenset(),
     local: Platform | None = None,
     local_endpoint: str | None = None,
+    tester: Tester | None = None,
 ) -> tuple[NodeConfig, NodeSecrets] | None:
-    """Open the editor and wait: (node, typed secrets) when the user saved, else None."""
+    """Open the editor and wait: (node, typed secrets) when the user saved, else None.
+    ``tester`` starts a connection test (Session.test_connection as a task): the Test button."""
     dialog = NodeEditorDialog(
-        parent, existing=existing, taken_names=taken_names, local=local, local_endpoint=local_endpoint
+        parent, existing=existing, taken_names=taken_names, local=local, local_endpoint=local_endpoint, tester=tester
     )
     if await run_and_dispose(dialog) != QDialog.DialogCode.Accepted:
         return None

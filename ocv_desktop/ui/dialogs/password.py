@@ -78,8 +78,16 @@ def copy_secret_to_clipboard(secret: str, clear_after: float | None = None) -> N
 
 
 class NewPasswordDialog(FittingDialog):
-    def __init__(self, parent: QWidget | None, instance: Instance, node_name: str, password: str) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        instance: Instance,
+        node_name: str,
+        password: str,
+        clear_after: float = CLIPBOARD_CLEAR_SECONDS,
+    ) -> None:
         super().__init__(parent)
+        self.clear_after = clear_after  # settings.clipboard_clear_seconds
         self.setObjectName("newPasswordDialog")
         self.setWindowTitle(self.tr("New root password"))
         layout = QVBoxLayout(self)
@@ -124,10 +132,10 @@ class NewPasswordDialog(FittingDialog):
         self.initial_focus = self.password_field
 
     def _copy(self) -> None:
-        copy_secret_to_clipboard(self.password_field.text())
+        copy_secret_to_clipboard(self.password_field.text(), self.clear_after)
         self.copied_label.setText(
             self.tr("Copied. The clipboard is cleared in {seconds} seconds.").format(
-                seconds=round(CLIPBOARD_CLEAR_SECONDS)
+                seconds=round(self.clear_after)
             )
         )
         self.copied_label.show()
@@ -148,6 +156,12 @@ async def confirm_reset_password(parent: QWidget | None, instance: Instance, nod
     )
 
 
-async def show_new_password(parent: QWidget | None, instance: Instance, node_name: str, password: str) -> None:
-    """The password, selectable, with a Copy button (clipboard cleared after 60 s if unchanged)."""
-    await run_and_dispose(NewPasswordDialog(parent, instance, node_name, password))
+async def show_new_password(
+    parent: QWidget | None,
+    instance: Instance,
+    node_name: str,
+    password: str,
+    clear_after: float = CLIPBOARD_CLEAR_SECONDS,
+) -> None:
+    """The password, selectable, with a Copy button (clipboard cleared after ``clear_after`` s if unchanged)."""
+    await run_and_dispose(NewPasswordDialog(parent, instance, node_name, password, clear_after))

@@ -19,7 +19,7 @@ async def reset_password(window: MainWindow, inst: Instance) -> None:
         return
     password = await window.ws.reset_password(inst)
     if password is not None:
-        await show_new_password(window, inst, node.name, password)
+        await show_new_password(window, inst, node.name, password, window.ws.settings.clipboard_clear_seconds)
 
 
 async def delete(window: MainWindow) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
 from ocv_desktop.core.errors import OcvError, SecretStoreError
-from ocv_desktop.core.models import NodeConfig, NodeSecrets, Platform
+from ocv_desktop.core.models import HealthReport, NodeConfig, NodeSecrets, Platform
 from ocv_desktop.ui.dialogs.base import ask_yes_no, show_error
 from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report
 from ocv_desktop.ui.dialogs.node_editor import run_node_editor
@@ -21,15 +22,25 @@ def _taken_names(window: MainWindow, except_id: str | None = None) -> frozenset[
     return frozenset(n.name for n in window.ws.nodes if n.id != except_id)
 
 
+def _tester(window: MainWindow) -> Callable[[NodeConfig, NodeSecrets], asyncio.Future[HealthReport]]:
+    """The editor's Test connection: Session.test_connection as a named task (a newer test
+    replaces a running one; closing the window cancels it)."""
+    return lambda node, secrets: window.ws.run_task("ui:test-connection", window.ws.test_connection(node, secrets))
+
+
 async def add_node(window: MainWindow, local: Platform | None = None, endpoint: str | None = None) -> None:
-    entered = await run_node_editor(window, taken_names=_taken_names(window), local=local, local_endpoint=endpoint)
+    entered = await run_node_editor(
+        window, taken_names=_taken_names(window), local=local, local_endpoint=endpoint, tester=_tester(window)
+    )
     if entered is not None:
         failed = QCoreApplication.translate("MainWindow", "The node could not be added")
         await _save(window, window.ws.add_node(*entered), failed, entered[1])
 
 
 async def edit_node(window: MainWindow, node: NodeConfig) -> None:
-    entered = await run_node_editor(window, existing=node, taken_names=_taken_names(window, node.id))
+    entered = await run_node_editor(
+        window, existing=node, taken_names=_taken_names(window, node.id), tester=_tester(window)
+    )
     if entered is not None:
         failed = QCoreApplication.translate("MainWindow", "The node could not be saved")
         await _save(window, window.ws.update_node(*entered), failed, entered[1])
