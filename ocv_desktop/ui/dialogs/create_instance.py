@@ -37,7 +37,7 @@ from ocv_desktop.core import specs
 from ocv_desktop.core.errors import InvalidInput, OcvError
 from ocv_desktop.core.models import Image, Instance, InstanceSpec, InstanceType, NodeConfig, Platform
 from ocv_desktop.providers.base import provider_class
-from ocv_desktop.ui.dialogs.widgets import FittingDialog, error_colour, set_text_colour, text_label
+from ocv_desktop.ui.dialogs.widgets import FittingDialog, error_colour, node_combo, set_text_colour, text_label
 from ocv_desktop.ui.models.formatting import format_bytes
 
 
@@ -57,11 +57,7 @@ class CreateInstanceDialog(FittingDialog):
 
     def _build_fields(self, node_id: str | None) -> None:
         workspace = self.ws
-        self.node_combo = QComboBox(objectName="nodeCombo")
-        for node in workspace.nodes:
-            self.node_combo.addItem(f"{node.name} ({node.type.value})", node.id)
-        if node_id is not None and (i := self.node_combo.findData(node_id)) >= 0:
-            self.node_combo.setCurrentIndex(i)
+        self.node_combo = node_combo(workspace.nodes, node_id)
         self.type_combo = QComboBox(objectName="typeCombo")
         self.image_combo = QComboBox(objectName="imageCombo")
         self.image_combo.setEditable(True)  # a reference the node can pull (Docker) is fine too

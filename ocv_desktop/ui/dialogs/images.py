@@ -17,7 +17,6 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -34,7 +33,7 @@ from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import Image
 from ocv_desktop.services.session import image_ref
 from ocv_desktop.ui.dialogs.base import ask_yes_no
-from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour, text_label
+from ocv_desktop.ui.dialogs.widgets import error_colour, node_combo, set_text_colour, text_label
 from ocv_desktop.ui.models.formatting import format_bytes
 
 ImageRole = Qt.ItemDataRole.UserRole + 1
@@ -59,11 +58,7 @@ class ImagesPanel(QDialog):
 
     def _build_widgets(self, node_id: str | None) -> None:
         workspace = self.ws
-        self.node_combo = QComboBox(objectName="nodeCombo")
-        for node in workspace.nodes:
-            self.node_combo.addItem(f"{node.name} ({node.type.value})", node.id)
-        if node_id is not None and (i := self.node_combo.findData(node_id)) >= 0:
-            self.node_combo.setCurrentIndex(i)
+        self.node_combo = node_combo(workspace.nodes, node_id)
         self.refresh_button = QPushButton(self.tr("Refresh"), objectName="refreshButton")
         self.filter_edit = QLineEdit(objectName="imageFilter")
         self.filter_edit.setPlaceholderText(self.tr("Filter by name, alias or id"))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QFontDatabase, QPalette, QShowEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -17,9 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocv_desktop.core.models import NodeConfig
 from ocv_desktop.ui.theme import is_dark
 
 SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+
+
+def node_combo(nodes: Iterable[NodeConfig], selected_id: str | None) -> QComboBox:
+    """``nodeCombo``: every node as "name (platform)" with its id as data, ``selected_id`` chosen."""
+    combo = QComboBox(objectName="nodeCombo")
+    for node in nodes:
+        combo.addItem(f"{node.name} ({node.type.value})", node.id)
+    if selected_id is not None and (i := combo.findData(selected_id)) >= 0:
+        combo.setCurrentIndex(i)
+    return combo
 
 
 def text_label(text: str, *, object_name: str = "", bold: bool = False) -> QLabel:
