@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ocv_desktop.cli._provider_cli import confirm, node_provider, stderr_progress, stdin_is_tty
@@ -18,6 +19,7 @@ from ocv_desktop.cli.context import PROG, Context, UsageError
 from ocv_desktop.cli.output import print_json, print_table
 from ocv_desktop.cli.parser import command_group
 from ocv_desktop.core.models import Snapshot
+from ocv_desktop.providers.base import Provider
 
 ORDER = 25
 GROUP_HELP = "list, create, restore and delete snapshots of an instance (LXD, Incus, Proxmox)"
@@ -96,13 +98,30 @@ async def list_snapshots(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-async def create_snapshot(args: argparse.Namespace, ctx: Context) -> int:
+async def _mutate(
+    args: argparse.Namespace,
+    ctx: Context,
+    step: str,
+    call: Callable[[Provider], Awaitable[None]],
+    done: str,
+) -> int:
+    """One snapshot mutation: progress on stderr, awaited to completion, one line on stdout."""
     report = stderr_progress(f"snapshot {args.instance}")
     async with node_provider(ctx, args.node) as provider:
-        report(None, f"taking snapshot {args.name}")
-        await provider.create_snapshot(args.instance, args.name, description=args.description, stateful=args.stateful)
-    print(f"created snapshot {args.name} of {args.instance}")
+        report(None, step)
+        await call(provider)
+    print(done)
     return 0
+
+
+async def create_snapshot(args: argparse.Namespace, ctx: Context) -> int:
+    return await _mutate(
+        args,
+        ctx,
+        f"taking snapshot {args.name}",
+        lambda p: p.create_snapshot(args.instance, args.name, description=args.description, stateful=args.stateful),
+        f"created snapshot {args.name} of {args.instance}",
+    )
 
 
 def _confirmed(args: argparse.Namespace, what: str, loss: str, nothing: str) -> bool:
@@ -122,29 +141,25 @@ def restore_snapshot(args: argparse.Namespace, ctx: Context) -> int:
     what = f"restore {args.instance} on node {args.node} to snapshot {args.name}"
     if not _confirmed(args, what, "Every change since the snapshot is lost.", "nothing restored"):
         return 1
-    return asyncio.run(_restore(args, ctx))
-
-
-async def _restore(args: argparse.Namespace, ctx: Context) -> int:
-    report = stderr_progress(f"restore {args.instance}")
-    async with node_provider(ctx, args.node) as provider:
-        report(None, f"restoring snapshot {args.name}")
-        await provider.restore_snapshot(args.instance, args.name)
-    print(f"restored {args.instance} to snapshot {args.name}")
-    return 0
+    restore = _mutate(
+        args,
+        ctx,
+        f"restoring snapshot {args.name}",
+        lambda p: p.restore_snapshot(args.instance, args.name),
+        f"restored {args.instance} to snapshot {args.name}",
+    )
+    return asyncio.run(restore)
 
 
 def delete_snapshot(args: argparse.Namespace, ctx: Context) -> int:
     what = f"delete snapshot {args.name} of {args.instance} on node {args.node}"
     if not _confirmed(args, what, "It cannot be taken back.", "nothing deleted"):
         return 1
-    return asyncio.run(_delete(args, ctx))
-
-
-async def _delete(args: argparse.Namespace, ctx: Context) -> int:
-    report = stderr_progress(f"delete snapshot {args.instance}")
-    async with node_provider(ctx, args.node) as provider:
-        report(None, f"deleting snapshot {args.name}")
-        await provider.delete_snapshot(args.instance, args.name)
-    print(f"deleted snapshot {args.name} of {args.instance}")
-    return 0
+    delete = _mutate(
+        args,
+        ctx,
+        f"deleting snapshot {args.name}",
+        lambda p: p.delete_snapshot(args.instance, args.name),
+        f"deleted snapshot {args.name} of {args.instance}",
+    )
+    return asyncio.run(delete)
