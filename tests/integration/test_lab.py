@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import asyncssh
@@ -58,6 +59,18 @@ def spare(lab: Lab) -> Iterator[SshHost]:
 # --------------------------------------------------------------------------------------------- sshd
 
 
+def connect_user(host: SshHost) -> AbstractAsyncContextManager[asyncssh.SSHClientConnection]:
+    """The lab's unprivileged user, by password (no key, no agent), host key pinned."""
+    return asyncssh.connect(
+        host.address,
+        username=host.user,
+        password=host.user_password,
+        client_keys=None,
+        agent_path=None,
+        known_hosts=pinned(host),
+    )
+
+
 async def test_root_key_with_pinned_host_key(lab_ssh: SshHost) -> None:
     before = lab_ssh.count_connections()
     async with await connect_root(lab_ssh) as conn:
@@ -78,14 +91,7 @@ async def test_wrong_pinned_key_is_refused(lab_ssh: SshHost, spare: SshHost) -> 
 
 
 async def test_user_password_login_sudo_and_docker_group(lab_ssh: SshHost) -> None:
-    async with asyncssh.connect(
-        lab_ssh.address,
-        username=lab_ssh.user,
-        password=lab_ssh.user_password,
-        client_keys=None,
-        agent_path=None,
-        known_hosts=pinned(lab_ssh),
-    ) as conn:
+    async with connect_user(lab_ssh) as conn:
         who = await conn.run("id -un; id -nG; sudo -n id -u", check=True)
     name, groups, sudo_uid = who.stdout.splitlines()
     assert name == lab_ssh.user
@@ -100,14 +106,7 @@ async def test_a_command_does_not_run_the_users_bashrc(lab_ssh: SshHost) -> None
     saved = bashrc.read_bytes() if bashrc.exists() else None
     bashrc.write_text("export OCV_BASHRC_RAN=yes\n" + (saved or b"").decode())
     try:
-        async with asyncssh.connect(
-            lab_ssh.address,
-            username=lab_ssh.user,
-            password=lab_ssh.user_password,
-            client_keys=None,
-            agent_path=None,
-            known_hosts=pinned(lab_ssh),
-        ) as conn:
+        async with connect_user(lab_ssh) as conn:
             result = await conn.run('echo "${OCV_BASHRC_RAN:-no}"', check=True)
     finally:
         if saved is None:
