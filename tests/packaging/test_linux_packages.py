@@ -89,6 +89,9 @@ def test_the_bundle_carries_translations_and_icons_but_no_test_tool(built: Built
     names = {p.name.lower() for p in internal.rglob("*")}
     # fakepve is AGPL and for tests only: never in an installer
     assert not [n for n in names if n.startswith(("fakepve", "pytest", "schemathesis"))]
+    # pyte is LGPL-3.0: loose, replaceable source files and its licence, not frozen into the archive
+    assert (internal / "pyte/screens.py").is_file()
+    assert [p for p in internal.glob("pyte-*.dist-info/*") if "licen" in p.name.lower()]
     # no library may look for its dependencies on the build machine
     leaky = []
     for lib in internal.rglob("*.so*"):
