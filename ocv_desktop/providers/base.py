@@ -34,6 +34,7 @@ from ocv_desktop.core.models import (
 from ocv_desktop.core.passwords import generate_password
 from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import CommandRunner
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 
 ENTRY_POINT_GROUP = "ocv_desktop.providers"
 
@@ -291,6 +292,14 @@ class Provider(ABC):
         raise Unsupported(
             f"{self.type.value} nodes cannot commit an instance to an image", hint="take a snapshot instead"
         )
+
+    # --- consoles --------------------------------------------------------------------------------
+
+    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """An interactive shell inside the instance (``transport/console.py`` says the rules).
+
+        The node's own shell is not a provider matter: it is the SSH transport's PTY."""
+        raise Unsupported(f"{self.type.value} nodes offer no console into an instance")
 
     # --- probes the health checks compose ------------------------------------------------------
 
