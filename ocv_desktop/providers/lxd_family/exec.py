@@ -70,6 +70,11 @@ class WebsocketDialer:
             raise ConnectError(f"cannot open the exec websocket on {self.endpoint}: {exc}") from None
 
 
+def operation_websocket_path(op_id: object, secret: object) -> str:
+    """Where one of an operation's websockets is attached: its id and the fd's secret, quoted."""
+    return f"/1.0/operations/{quote(str(op_id), safe='')}/websocket?secret={quote(str(secret), safe='')}"
+
+
 # What the daemon says when exec cannot start the command; its own CLI exits 127/126 for these.
 _EXEC_START_FAILURES = {"Command not found": 127, "Command not executable": 126}
 
@@ -123,10 +128,7 @@ async def exec_with_stdin(
         async with asyncio.timeout(timeout):
             for key in FD_ORDER:
                 if key in fds:
-                    path = (
-                        f"/1.0/operations/{quote(str(op_id), safe='')}/websocket?secret={quote(str(fds[key]), safe='')}"
-                    )
-                    sockets[key] = await dialer.open(path)
+                    sockets[key] = await dialer.open(operation_websocket_path(op_id, fds[key]))
             readers += [asyncio.create_task(_read_all(sockets[k])) for k in ("1", "2")]
             if stdin:
                 await sockets["0"].send(stdin)  # bytes: one binary frame
