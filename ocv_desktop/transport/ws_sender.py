@@ -53,3 +53,10 @@ class OrderedSender(Generic[T]):
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await self._task
+
+
+# The websockets library logs every frame's first bytes at DEBUG: keystrokes (a password typed at a
+# sudo prompt), chpasswd's stdin, a Proxmox console ticket. Our websockets log to this logger,
+# which stays at INFO whatever level the app's debug switch sets on the root logger.
+QUIET_WS_LOG = logging.getLogger("ocv_desktop.websocket_frames")
+QUIET_WS_LOG.setLevel(logging.INFO)

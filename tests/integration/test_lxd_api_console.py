@@ -8,6 +8,7 @@ process gone after close) is checked with the lab's CLI, never through the provi
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
 import pytest
@@ -144,3 +145,15 @@ async def test_a_node_with_ssh_keeps_the_api_console_for_api_only(host, home, ru
             await p.open_console(running, TermSize())
     finally:
         await p.disconnect()
+
+
+async def test_keystrokes_are_never_logged(provider, running, caplog):
+    caplog.set_level(logging.DEBUG)  # everything, as the app's debug switch would
+    console = await provider.open_console(running, TermSize(80, 24))
+    try:
+        console.write(b"echo typed-secret-$((1+1))\r")  # what a password typed at a prompt would be
+        await read_until(console, r"typed-secret-2")
+    finally:
+        await console.close()
+    assert caplog.records, "nothing was logged at all: the check would prove nothing"
+    assert "typed-secret" not in caplog.text

@@ -33,6 +33,7 @@ from ocv_desktop.providers.lxd_family.api import LxdResponse, instance_path, lxd
 from ocv_desktop.providers.lxd_family.backend import ExecResult
 from ocv_desktop.providers.lxd_family.requests import build_exec_body
 from ocv_desktop.transport.http import ApiClient
+from ocv_desktop.transport.ws_sender import QUIET_WS_LOG
 
 FD_ORDER = ("control", "0", "1", "2")  # the order the incus/lxc clients connect in
 DRAIN_GRACE = 5.0  # seconds to let stdout/stderr finish after the operation ended
@@ -59,10 +60,20 @@ class WebsocketDialer:
         try:
             if self._unix_path is not None:
                 return await unix_connect(
-                    self._unix_path, uri, open_timeout=self.connect_timeout, max_size=MAX_OUTPUT, compression=None
+                    self._unix_path,
+                    uri,
+                    open_timeout=self.connect_timeout,
+                    max_size=MAX_OUTPUT,
+                    compression=None,
+                    logger=QUIET_WS_LOG,
                 )
             return await connect(
-                uri, ssl=self._ssl, open_timeout=self.connect_timeout, max_size=MAX_OUTPUT, compression=None
+                uri,
+                ssl=self._ssl,
+                open_timeout=self.connect_timeout,
+                max_size=MAX_OUTPUT,
+                compression=None,
+                logger=QUIET_WS_LOG,
             )
         except TimeoutError:
             raise Timeout(f"opening the exec websocket on {self.endpoint}", self.connect_timeout) from None
