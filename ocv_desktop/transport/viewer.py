@@ -17,9 +17,9 @@ import contextlib
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -94,11 +94,15 @@ def write_connection_file(directory: Path, fields: Mapping[str, object]) -> Path
 
 
 class ViewerSession:
-    """A running viewer and what it needs (a relay, a proxy task), released when it exits."""
+    """A running viewer and what it needs (a relay, a proxy task), released when it exits.
+
+    The viewer is a plain ``subprocess.Popen`` waited for in a thread: that works on every event
+    loop, including Qt loops without asyncio subprocess support (transport/local.py has the same
+    fallback for commands)."""
 
     def __init__(
         self,
-        process: asyncio.subprocess.Process,
+        process: subprocess.Popen[bytes],
         directory: Path,
         *,
         title: str,
@@ -109,8 +113,6 @@ class ViewerSession:
         self._title = title
         self._cleanup = cleanup
         self._released = False
-        self.stderr_tail: deque[str] = deque(maxlen=STDERR_LINES)
-        self._stderr_task = asyncio.get_running_loop().create_task(self._read_stderr())
 
     @property
     def title(self) -> str:
@@ -120,33 +122,29 @@ class ViewerSession:
     def pid(self) -> int:
         return self._process.pid
 
-    async def _read_stderr(self) -> None:
-        stream = self._process.stderr
-        if stream is None:
-            return
-        while line := await stream.readline():
-            self.stderr_tail.append(line.decode(errors="replace").rstrip())
+    def _stderr_tail(self) -> str:
+        with contextlib.suppress(OSError):
+            lines = (self._directory / "viewer.log").read_text(errors="replace").splitlines()
+            return " | ".join(lines[-STDERR_LINES:])
+        return ""
 
     async def wait(self) -> int:
-        code = await self._process.wait()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._stderr_task, 2.0)
-        if code != 0 and self.stderr_tail:
-            log.info("%s exited with %s: %s", VIEWER, code, " | ".join(self.stderr_tail))
+        code = await asyncio.to_thread(self._process.wait)
+        if code != 0:
+            log.info("%s exited with %s: %s", VIEWER, code, self._stderr_tail())
         await self._release()
         return code
 
     async def close(self) -> None:
-        if self._process.returncode is None:
+        if self._process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 self._process.terminate()
             try:
-                await asyncio.wait_for(self._process.wait(), 5.0)
-            except TimeoutError:
+                await asyncio.to_thread(self._process.wait, 5.0)
+            except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     self._process.kill()
-                await self._process.wait()
-        self._stderr_task.cancel()
+                await asyncio.to_thread(self._process.wait)
         await self._release()
 
     async def _release(self) -> None:
@@ -157,6 +155,14 @@ class ViewerSession:
             await self._cleanup()
         finally:
             shutil.rmtree(self._directory, ignore_errors=True)
+
+
+def _start(viewer: str, directory: Path, fields: Mapping[str, object]) -> subprocess.Popen[bytes]:
+    path = write_connection_file(directory, fields)
+    with open(directory / "viewer.log", "wb") as errors:  # what it says when it fails
+        return subprocess.Popen(  # noqa: S603 - argv list, no shell; the secret is in the file
+            [viewer, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors
+        )
 
 
 async def launch_viewer(
@@ -170,14 +176,7 @@ async def launch_viewer(
     viewer is gone (or could not start)."""
     directory = Path(tempfile.mkdtemp(prefix="ocv-console-"))  # 0700
     try:
-        path = write_connection_file(directory, fields)
-        process = await asyncio.create_subprocess_exec(
-            viewer,
-            str(path),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await asyncio.to_thread(_start, viewer, directory, fields)
     except BaseException as exc:
         shutil.rmtree(directory, ignore_errors=True)
         await cleanup()
