@@ -17,13 +17,16 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from websockets.protocol import State
 
-from ocv_desktop.core.errors import AuthError, Unsupported
+from ocv_desktop.core.errors import AuthError, CertificateChanged, Unsupported
 from ocv_desktop.core.models import ExecutionRule, NodeSecrets
 from ocv_desktop.providers.base import ProviderContext
+from ocv_desktop.providers.proxmox import termproxy
+from ocv_desktop.providers.proxmox.api import open_pve_client, pve_request
 from ocv_desktop.providers.proxmox.provider import ProxmoxProvider
 from ocv_desktop.transport import viewer
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
@@ -308,3 +311,61 @@ async def test_closing_the_session_ends_the_viewer(make_provider, lab_pve, no_vi
     await session.close()
     assert not Path(f"/proc/{pid}").exists()  # ended and reaped
     await session.close()
+
+
+# --- the proxy task after close ----------------------------------------------------------------
+
+
+def fake_task(lab_pve, vmid: int, status: str) -> str:
+    """A termproxy task record in fakepve, running or finished (fakepve's own termproxy answers
+    with a placeholder task id, so the stop road is exercised on a record of the real shape)."""
+
+    def make() -> str:
+        upid = f"UPID:{lab_pve.node_name}:0000A1B2:0000C3D4:{int(time.time()):08X}:termproxy:{vmid}:root@pam:"
+        record = {"upid": upid, "node": lab_pve.node_name, "pid": 41394, "pstart": 1, "starttime": int(time.time())}
+        record.update({"type": "termproxy", "id": str(vmid), "user": "root@pam", "status": status, "log": []})
+        if status == "stopped":
+            record["exitstatus"] = "OK"
+        lab_pve.fake.tasks[upid] = record
+        return upid
+
+    return on_fake(lab_pve, make)
+
+
+@pytest.mark.parametrize("status", ["running", "stopped"])
+async def test_a_proxy_task_still_running_after_close_is_stopped(make_provider, lab_pve, contract, monkeypatch, status):
+    monkeypatch.setattr(termproxy, "TASK_END_WAIT", 0.3)
+    vm = add_guest(lab_pve)
+    pve = await make_provider()
+    upid = fake_task(lab_pve, vm.vmid, status)
+    await termproxy.stop_task(pve._api.client, upid)
+    task_path = f"/api2/json/nodes/{lab_pve.node_name}/tasks/{quote(upid, safe='')}"
+    seen = [(r.request.method, r.request.url.raw_path.decode()) for r in contract.recorded]
+    assert ("GET", task_path + "/status") in seen
+    stopped = ("DELETE", task_path) in seen
+    assert stopped is (status == "running")
+
+
+async def test_a_placeholder_task_id_is_left_alone(make_provider, lab_pve, contract):
+    pve = await make_provider()
+    before = len(contract.recorded)
+    await termproxy.stop_task(pve._api.client, "UPID:pve1:termproxy:100:")  # fakepve's own placeholder
+    assert len(contract.recorded) == before
+
+
+async def test_the_console_websocket_checks_the_pinned_certificate(make_provider, lab_pve):
+    vm = add_guest(lab_pve)
+    pve = await make_provider()
+    good = pve._api.client
+    path = f"/nodes/{lab_pve.node_name}/qemu/{vm.vmid}"
+    proxy = termproxy.parse_proxy_ticket(await pve_request(good, "POST", path + "/termproxy", data={}), "termproxy")
+    wrong_pin = lab_pve.node_config(server_cert_fingerprint="ab" * 32)
+    bad = open_pve_client(wrong_pin, NodeSecrets(api_token_secret=lab_pve.token_secret))
+    try:
+        with pytest.raises(CertificateChanged):
+            await termproxy.open_vnc_websocket(bad, path, proxy)
+    finally:
+        await bad.close()
+    # Refused before anything was sent: the one-use ticket is still unspent.
+    ws = await termproxy.open_vnc_websocket(good, path, proxy)
+    await ws.close()
