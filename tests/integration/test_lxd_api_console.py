@@ -157,3 +157,17 @@ async def test_keystrokes_are_never_logged(provider, running, caplog):
         await console.close()
     assert caplog.records, "nothing was logged at all: the check would prove nothing"
     assert "typed-secret" not in caplog.text
+
+
+async def test_close_while_the_widget_is_reading(provider, host, running):
+    """The terminal widget always has a read() pending; closing the tab must still end the shell
+    and end that read."""
+    console = await provider.open_console(running, TermSize(80, 24))
+    pid = await shell_pid(console)
+    reader = asyncio.ensure_future(read_to_end(console))
+    await asyncio.sleep(0)  # the reader is now waiting in read()
+    await console.close()
+    async with asyncio.timeout(READ_LIMIT):
+        await reader  # it saw the end
+    assert await console.read() == b""
+    assert not alive_in(host, running, pid)

@@ -369,3 +369,21 @@ async def test_the_console_websocket_checks_the_pinned_certificate(make_provider
     # Refused before anything was sent: the one-use ticket is still unspent.
     ws = await termproxy.open_vnc_websocket(good, path, proxy)
     await ws.close()
+
+
+async def test_close_while_the_widget_is_reading(make_provider, lab_pve):
+    vm = add_guest(lab_pve)
+    pve = await make_provider()
+    console = await pve.open_console(str(vm.vmid), TermSize())
+    await read_until(console, b"serial0\r\n")
+
+    async def read_to_end() -> None:
+        while await console.read():
+            pass
+
+    reader = asyncio.ensure_future(read_to_end())
+    await asyncio.sleep(0)  # the reader is now waiting in read()
+    await console.close()
+    async with asyncio.timeout(READ_LIMIT):
+        await reader
+    assert console._ws.close_code == 1000  # the server took part in the close
