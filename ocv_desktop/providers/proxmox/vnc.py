@@ -132,7 +132,7 @@ async def open_vnc_viewer(client: ApiClient, guest_path: str, *, title: str) -> 
         "port": port,
         # Without generate-password (older PVE) the ticket is the VNC password.
         "password": proxy.password or proxy.ticket,
-        "title": title,
+        "title": " ".join(title.split()),  # one line, whatever the guest is called
         "delete-this-file": 1,
     }
     return await launch_viewer(viewer, fields, title=title, cleanup=cleanup)
