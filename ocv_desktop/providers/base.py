@@ -35,6 +35,7 @@ from ocv_desktop.core.passwords import generate_password
 from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
+from ocv_desktop.transport.viewer import GraphicalConsole
 
 ENTRY_POINT_GROUP = "ocv_desktop.providers"
 
@@ -300,6 +301,11 @@ class Provider(ABC):
 
         The node's own shell is not a provider matter: it is the SSH transport's PTY."""
         raise Unsupported(f"{self.type.value} nodes offer no console into an instance")
+
+    async def open_graphical_console(self, instance_id: str) -> GraphicalConsole:
+        """The instance's screen (a VM's VNC/SPICE) in an installed viewer (``transport/viewer.py``);
+        ``Unsupported`` naming the package to install when there is none."""
+        raise Unsupported(f"{self.type.value} nodes offer no graphical console")
 
     # --- probes the health checks compose ------------------------------------------------------
 

@@ -65,6 +65,7 @@ from ocv_desktop.providers.shape import kind
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -347,6 +348,24 @@ class LxdFamilyProvider(Provider):
             raise Unsupported(f"instance {name} has no chpasswd; its password cannot be set this way")
         if res.exit_code != 0:
             raise RemoteError(f"chpasswd in {name}", res.exit_code, stderr_tail(res.stderr, (password,)))
+
+    # --- consoles ------------------------------------------------------------------------------
+
+    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        if self._runner is None:
+            return await self._open_api_console(instance_id, size)
+        raise Unsupported(f"a console into {instance_id} on {self.name} runs over SSH ({self.binary} exec -t)")
+
+    async def _open_api_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """A shell in the instance through the API's interactive exec (console_ws.py)."""
+        name = validate_name(instance_id)
+        if self._api is None:
+            raise Unsupported(f"node {self.name} has no API credentials for a console")
+        from ocv_desktop.providers.lxd_family.console_ws import open_lxd_console
+
+        return await open_lxd_console(
+            self._api.client, self._api.dialer, name, size, title=f"{name} ({self.type.value} exec)"
+        )
 
     # --- probes --------------------------------------------------------------------------------
 

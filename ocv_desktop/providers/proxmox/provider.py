@@ -74,7 +74,9 @@ from ocv_desktop.providers.routing import api_or_ssh, may_fall_back
 from ocv_desktop.providers.shape import obj, objs
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 from ocv_desktop.transport.http import request_never_sent
+from ocv_desktop.transport.viewer import GraphicalConsole
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -833,6 +835,38 @@ class ProxmoxProvider(Provider):
         assert self._runner is not None
         timeout = min(self.context.command_timeout, 120.0)
         return await self._runner.run(argv, input=stdin, timeout=timeout, check=False, secrets=(password,))
+
+    # --- consoles ------------------------------------------------------------------------------
+
+    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        if self._runner is None:
+            return await self._open_api_console(instance_id, size)
+        raise Unsupported(f"a console into {instance_id} on {self.name} runs over SSH (pct enter / qm terminal)")
+
+    def _api_client(self, what: str) -> Any:
+        if self._api is None:
+            raise Unsupported(f"{what} on {self.name} needs the Proxmox API", hint="configure an API token or user")
+        return self._api.client
+
+    async def _open_api_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """The guest's text console through ``termproxy`` (termproxy.py): a VM's serial port, a
+        container's console (its login prompt)."""
+        from ocv_desktop.providers.proxmox.termproxy import open_termproxy
+
+        client = self._api_client("a console")
+        guest = await self._find(instance_id)
+        kind = "serial" if guest.kind == pp.QEMU else "console"
+        return await open_termproxy(client, guest.path, size, title=f"{guest.label} ({kind})")
+
+    async def open_graphical_console(self, instance_id: str) -> GraphicalConsole:
+        """A VM's screen in an installed viewer (vnc.py): ``vncproxy`` relayed to a local port."""
+        from ocv_desktop.providers.proxmox.vnc import open_vnc_viewer
+
+        client = self._api_client("a graphical console")
+        guest = await self._find(instance_id)
+        if guest.kind != pp.QEMU:
+            raise Unsupported(f"{guest.label} has no graphical console", hint="open its text console instead")
+        return await open_vnc_viewer(client, guest.path, title=f"{guest.label} - {self.name}")
 
     # --- health probes -------------------------------------------------------------------------
 
