@@ -252,6 +252,10 @@ class Resources:
     disk_total: int | None = None  # bytes (root filesystem)
     disk_free: int | None = None  # bytes
     load1: float | None = None
+    # The first line of /proc/stat (all CPUs, in clock ticks since boot): a CPU % is the change of
+    # busy over the change of total between two rounds (services/history.py keeps the previous).
+    cpu_busy_ticks: int | None = None
+    cpu_total_ticks: int | None = None
 
 
 def overall_state(checks: tuple[CheckResult, ...]) -> HealthState:
