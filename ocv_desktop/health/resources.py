@@ -3,7 +3,8 @@
 Two roads to the same numbers:
 
 - ``DirectAccess`` (the usual one): /sys/devices/system/cpu/online, /proc/loadavg, /proc/meminfo
-  and /proc/stat (its first line: the CPU tick counters a CPU % is computed from) read over the connection's SFTP session, and statvfs("/"): no process starts on
+  and /proc/stat (its first line: the CPU tick counters a CPU % is computed from) read over the
+  connection's SFTP session, and statvfs("/"): no process starts on
   the node, and the reads are ONE round trip (files kept open, reads sent together).
 - ``RESOURCE_ARGV``, a constant command, when the runner has no direct access or the node refuses
   it (no SFTP subsystem, SFTP chrooted away from /proc, no statvfs extension).
