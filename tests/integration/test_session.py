@@ -122,6 +122,7 @@ async def test_snapshots_through_the_session_with_activity_rows(lab_home: Home, 
 async def test_two_health_rounds_of_a_lab_node_are_two_points_of_history(lab_home: Home, lab_docker) -> None:
     import os
     import time
+    from pathlib import Path
 
     from ocv_desktop.health.resources import parse_meminfo
 
@@ -145,8 +146,7 @@ async def test_two_health_rounds_of_a_lab_node_are_two_points_of_history(lab_hom
     assert points[0].time < points[1].time <= time.time()
     cpu, memory, disk, load = points[1].values
     # the lab's sshd runs on this machine: its /proc is ours
-    with open("/proc/meminfo") as f:
-        total, used = parse_meminfo(f.read())
+    total, used = parse_meminfo(Path("/proc/meminfo").read_text())
     assert cpu is not None and 0.0 <= cpu <= 100.0
     assert points[0].values[0] is None  # one round of counters gives no CPU %
     assert memory is not None and total and used and abs(memory - 100 * used / total) < 10
