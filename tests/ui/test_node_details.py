@@ -16,7 +16,7 @@ from tests.ui.window_fixtures import child, docker_node, find_dialog, pve_node, 
 
 pytestmark = [pytest.mark.lab]
 
-IMG = re.compile(r"<img src='data:image/png;base64,[A-Za-z0-9+/=]+' width='\d+' height='\d+'>")
+IMG = re.compile(r"<img src='data:image/png;base64,[A-Za-z0-9+/=]+' width='\d+' height='\d+'[^>]*>")
 
 
 def test_the_node_tooltip_draws_sparklines_of_the_rounds_so_far(qtbot, open_window, lab_docker):

@@ -125,13 +125,14 @@ def tooltip_table(history: History, node_id: str, report: HealthReport | None, n
 
 
 def span_text(points: Series) -> str:
-    """The time axis: "14:05 – 15:35" (with the date when it spans midnight)."""
+    """The time axis: "14:05 – 15:35", with ISO dates when it spans midnight (numbers read the
+    same in every language; strftime's month names would be English in a Chinese window)."""
     if not points:
         return ""
     first = datetime.fromtimestamp(points[0][0]).astimezone()
     last = datetime.fromtimestamp(points[-1][0]).astimezone()
-    fmt = "%H:%M" if first.date() == last.date() else "%d %b %H:%M"
-    return f"{first.strftime(fmt)} – {last.strftime('%H:%M')}"
+    fmt = "%H:%M" if first.date() == last.date() else "%Y-%m-%d %H:%M"
+    return f"{first.strftime(fmt)} – {last.strftime(fmt)}"
 
 
 class ResourceGraph(QWidget):

@@ -131,6 +131,10 @@ def render_sparkline(
     image.setDevicePixelRatio(scale)
     painter = QPainter(image)
     try:
+        if points:  # a faint box shows the scale's extent (a 30 % line is not at the top)
+            box = QColor(colour)
+            box.setAlpha(28)
+            painter.fillRect(QRectF(0, 0, size.width(), size.height()), box)
         inset = 1.5  # half the line width: the line is never cut at the edges
         rect = QRectF(0, 0, size.width(), size.height()).marginsRemoved(QMarginsF(inset, inset, inset, inset))
         paint_sparkline(painter, rect, points, colour, low=low, high=high)
@@ -150,7 +154,10 @@ def sparkline_html(
     image.save(buffer, "PNG")
     buffer.close()
     encoded = base64.b64encode(bytes(data.data())).decode("ascii")
-    return f"<img src='data:image/png;base64,{encoded}' width='{width}' height='{height}'>"
+    return (
+        f"<img src='data:image/png;base64,{encoded}' width='{width}' height='{height}'"
+        " style='vertical-align: middle'>"
+    )
 
 
 class Sparkline(QWidget):
