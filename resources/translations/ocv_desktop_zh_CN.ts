@@ -1475,7 +1475,7 @@ The current password stops working. The new one is shown once and not saved anyw
         <translation>已用 {used} / 共 {total}（{percent} %）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="190"/>
         <source>no data yet</source>
         <translation>暂无数据</translation>
     </message>
