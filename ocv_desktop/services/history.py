@@ -85,6 +85,7 @@ class Ring:
         "_fine_cap",
         "_fine_t",
         "_fine_v",
+        "_first_own",
         "_sums",
         "_width",
     )
@@ -98,6 +99,7 @@ class Ring:
         self._coarse_t = array.array("I")
         self._coarse_v: array.array[Any] = array.array(codec.typecode)
         self._bucket = -1  # index (time // BUCKET) of the bucket being averaged
+        self._first_own = -1  # time of our first own point (backfill stays before it)
         self._sums: list[float] = [0.0] * width
         self._counts: list[int] = [0] * width
 
@@ -105,6 +107,8 @@ class Ring:
         t = int(at)
         if self._fine_t and t <= self._fine_t[-1]:
             return  # a report older than the last one (or a clock step back): not history
+        if self._first_own < 0:
+            self._first_own = t
         self._fine_t.append(t)
         self._fine_v.extend(self._codec.encode(v) for v in values)
         if len(self._fine_t) > self._fine_cap:
@@ -134,31 +138,37 @@ class Ring:
             del self._coarse_v[0 : self._width]
 
     def backfill(self, points: Iterable[Point]) -> int:
-        """Put points older than everything held into the coarse ring (averaged per bucket, at
-        most ``COARSE_CAPACITY`` buckets in all, the newest kept). Returns how many buckets."""
-        oldest = min([*self._coarse_t[:1], *self._fine_t[:1]], default=None)
-        if self._bucket >= 0:
-            oldest = min(oldest, int(self._bucket * BUCKET)) if oldest is not None else int(self._bucket * BUCKET)
+        """Put the platform's own points into the coarse ring where we saw nothing ourselves:
+        before our first round (on a node we never read ourselves, Proxmox over its API only, all
+        of them), one average per bucket; a bucket already held is kept. At most
+        ``COARSE_CAPACITY`` buckets in all, the newest kept. Returns how many buckets were added."""
+        held = set(self._coarse_t)
         buckets: dict[int, tuple[list[float], list[int]]] = {}
         for p in points:
-            b = int(p.time // BUCKET)
-            if oldest is not None and (b + 1) * BUCKET > oldest:
-                continue  # overlaps what we saw ourselves: ours wins
-            sums, counts = buckets.setdefault(b, ([0.0] * self._width, [0] * self._width))
+            start = int(p.time // BUCKET * BUCKET)
+            if (self._first_own >= 0 and start + BUCKET > self._first_own) or start in held:
+                continue  # ours wins where we have anything
+            sums, counts = buckets.setdefault(start, ([0.0] * self._width, [0] * self._width))
             for i, v in enumerate(p.values[: self._width]):
                 if v is not None and math.isfinite(v):
                     sums[i] += v
                     counts[i] += 1
-        room = COARSE_CAPACITY - len(self._coarse_t)
-        chosen = sorted(buckets)[-room:] if room > 0 else []
-        old_t = array.array("I", (int(b * BUCKET) for b in chosen))
-        old_v: array.array[Any] = array.array(self._codec.typecode)
-        for b in chosen:
-            sums, counts = buckets[b]
-            old_v.extend(self._codec.encode(s / c if c else None) for s, c in zip(sums, counts, strict=True))
-        self._coarse_t = old_t + self._coarse_t
-        self._coarse_v = old_v + self._coarse_v
-        return len(chosen)
+        if not buckets:
+            return 0
+        w = self._width
+        rows: list[tuple[int, Sequence[Any], bool]] = [
+            (t, self._coarse_v[i * w : (i + 1) * w], False) for i, t in enumerate(self._coarse_t)
+        ]
+        for start, (sums, counts) in buckets.items():
+            encoded = [self._codec.encode(s / c if c else None) for s, c in zip(sums, counts, strict=True)]
+            rows.append((start, encoded, True))
+        rows.sort(key=lambda row: row[0])
+        rows = rows[-COARSE_CAPACITY:]
+        self._coarse_t = array.array("I", (t for t, _, _ in rows))
+        self._coarse_v = array.array(self._codec.typecode)
+        for _, values, _ in rows:
+            self._coarse_v.extend(values)
+        return sum(new for _, _, new in rows)
 
     def points(self, since: float | None = None) -> list[Point]:
         """Oldest first: the coarse averages before the first fine point, then the fine points."""

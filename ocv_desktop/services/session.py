@@ -55,6 +55,7 @@ from ocv_desktop.core.models import (
     InstanceSpec,
     NodeConfig,
     NodeSecrets,
+    Platform,
     ProgressCallback,
     Snapshot,
 )
@@ -62,7 +63,7 @@ from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider, create_provider
 from ocv_desktop.services.activity import Activity, ActivityState
-from ocv_desktop.services.history import History
+from ocv_desktop.services.history import BUCKET, History
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
 from ocv_desktop.services.sessions import provider_context
@@ -151,6 +152,7 @@ class Session:
         self.health: dict[str, HealthReport] = {}
         # the last 24 h of every node's resources and running instance's usage (issue 16)
         self.history = History(interval=self.settings.health_interval)
+        self._history_asked: dict[str, float] = {}  # node id -> monotonic time rrddata was asked for
         self._instances: dict[str, list[Instance]] = {}
         self._listed_at: dict[str, float] = {}  # node id -> monotonic time of its last listing
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
@@ -305,7 +307,21 @@ class Session:
             return
         self.health[report.node_id] = report
         self.history.record_health(report)
+        self._ask_platform_history(report)
         self.listener.health_changed(report.node_id)
+
+    def _ask_platform_history(self, report: HealthReport) -> None:
+        """Proxmox keeps its own resource history (RRD): asked once the node answers, so the
+        tooltip shows the hours before the app started; again every 15 min (a new coarse bucket)
+        while our rounds read no resources of it (a node reached over its API only)."""
+        node = self._nodes.get(report.node_id)
+        if node is None or node.type is not Platform.PROXMOX or report.state is HealthState.UNHEALTHY:
+            return
+        asked = self._history_asked.get(node.id)
+        if asked is not None and (report.resources is not None or time.monotonic() - asked < BUCKET):
+            return
+        self._history_asked[node.id] = time.monotonic()
+        self.backfill_history(node.id)
 
     def backfill_history(self, node_id: str, instance_id: str | None = None) -> asyncio.Future[int]:
         """Ask the node for the resource history it kept itself (Proxmox rrddata) and put it before
@@ -896,7 +912,15 @@ class Session:
             if interval_changed and self.monitor is not None:
                 self.monitor.settings = self._monitor_settings()
         for gone in old_ids - set(self._nodes):
-            caches = (self.health, self._instances, self.errors, self.trust_needed, self.trust_advised, self._listed_at)
+            caches = (
+                self.health,
+                self._instances,
+                self.errors,
+                self.trust_needed,
+                self.trust_advised,
+                self._listed_at,
+                self._history_asked,
+            )
             for cache in caches:
                 cache.pop(gone, None)
             self.history.forget(gone)

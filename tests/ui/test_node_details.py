@@ -93,6 +93,10 @@ def test_node_details_opens_by_double_click_enter_and_menu_and_follows_rounds(qt
 def test_a_proxmox_node_asks_for_its_rrddata_when_its_details_open(qtbot, open_window, lab_pve):
     it = open_window([pve_node(lab_pve)])
     wait_health(qtbot, it, ["lab-pve"], "healthy", timeout=60)
+    # the first answer of a Proxmox node already asked for the history it keeps (once: our SSH
+    # rounds read its resources, so no second ask every 15 min)
+    node_id = it.node_id("lab-pve")
+    assert node_id in it.ws.session._history_asked
     it.select_node(qtbot, "lab-pve")
     it.window.actions_.node_details.trigger()
     dialog = find_dialog(qtbot, "nodeDetails")

@@ -130,3 +130,22 @@ def test_backfill_fills_only_the_time_before_the_first_round() -> None:
     assert points[0].time == T0 and points[0].values == (10.0, 25.0, None, 1.0)
     assert points[-1].time == start and points[-1].values[3] == 9.0
     assert h.backfill_node("n", samples) == 0  # nothing older left to add
+
+
+def test_a_node_read_only_through_its_platform_takes_each_new_bucket_of_a_later_backfill() -> None:
+    h = History()
+
+    def minutes(first: int, last: int, cpu: float) -> list[ResourceSample]:
+        return [ResourceSample(time=T0 + 60 * m, cpu_percent=cpu) for m in range(first, last)]
+
+    assert h.backfill_node("pve", minutes(0, 60, 10.0)) == 4  # one hour: four buckets
+    # 30 min later the platform's answer overlaps the first one: only the two new buckets come in,
+    # the buckets already held keep their values
+    assert h.backfill_node("pve", minutes(30, 90, 50.0)) == 2
+    series = h.node_series("pve", "cpu")
+    assert [t for t, _ in series] == [T0 + BUCKET * b for b in range(6)]
+    assert [v for _, v in series] == [10.0] * 4 + [50.0] * 2
+    # never more than a day of buckets, the newest kept
+    assert h.backfill_node("pve", minutes(90, 90 + 48 * 60, 20.0)) == COARSE_CAPACITY  # the new day pushes all out
+    assert len(h.node_series("pve", "cpu")) == COARSE_CAPACITY
+    assert h.node_series("pve", "cpu")[-1][0] == T0 + BUCKET * (6 + 4 * 48 - 1)
