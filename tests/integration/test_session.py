@@ -156,3 +156,31 @@ async def test_two_health_rounds_of_a_lab_node_are_two_points_of_history(lab_hom
     assert load is not None and load >= 0
     latest = session.history.node_latest(node.id)
     assert latest is not None and latest.memory_total == total and latest.cpu_cores == os.cpu_count()
+
+
+async def test_listings_record_running_instances_and_forget_deleted_ones(lab_home: Home, lab, lab_incus) -> None:
+    from ocv_desktop.core.models import ExecutionRule
+
+    secrets = await SecretStore.open()
+    await NodeService(lab_home, secrets).add_node(lab_incus.node_config(execution_rule=ExecutionRule.API_ONLY))
+    session = Session(lab_home, secrets)
+    await session.start(monitor=False, refresh=False)
+    node_id = session.nodes[0].id
+    name = lab.unique_name("hist")
+    lab_incus.cli_ok("init", "busybox", name)
+    lab_incus.cli_ok("start", name)
+    try:
+        await session.refresh(node_id)
+        await asyncio.sleep(1.1)
+        await session.refresh(node_id)
+        memory = session.history.instance_series(node_id, name, "memory")
+        cpu = session.history.instance_series(node_id, name, "cpu")
+        # memory from each listing; CPU is a rate of the CPU time between two listings
+        assert len(memory) == 2 and all(0 < v < 2**34 for _, v in memory)
+        assert len(cpu) == 1 and 0 <= cpu[0][1] < 64
+        lab_incus.cli_ok("delete", "--force", name)
+        await session.refresh(node_id)
+        assert session.history.instance_series(node_id, name, "memory") == []
+    finally:
+        lab_incus.cli("delete", "--force", name)
+        await session.shutdown()
