@@ -29,6 +29,7 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     Platform,
     ProgressCallback,
+    ResourceSample,
     Snapshot,
 )
 from ocv_desktop.core.passwords import generate_password
@@ -293,6 +294,14 @@ class Provider(ABC):
         raise Unsupported(
             f"{self.type.value} nodes cannot commit an instance to an image", hint="take a snapshot instead"
         )
+
+    # --- resource history ------------------------------------------------------------------------
+
+    async def resource_history(self, instance_id: str | None = None) -> list[ResourceSample]:
+        """The last day of the node's (or one instance's) resources as the platform itself kept
+        them, oldest first: what the app was not running to see (services/history.py backfills
+        with it). Only Proxmox keeps such a record (its RRD files)."""
+        raise Unsupported(f"{self.type.value} nodes keep no resource history of their own")
 
     # --- consoles --------------------------------------------------------------------------------
 

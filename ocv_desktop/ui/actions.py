@@ -106,6 +106,10 @@ class WindowActions(QObject):
         self.remove_node = self._make(
             "actionRemoveNode", self.tr("Re&move node…"), None, None, self.tr("Remove the selected node from the list")
         )
+        self.node_details = self._make(
+            "actionNodeDetails", self.tr("Node &details…"), None, None,
+            self.tr("CPU, memory, disk and load of the selected node over the last hours"),
+        )  # fmt: skip
         self.trust_node = self._make(
             "actionTrustNode", self.tr("Review &trust…"), None, None,
             self.tr("Show the host key or certificate this node presents and decide whether to trust it"),
@@ -181,4 +185,5 @@ class WindowActions(QObject):
         self.check_health.setEnabled(state.scope_nodes > 0)
         self.edit_node.setEnabled(state.node is not None)
         self.remove_node.setEnabled(state.node is not None)
+        self.node_details.setEnabled(state.node is not None)
         self.trust_node.setEnabled(state.node is not None and not state.node.local)

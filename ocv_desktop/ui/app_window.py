@@ -53,6 +53,7 @@ from ocv_desktop.ui.flows import create as create_flows
 from ocv_desktop.ui.flows import images as image_flows
 from ocv_desktop.ui.flows import instances as instance_flows
 from ocv_desktop.ui.flows import nodes as node_flows
+from ocv_desktop.ui.flows.node_details import show_node_details
 from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
@@ -288,6 +289,7 @@ class MainWindow(QMainWindow):
         self.tree_model.modelReset.connect(self._restore_tree_selection)
         self.node_tree.selectionModel().selectionChanged.connect(self._scope_changed)
         self.node_tree.customContextMenuRequested.connect(self._tree_menu)
+        self.node_tree.activated.connect(self._node_activated)  # double-click or Enter
         self.badge_delegate.badgeClicked.connect(self._badge_clicked)
         self.instance_table.selectionModel().selectionChanged.connect(self._update_actions)
         self.instance_table.customContextMenuRequested.connect(self._table_menu)
@@ -313,6 +315,7 @@ class MainWindow(QMainWindow):
         a.edit_node.triggered.connect(self._edit_node)
         a.remove_node.triggered.connect(self._remove_node)
         a.trust_node.triggered.connect(self._trust_current_node)
+        a.node_details.triggered.connect(self._node_details)
         a.import_file.triggered.connect(lambda: self._flow("import", node_flows.import_file(self)))
         a.find.triggered.connect(self._focus_filter)
         a.quit.triggered.connect(self.close)
@@ -597,6 +600,16 @@ class MainWindow(QMainWindow):
         if node is not None:
             self._flow(f"remove-node:{node.id}", node_flows.remove_node(self, node))
 
+    def _node_details(self) -> None:
+        node = self.current_node()
+        if node is not None:
+            show_node_details(self, node.id)
+
+    def _node_activated(self, index: QModelIndex) -> None:
+        node_id = self.tree_model.node_id(index)
+        if node_id is not None:
+            show_node_details(self, node_id)
+
     def _trust_current_node(self) -> None:
         node = self.current_node()
         if node is not None:
@@ -626,6 +639,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addActions([a.refresh, a.check_health])
         if self.current_node() is not None:
+            menu.addAction(a.node_details)
             menu.addAction(a.trust_node)
             menu.addAction(a.open_terminal)
             menu.addSeparator()

@@ -178,185 +178,185 @@
         <translation>创建实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="65"/>
         <source>an image of the node, or one to pull</source>
         <translation>节点上的镜像，或要拉取的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="66"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="67"/>
         <source>List the node&apos;s images again</source>
         <translation>重新列出节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="78"/>
         <source>no limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="80"/>
         <source>no limit (e.g. 512M, 2G)</source>
         <translation>不限制（例如 512M、2G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
         <source>platform default (e.g. 10G)</source>
         <translation>平台默认值（例如 10G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="85"/>
         <source>one per line: host:guest/proto, e.g. 8080:80/tcp</source>
         <translation>每行一个：主机端口:客户端口/协议，例如 8080:80/tcp</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="88"/>
         <source>one per line: KEY=VALUE</source>
         <translation>每行一个：KEY=VALUE</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="93"/>
         <source>the image&apos;s default</source>
         <translation>镜像的默认命令</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="94"/>
         <source>Start after creating</source>
         <translation>创建后启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="106"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="107"/>
         <source>Type:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
         <source>Image:</source>
         <translation>镜像：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="113"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
         <source>CPUs:</source>
         <translation>CPU：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="116"/>
         <source>Memory:</source>
         <translation>内存：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
         <source>Disk:</source>
         <translation>磁盘：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
         <source>Ports:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="124"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
         <source>Environment:</source>
         <translation>环境变量：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
         <source>Command:</source>
         <translation>命令：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="324"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="126"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="320"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="129"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="165"/>
         <source>Container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="165"/>
         <source>Virtual machine</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="170"/>
         <source>Port mappings and the command are set for Docker containers only</source>
         <translation>端口映射和命令仅适用于 Docker 容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="182"/>
         <source>Free resources: not known yet</source>
         <translation>可用资源：尚不清楚</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="185"/>
         <source>Free on the node: {memory} of {total} memory, {disk} disk ({cores} CPUs)</source>
         <translation>节点可用：内存 {memory}（共 {total}），磁盘 {disk}（{cores} 个 CPU）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="201"/>
         <source>Listing the images of {node}…</source>
         <translation>正在列出 {node} 的镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="210"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="218"/>
         <source>%n image(s) on the node</source>
         <translation>
             <numerusform>节点上有 %n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="246"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="242"/>
         <source>Add a node first.</source>
         <translation>请先添加节点。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="249"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="245"/>
         <source>Invalid name: {rule}</source>
         <translation>名称无效：{rule}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="248"/>
         <source>Type a name.</source>
         <translation>请输入名称。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
         <source>Choose or type an image.</source>
         <translation>请选择或输入镜像。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="312"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="308"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="318"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="314"/>
         <source>The node refused: {error}</source>
         <translation>节点拒绝了请求：{error}</translation>
     </message>
@@ -379,7 +379,7 @@
         <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="162"/>
+        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="176"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -418,160 +418,160 @@
 <context>
     <name>ImagesPanel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="51"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="50"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="62"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="64"/>
         <source>Filter by name, alias or id</source>
         <translation>按名称、别名或 ID 筛选</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="72"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
         <source>image to pull, e.g. debian:12 or images:debian/12</source>
         <translation>要拉取的镜像，例如 debian:12 或 images:debian/12</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="73"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="68"/>
         <source>Pull</source>
         <translation>拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="76"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Aliases</source>
         <translation>别名</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Created</source>
         <translation>创建时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>In use</source>
         <translation>使用中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="105"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="152"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="164"/>
         <source>Listing the images…</source>
         <translation>正在列出镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="172"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
         <source>%n image(s)</source>
         <translation>
             <numerusform>%n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="238"/>
         <source>Pulling {image}…</source>
         <translation>正在拉取 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
         <source>{image} could not be pulled: {error}</source>
         <translation>无法拉取 {image}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="251"/>
         <source>Pulled {image}.</source>
         <translation>已拉取 {image}。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="268"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="274"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="269"/>
         <source>Delete the image {image} from {node}?</source>
         <translation>从 {node} 删除镜像 {image}？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="272"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
         <source>Deleting {image}…</source>
         <translation>正在删除 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
         <source>The node refused to delete it: {error}</source>
         <translation>节点拒绝删除：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="295"/>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="298"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="290"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="293"/>
         <source>Deleted {image}.</source>
         <translation>已删除 {image}。</translation>
     </message>
@@ -723,92 +723,92 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="82"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="126"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="149"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="150"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="155"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="157"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="218"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="230"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="236"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="240"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="248"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="253"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="256"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="401"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="404"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="407"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="410"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="409"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="412"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="422"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="428"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="461"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="464"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
@@ -848,7 +848,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="658"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="672"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -864,12 +864,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="659"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="661"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="675"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -905,6 +905,59 @@
         <location filename="../../ocv_desktop/ui/dialogs/password.py" line="137"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
+    </message>
+</context>
+<context>
+    <name>NodeDetailsDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="43"/>
+        <source>Node details — {name}</source>
+        <translation>节点详情 — {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="51"/>
+        <source>Last hour</source>
+        <translation>最近 1 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="52"/>
+        <source>Last 6 hours</source>
+        <translation>最近 6 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="53"/>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="57"/>
+        <source>Time span</source>
+        <translation>时间范围</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="72"/>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="113"/>
+        <source>checking…</source>
+        <translation>检查中…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="115"/>
+        <source>{name} — {address} ({platform}), health: {state}</source>
+        <translation>{name} — {address}（{platform}），健康状态：{state}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="129"/>
+        <source>No resources recorded yet. They are read over SSH at every health check; a node without SSH access has none (Proxmox nodes still show the history they keep).</source>
+        <translation>尚未记录资源数据。每次健康检查时通过 SSH 读取；没有 SSH 访问的节点没有这些数据（Proxmox 节点仍会显示其自身保存的历史）。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="135"/>
+        <source>Older points are 15-minute averages; CPU, memory and disk in percent of the node&apos;s total.</source>
+        <translation>较早的数据点为 15 分钟平均值；CPU、内存和磁盘以占节点总量的百分比表示。</translation>
     </message>
 </context>
 <context>
@@ -1292,64 +1345,49 @@
         <translation>健康状态：检查中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="281"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="283"/>
         <source>checked at {time}</source>
         <translation>检查于 {time}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="285"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="287"/>
         <source>Last refresh failed: {error}</source>
         <translation>上次刷新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="293"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="292"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="293"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="295"/>
         <source>not checked</source>
         <translation>未检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="304"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="306"/>
         <source>Health: {state}</source>
         <translation>健康状态：{state}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="314"/>
-        <source>CPU: {cores} cores{load}</source>
-        <translation>CPU：{cores} 核{load}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="317"/>
-        <source>Memory: {used} of {total} used</source>
-        <translation>内存：已用 {used}，共 {total}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="323"/>
-        <source>Disk: {free} free of {total}</source>
-        <translation>磁盘：可用 {free}，共 {total}</translation>
     </message>
 </context>
 <context>
@@ -1380,196 +1418,259 @@ The current password stops working. The new one is shown once and not saved anyw
     </message>
 </context>
 <context>
+    <name>ResourceGraphs</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="38"/>
+        <source>CPU:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="39"/>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="40"/>
+        <source>Disk:</source>
+        <translation>磁盘：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="41"/>
+        <source>Load:</source>
+        <translation>负载：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="48"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="49"/>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="50"/>
+        <source>Disk (root filesystem)</source>
+        <translation>磁盘（根文件系统）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="51"/>
+        <source>Load (1 min average)</source>
+        <translation>负载（1 分钟平均）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="76"/>
+        <source>{cores} cores</source>
+        <translation>{cores} 核</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="78"/>
+        <source>{percent} % of {cores} cores</source>
+        <translation>{cores} 核的 {percent} %</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="98"/>
+        <source>{used} of {total} ({percent} %)</source>
+        <translation>已用 {used} / 共 {total}（{percent} %）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="190"/>
+        <source>no data yet</source>
+        <translation>暂无数据</translation>
+    </message>
+</context>
+<context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="204"/>
-        <location filename="../../ocv_desktop/services/session.py" line="776"/>
+        <location filename="../../ocv_desktop/services/session.py" line="208"/>
+        <location filename="../../ocv_desktop/services/session.py" line="810"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="260"/>
+        <location filename="../../ocv_desktop/services/session.py" line="264"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="332"/>
+        <location filename="../../ocv_desktop/services/session.py" line="365"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="339"/>
+        <location filename="../../ocv_desktop/services/session.py" line="372"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="356"/>
+        <location filename="../../ocv_desktop/services/session.py" line="390"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="392"/>
+        <location filename="../../ocv_desktop/services/session.py" line="426"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="393"/>
+        <location filename="../../ocv_desktop/services/session.py" line="427"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="394"/>
+        <location filename="../../ocv_desktop/services/session.py" line="428"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="395"/>
+        <location filename="../../ocv_desktop/services/session.py" line="429"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="413"/>
-        <location filename="../../ocv_desktop/services/session.py" line="425"/>
-        <location filename="../../ocv_desktop/services/session.py" line="476"/>
+        <location filename="../../ocv_desktop/services/session.py" line="447"/>
+        <location filename="../../ocv_desktop/services/session.py" line="459"/>
+        <location filename="../../ocv_desktop/services/session.py" line="510"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="415"/>
-        <location filename="../../ocv_desktop/services/session.py" line="630"/>
+        <location filename="../../ocv_desktop/services/session.py" line="449"/>
+        <location filename="../../ocv_desktop/services/session.py" line="664"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
-        <location filename="../../ocv_desktop/services/session.py" line="603"/>
+        <location filename="../../ocv_desktop/services/session.py" line="477"/>
+        <location filename="../../ocv_desktop/services/session.py" line="637"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
+        <location filename="../../ocv_desktop/services/session.py" line="477"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="444"/>
+        <location filename="../../ocv_desktop/services/session.py" line="478"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="466"/>
+        <location filename="../../ocv_desktop/services/session.py" line="500"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="481"/>
+        <location filename="../../ocv_desktop/services/session.py" line="515"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="506"/>
+        <location filename="../../ocv_desktop/services/session.py" line="540"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <location filename="../../ocv_desktop/services/session.py" line="541"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="508"/>
+        <location filename="../../ocv_desktop/services/session.py" line="542"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="535"/>
+        <location filename="../../ocv_desktop/services/session.py" line="569"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="536"/>
+        <location filename="../../ocv_desktop/services/session.py" line="570"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="537"/>
+        <location filename="../../ocv_desktop/services/session.py" line="571"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="549"/>
+        <location filename="../../ocv_desktop/services/session.py" line="583"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="558"/>
+        <location filename="../../ocv_desktop/services/session.py" line="592"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="581"/>
+        <location filename="../../ocv_desktop/services/session.py" line="615"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="589"/>
+        <location filename="../../ocv_desktop/services/session.py" line="623"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="595"/>
+        <location filename="../../ocv_desktop/services/session.py" line="629"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="704"/>
+        <location filename="../../ocv_desktop/services/session.py" line="738"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="704"/>
+        <location filename="../../ocv_desktop/services/session.py" line="738"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="728"/>
+        <location filename="../../ocv_desktop/services/session.py" line="762"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="732"/>
+        <location filename="../../ocv_desktop/services/session.py" line="766"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="741"/>
+        <location filename="../../ocv_desktop/services/session.py" line="775"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="750"/>
+        <location filename="../../ocv_desktop/services/session.py" line="784"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="763"/>
+        <location filename="../../ocv_desktop/services/session.py" line="797"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="800"/>
+        <location filename="../../ocv_desktop/services/session.py" line="834"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="846"/>
+        <location filename="../../ocv_desktop/services/session.py" line="880"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="892"/>
+        <location filename="../../ocv_desktop/services/session.py" line="928"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
@@ -2062,86 +2163,96 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/actions.py" line="110"/>
+        <source>Node &amp;details…</source>
+        <translation>节点详情(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <source>CPU, memory, disk and load of the selected node over the last hours</source>
+        <translation>所选节点最近几小时的 CPU、内存、磁盘和负载</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="118"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="126"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
         <source>Health checks, time limits, theme, language</source>
         <translation>健康检查、时限、主题、语言</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
         <source>&amp;About ocv-desktop</source>
         <translation>关于 ocv-desktop(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
         <source>Version and folders</source>
         <translation>版本和文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
         <source>Show the log files</source>
         <translation>显示日志文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="139"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="181"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>

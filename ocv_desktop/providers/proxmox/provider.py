@@ -56,6 +56,7 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     Platform,
     ProgressCallback,
+    ResourceSample,
     Snapshot,
 )
 from ocv_desktop.providers.base import (
@@ -64,6 +65,7 @@ from ocv_desktop.providers.base import (
     check_new_password,
     chpasswd_input,
     no_progress,
+    parse_off_loop,
     passwd_input,
     validate_instance_name,
 )
@@ -416,6 +418,21 @@ class ProxmoxProvider(Provider):
                 )
             await self._stop(guest, timeout=0, force=True)
         await self._task("DELETE", guest.path, {"purge": True, "destroy-unreferenced-disks": True})
+
+    # --- resource history ------------------------------------------------------------------------
+
+    async def resource_history(self, instance_id: str | None = None) -> list[ResourceSample]:
+        """``rrddata`` of the node (the cluster member we talk to) or of one guest: a day at
+        PVE's day resolution (about 70 averaged steps), parsed off the loop when it is big."""
+        params = {"timeframe": "day", "cf": "AVERAGE"}
+        if instance_id is None:
+            path = f"/nodes/{_seg(await self.pve_node())}/rrddata"
+            parse = pp.node_rrddata
+        else:
+            path = f"{(await self._find(instance_id)).path}/rrddata"
+            parse = pp.guest_rrddata
+        data = await self._call("GET", path, params)
+        return await parse_off_loop(len(data) if isinstance(data, list) else 0, parse, data)
 
     # --- snapshots -----------------------------------------------------------------------------
 
