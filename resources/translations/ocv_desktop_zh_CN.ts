@@ -1483,194 +1483,194 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="208"/>
-        <location filename="../../ocv_desktop/services/session.py" line="810"/>
+        <location filename="../../ocv_desktop/services/session.py" line="210"/>
+        <location filename="../../ocv_desktop/services/session.py" line="826"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="264"/>
+        <location filename="../../ocv_desktop/services/session.py" line="266"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="365"/>
+        <location filename="../../ocv_desktop/services/session.py" line="381"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="372"/>
+        <location filename="../../ocv_desktop/services/session.py" line="388"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="390"/>
+        <location filename="../../ocv_desktop/services/session.py" line="406"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="426"/>
+        <location filename="../../ocv_desktop/services/session.py" line="442"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="427"/>
+        <location filename="../../ocv_desktop/services/session.py" line="443"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="428"/>
+        <location filename="../../ocv_desktop/services/session.py" line="444"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="429"/>
+        <location filename="../../ocv_desktop/services/session.py" line="445"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="447"/>
-        <location filename="../../ocv_desktop/services/session.py" line="459"/>
-        <location filename="../../ocv_desktop/services/session.py" line="510"/>
+        <location filename="../../ocv_desktop/services/session.py" line="463"/>
+        <location filename="../../ocv_desktop/services/session.py" line="475"/>
+        <location filename="../../ocv_desktop/services/session.py" line="526"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="449"/>
-        <location filename="../../ocv_desktop/services/session.py" line="664"/>
+        <location filename="../../ocv_desktop/services/session.py" line="465"/>
+        <location filename="../../ocv_desktop/services/session.py" line="680"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="477"/>
-        <location filename="../../ocv_desktop/services/session.py" line="637"/>
+        <location filename="../../ocv_desktop/services/session.py" line="493"/>
+        <location filename="../../ocv_desktop/services/session.py" line="653"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="477"/>
+        <location filename="../../ocv_desktop/services/session.py" line="493"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="478"/>
+        <location filename="../../ocv_desktop/services/session.py" line="494"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="500"/>
+        <location filename="../../ocv_desktop/services/session.py" line="516"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="515"/>
+        <location filename="../../ocv_desktop/services/session.py" line="531"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="540"/>
+        <location filename="../../ocv_desktop/services/session.py" line="556"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="541"/>
+        <location filename="../../ocv_desktop/services/session.py" line="557"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="542"/>
+        <location filename="../../ocv_desktop/services/session.py" line="558"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="569"/>
+        <location filename="../../ocv_desktop/services/session.py" line="585"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="570"/>
+        <location filename="../../ocv_desktop/services/session.py" line="586"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="571"/>
+        <location filename="../../ocv_desktop/services/session.py" line="587"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="583"/>
+        <location filename="../../ocv_desktop/services/session.py" line="599"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="592"/>
+        <location filename="../../ocv_desktop/services/session.py" line="608"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="615"/>
+        <location filename="../../ocv_desktop/services/session.py" line="631"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="623"/>
+        <location filename="../../ocv_desktop/services/session.py" line="639"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="629"/>
+        <location filename="../../ocv_desktop/services/session.py" line="645"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="738"/>
+        <location filename="../../ocv_desktop/services/session.py" line="754"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="738"/>
+        <location filename="../../ocv_desktop/services/session.py" line="754"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="762"/>
+        <location filename="../../ocv_desktop/services/session.py" line="778"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="766"/>
+        <location filename="../../ocv_desktop/services/session.py" line="782"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="775"/>
+        <location filename="../../ocv_desktop/services/session.py" line="791"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="784"/>
+        <location filename="../../ocv_desktop/services/session.py" line="800"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="797"/>
+        <location filename="../../ocv_desktop/services/session.py" line="813"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="834"/>
+        <location filename="../../ocv_desktop/services/session.py" line="850"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="880"/>
+        <location filename="../../ocv_desktop/services/session.py" line="896"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="928"/>
+        <location filename="../../ocv_desktop/services/session.py" line="952"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
