@@ -74,7 +74,9 @@ from ocv_desktop.providers.routing import api_or_ssh, may_fall_back
 from ocv_desktop.providers.shape import obj, objs
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 from ocv_desktop.transport.http import request_never_sent
+from ocv_desktop.transport.pty import as_pty_runner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -727,6 +729,27 @@ class ProxmoxProvider(Provider):
             return
         template = await self._find(ref, templates=True)
         await self._task("DELETE", template.path, {"purge": True, "destroy-unreferenced-disks": True})
+
+    # --- consoles ------------------------------------------------------------------------------
+
+    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """A container on the node we reach over SSH: ``pct enter`` with a terminal. VMs, other
+        cluster members and nodes without SSH: the API road (``_open_api_console``)."""
+        if as_pty_runner(self._runner) is not None:
+            guest = await self._find(instance_id)
+            if guest.kind == pp.LXC and guest.node == await self.pve_node():
+                from ocv_desktop.providers.console_roads import open_cli_console, pct_enter_argv
+
+                title = f"{guest.name} (pct enter)"
+                return await open_cli_console(self._runner, self.name, pct_enter_argv(guest.vmid), size, title=title)
+        return await self._open_api_console(instance_id, size)
+
+    async def _open_api_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """The API road (termproxy + vncwebsocket); not built here yet."""
+        raise Unsupported(
+            f"consoles into VMs, and into containers of {self.name} without SSH, are not available yet",
+            hint="add SSH credentials to the node for container consoles",
+        )
 
     # --- passwords -----------------------------------------------------------------------------
 

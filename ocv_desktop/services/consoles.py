@@ -1,0 +1,108 @@
+"""Opening interactive consoles, headless: a node's shell, or a shell inside one of its instances.
+
+``console_block(node, instance)`` says, without touching the network, whether a console can be
+opened for a target and if not why (the window disables its action with that reason as the
+tooltip); ``open_console(session, node_id, instance, size)`` opens it over the node's provider:
+
+- (node) -> the node's own shell: its command runner's PTY (the SSH session with the stored
+  credentials, or a local pty for "this computer"); never sudo: it is the user's shell;
+- (node, instance) -> ``provider.open_console`` (docker exec / incus exec / lxc exec / pct enter
+  over that PTY; the API roads where a platform has them).
+
+The returned ``ConsoleChannel`` belongs to the caller, who must ``close()`` it.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from ocv_desktop.core.errors import Unsupported
+from ocv_desktop.core.models import ExecutionRule, Instance, InstanceStatus, InstanceType, NodeConfig, Platform
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
+from ocv_desktop.transport.pty import pty_runner
+
+if TYPE_CHECKING:
+    from ocv_desktop.services.session import Session
+
+
+class ConsoleBlock(StrEnum):
+    """Why no console can be opened (the UI words each one; ``message`` is the English text)."""
+
+    NO_SSH = "no_ssh"  # the node is reached over its API only: no shell road
+    NOT_RUNNING = "not_running"  # a shell needs a running instance
+    VM_CONSOLE = "vm_console"  # a VM's console needs the API road (termproxy), not built yet
+    API_ONLY = "api_only"  # an instance console over the API only (exec websocket), not built yet
+    NO_PTY_HERE = "no_pty_here"  # this computer has no pseudo-terminals (Windows)
+
+    @property
+    def message(self) -> str:
+        return _MESSAGES[self]
+
+
+_MESSAGES = {
+    ConsoleBlock.NO_SSH: "this node is reached over its API only; add SSH access to open a shell on it",
+    ConsoleBlock.NOT_RUNNING: "the instance is not running",
+    ConsoleBlock.VM_CONSOLE: "consoles into virtual machines are not available yet",
+    ConsoleBlock.API_ONLY: "this node has no SSH access; consoles over its API are not available yet",
+    ConsoleBlock.NO_PTY_HERE: "terminals on this computer need a POSIX system",
+}
+
+
+def api_console_road(node: NodeConfig, inst: Instance | None) -> bool:
+    """Whether a platform's API can carry an instance console (LXD/Incus exec websocket, Proxmox
+    termproxy). None is built on this branch; the API-roads work flips this per platform."""
+    return False
+
+
+def has_shell_road(node: NodeConfig) -> bool:
+    """The node has a command runner: SSH (every rule but api_only), or it is this computer."""
+    if node.local:
+        return os.name == "posix"
+    return ExecutionRule(node.execution_rule) is not ExecutionRule.API_ONLY
+
+
+def console_block(node: NodeConfig, inst: Instance | None = None) -> ConsoleBlock | None:
+    """None when a console can be opened for (node) or (node, instance), else why not."""
+    if inst is None:
+        if node.local and os.name != "posix":
+            return ConsoleBlock.NO_PTY_HERE
+        return None if has_shell_road(node) else ConsoleBlock.NO_SSH
+    if inst.status is not InstanceStatus.RUNNING:
+        return ConsoleBlock.NOT_RUNNING
+    if api_console_road(node, inst) or (has_shell_road(node) and not _vm_on_proxmox(node, inst)):
+        return None
+    if _vm_on_proxmox(node, inst):
+        return ConsoleBlock.VM_CONSOLE
+    return ConsoleBlock.NO_PTY_HERE if node.local else ConsoleBlock.API_ONLY
+
+
+def _vm_on_proxmox(node: NodeConfig, inst: Instance) -> bool:
+    return node.type is Platform.PROXMOX and inst.type is InstanceType.VM
+
+
+def node_shell_title(node: NodeConfig) -> str:
+    return node.name if node.local else f"{node.username}@{node.name}"
+
+
+async def open_console(
+    session: Session, node_id: str, instance: Instance | None, size: TermSize
+) -> ConsoleChannel:
+    """Open the console; raises ``Unsupported`` (with the reason) when it cannot be, and the
+    usual connection errors (a host key still untrusted is asked about first, as for any call)."""
+    node = session.node(node_id)
+    if node is not None:
+        block = console_block(node, instance)
+        if block is not None:
+            raise Unsupported(f"{node.name}: {block.message}")
+
+    async def op(node: NodeConfig) -> ConsoleChannel:
+        provider = await session.pool.get(node)
+        if instance is None:
+            runner = pty_runner(provider.command_runner, node.name)
+            return await runner.open_pty(None, size, title=node_shell_title(node), use_sudo=False)
+        return await provider.open_console(instance.id, size)
+
+    # _with_trust: the same trust handling as every other call the session makes for a node.
+    return await session._with_trust(node_id, op, interactive=True)
