@@ -61,7 +61,7 @@ def _gone(pid: int) -> bool:
 
 async def _wait_gone(pid: int, timeout: float = 10.0) -> None:
     async with asyncio.timeout(timeout):
-        while not _gone(pid):
+        while not _gone(pid):  # noqa: ASYNC110 - a process elsewhere, nothing to await
             await asyncio.sleep(0.05)
 
 
@@ -156,7 +156,7 @@ async def test_docker_exec_console_and_close_ends_the_exec(lab, lab_docker, lab_
         assert "sh" in lab_docker.docker("top", name).stdout.replace(before, "")
         await channel.close()
         async with asyncio.timeout(15):
-            while len(lab_docker.docker("top", name).stdout.splitlines()) > len(before.splitlines()):
+            while len(lab_docker.docker("top", name).stdout.splitlines()) > len(before.splitlines()):  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
     finally:
         await provider.disconnect()
@@ -178,7 +178,7 @@ async def test_incus_exec_console_over_ssh_and_close_ends_the_exec(lab, lab_incu
         pid = int((await reader.run("echo PID=$$", rb"PID=(\d+)\r\n")).group(1))
         await channel.close()
         async with asyncio.timeout(15):  # the shell inside the container is gone too
-            while lab_incus.cli("exec", name, "--", "kill", "-0", str(pid)).returncode == 0:
+            while lab_incus.cli("exec", name, "--", "kill", "-0", str(pid)).returncode == 0:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
     finally:
         await provider.disconnect()
