@@ -40,12 +40,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
 from ocv_desktop.services import consoles
 from ocv_desktop.services.session import InstanceAction
-from ocv_desktop.transport.console import TermSize
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
 from ocv_desktop.ui.bridge import Workspace
@@ -632,37 +632,36 @@ class MainWindow(QMainWindow):
         await self.open_console(node, inst)
 
     async def open_console(self, node: NodeConfig, inst: Instance | None) -> ConsoleView | None:
-        """Open a console for (node) or (node, instance) in a new tab, which gets the focus."""
+        """Open a console for (node) or (node, instance) in a new tab, which gets the focus.
+        The tab is shown first, so the console opens at the size the view really has."""
+        if not self.console_dock.isVisible():
+            self.console_dock.show()
+            self.resizeDocks([self.console_dock], [max(260, self.height() * 45 // 100)], Qt.Orientation.Vertical)
+        self.console_dock.raise_()
+        where = inst.name if inst is not None else node.name
+        view = self.console_tabs.add_pending(where)
+        await asyncio.sleep(0.05)  # Qt lays the dock and the tab out (their sizes become real)
+        size = view.term_size()
         try:
-            channel = await consoles.open_console(self.ws.session, node.id, inst, self._console_size())
+            channel = await consoles.open_console(self.ws.session, node.id, inst, size)
         except OcvError as exc:
-            where = inst.name if inst is not None else node.name
+            if isValid(view):
+                self.console_tabs.discard(view)
             self.banner.show_message(
                 self.tr("Could not open a terminal for {target}: {error}").format(target=where, error=exc)
             )
             return None
-        if self._closing is not None:  # the window closed meanwhile
+        except BaseException:
+            if isValid(view):
+                self.console_tabs.discard(view)
+            raise
+        if self._closing is not None or not isValid(view) or self.console_tabs.indexOf(view) < 0:  # tab closed
             await channel.close()
             return None
-        if not self.console_dock.isVisible():
-            self.console_dock.show()
-            self.resizeDocks([self.console_dock], [max(260, self.height() * 45 // 100)], Qt.Orientation.Vertical)
-        view = self.console_tabs.add_console(channel)
-        self.console_dock.raise_()
-        view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.console_tabs.attach(view, channel, size)
+        if self.console_tabs.currentWidget() is view:
+            view.setFocus(Qt.FocusReason.OtherFocusReason)
         return view
-
-    def _console_size(self) -> TermSize:
-        """A first guess of the new tab's size in cells (the view sends the exact one once shown)."""
-        current = self.console_tabs.currentWidget()
-        if isinstance(current, ConsoleView):
-            return current.term_size()
-        probe = ConsoleView()
-        cell_w, cell_h = probe.cell_size()
-        probe.deleteLater()
-        cols = int((self.width() - 40) // cell_w)
-        rows = int((max(260, self.height() * 45 // 100) - 60) // cell_h)
-        return TermSize(max(20, min(cols, 1000)), max(5, min(rows, 1000)))
 
     def _consoles_emptied(self) -> None:
         self.console_dock.hide()

@@ -15,7 +15,7 @@ import logging
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from ocv_desktop.transport.console import ConsoleChannel
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 from ocv_desktop.ui.console.terminal_view import TerminalView
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,37 @@ class ConsoleTabs(QTabWidget):
         return [w for i in range(self.count()) if isinstance(w := self.widget(i), TerminalView)]
 
     def add_console(self, channel: ConsoleChannel) -> TerminalView:
+        """A tab showing ``channel`` (already open)."""
+        view = self.add_pending(channel.title)
+        self.attach(view, channel)
+        return view
+
+    def add_pending(self, label: str) -> TerminalView:
+        """A tab for a console still being opened: its view has its real size, so the console
+        can be opened at that size (some programs, e.g. ``docker exec``, miss a window-change
+        that comes right after they start)."""
         view = TerminalView(self)
-        index = self.addTab(view, channel.title)
-        self.setTabToolTip(index, channel.title)
+        index = self.addTab(view, self.tr("{target} (connecting…)").format(target=label))
         self.setCurrentIndex(index)
-        view.attach(channel)
-        view.ended.connect(lambda: self._mark_ended(view))
         view.setFocus()
         return view
+
+    def attach(self, view: TerminalView, channel: ConsoleChannel, opened_at: TermSize | None = None) -> None:
+        index = self.indexOf(view)
+        if index >= 0:
+            self.setTabText(index, channel.title)
+            self.setTabToolTip(index, channel.title)
+        view.ended.connect(lambda: self._mark_ended(view))
+        view.attach(channel, opened_at)
+
+    def discard(self, view: TerminalView) -> None:
+        """Remove a pending tab whose console could not be opened."""
+        index = self.indexOf(view)
+        if index >= 0:
+            self.removeTab(index)
+        view.deleteLater()
+        if self.count() == 0:
+            self.emptied.emit()
 
     def _mark_ended(self, view: TerminalView) -> None:
         index = self.indexOf(view)

@@ -139,6 +139,7 @@ class TerminalView(QWidget):
         self._reader: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[None]] = set()
         self._ended = False
+        self._typed_early: list[bytes] = []
         self.term = TermScreen(80, 24, history=history, reply=self._reply)
         self.stream = pyte.ByteStream(self.term)
         self._selection: tuple[tuple[int, int], tuple[int, int]] | None = None
@@ -152,9 +153,14 @@ class TerminalView(QWidget):
 
     # --- the channel -----------------------------------------------------------------------------
 
-    def attach(self, channel: ConsoleChannel) -> None:
-        """Show ``channel`` in this view and start reading it."""
+    def attach(self, channel: ConsoleChannel, opened_at: TermSize | None = None) -> None:
+        """Show ``channel`` in this view and start reading it. ``opened_at``: the size the
+        console was opened with (a window-change is sent only when the view differs)."""
         self.channel = channel
+        self._sent_size = opened_at
+        for data in self._typed_early:
+            channel.write(data)
+        self._typed_early.clear()
         self._reader = asyncio.ensure_future(self._pump(channel))
         self._send_size()
 
@@ -181,7 +187,10 @@ class TerminalView(QWidget):
 
     def send(self, data: bytes) -> None:
         """Keystrokes to the remote program; the view jumps back to the bottom."""
-        if self.channel is None or self._ended or not data:
+        if self._ended or not data:
+            return
+        if self.channel is None:  # still connecting: sent once the console is open
+            self._typed_early.append(data)
             return
         if self.term.scrolled_back:
             self.term.scroll_to_bottom()
@@ -218,6 +227,11 @@ class TerminalView(QWidget):
         cols = int((self.width() - 2 * MARGIN) // self._cell_w)
         rows = int((self.height() - 2 * MARGIN) // self._cell_h)
         return TermSize(max(2, min(cols, 1000)), max(1, min(rows, 1000)))
+
+    @property
+    def sent_size(self) -> TermSize | None:
+        """The size the remote PTY was last told (None before the channel is attached)."""
+        return self._sent_size
 
     def cell_size(self) -> tuple[float, float]:
         return self._cell_w, self._cell_h
