@@ -92,33 +92,43 @@ def char_cells(data: str) -> int:
 
 
 def line_runs(screen: pyte.Screen, row: int) -> list[Run]:
-    """The runs of one screen line: plain ASCII cells of one style are merged; any other
-    character is a run of its own at its own column (a wide one covering two cells)."""
+    """The runs of one screen line: ASCII cells of one style are merged into one run; any other
+    character is a run of its own at its own column (a wide one covering two cells). A line
+    nothing was written to has no runs. Called for changed lines only (the view caches)."""
     line = screen.buffer[row]
+    if not line:
+        return []
     runs: list[Run] = []
-    col = 0
-    while col < screen.columns:
+    parts: list[str] = []
+    start = 0
+    style: tuple[str, str, bool, bool, bool, bool] | None = None
+
+    def flush() -> None:
+        if parts and style is not None:
+            runs.append(Run(start, len(parts), "".join(parts), *style))
+        parts.clear()
+
+    col, columns = 0, screen.columns
+    while col < columns:
         char = line[col]
         data = char.data
         if data == "":  # the right half of a wide character: painted with its left half
             col += 1
             continue
+        current = (char.fg, char.bg, char.bold, char.italics, char.underscore, char.reverse)
+        if len(data) == 1 and data < "\x7f":
+            if current != style or not parts:
+                flush()
+                start, style = col, current
+            parts.append(data)
+            col += 1
+            continue
+        flush()
+        style = None
         cells = char_cells(data)
-        style = (char.fg, char.bg, char.bold, char.italics, char.underscore, char.reverse)
-        last = runs[-1] if runs else None
-        if (
-            cells == 1
-            and data.isascii()
-            and last is not None
-            and last.cells + last.col == col
-            and last.text.isascii()
-            and len(last.text) == last.cells
-            and (last.fg, last.bg, last.bold, last.italic, last.underline, last.reverse) == style
-        ):
-            runs[-1] = Run(last.col, last.cells + 1, last.text + data, *style)
-        else:
-            runs.append(Run(col, cells, data, *style))
+        runs.append(Run(col, cells, data, *current))
         col += cells
+    flush()
     return runs
 
 
@@ -144,6 +154,7 @@ class TerminalView(QWidget):
         self.stream = pyte.ByteStream(self.term)
         self._selection: tuple[tuple[int, int], tuple[int, int]] | None = None
         self._selecting = False
+        self._runs: dict[int, list[Run]] = {}  # laid-out lines, dropped when pyte marks them dirty
         self._sent_size: TermSize | None = None
         self._resize_later = QTimer(self)
         self._resize_later.setSingleShot(True)
@@ -181,9 +192,18 @@ class TerminalView(QWidget):
         self.update()
 
     def feed(self, data: bytes) -> None:
-        """Output of the remote program (also what tests and the benchmark use)."""
+        """Output of the remote program (also what tests and the benchmark use). Only the
+        lines pyte marks changed (and the cursor's old and new line) are repainted."""
+        before = self.term.cursor.y
         self.stream.feed(data)
-        self.update()
+        lines = self.term.lines
+        rows = {r for r in (*self.term.dirty, before, self.term.cursor.y) if 0 <= r < lines}
+        top, bottom = min(rows, default=0), max(rows, default=lines - 1)
+        if bottom - top + 1 >= lines:
+            self.update()
+        else:
+            first, last = self.cell_rect(top, 0), self.cell_rect(bottom, 0)
+            self.update(QRect(0, first.top(), self.width(), last.bottom() - first.top() + 1))
 
     def send(self, data: bytes) -> None:
         """Keystrokes to the remote program; the view jumps back to the bottom."""
@@ -194,6 +214,7 @@ class TerminalView(QWidget):
             return
         if self.term.scrolled_back:
             self.term.scroll_to_bottom()
+            self._runs.clear()
             self.update()
         self.channel.write(data)
 
@@ -251,6 +272,7 @@ class TerminalView(QWidget):
         if (size.cols, size.rows) != (self.term.columns, self.term.lines):
             self.term.resize(size.rows, size.cols)
             self._selection = None
+            self._runs.clear()
         self._resize_later.start()
 
     def _send_size(self) -> None:
@@ -308,10 +330,19 @@ class TerminalView(QWidget):
         sel_fg = pal.color(QPalette.ColorRole.HighlightedText)
         sel_bg = pal.color(QPalette.ColorRole.Highlight)
         painter = QPainter(self)
-        painter.fillRect(self.rect(), bg_default)
+        painter.fillRect(event.rect(), bg_default)
         screen = self.term
-        for row in range(screen.lines):
-            for run in line_runs(screen, row):
+        if screen.dirty:  # pyte marks the lines it changed; only those are laid out again
+            for row in screen.dirty:
+                self._runs.pop(row, None)
+            screen.dirty.clear()
+        top = max(0, int((event.rect().top() - MARGIN) // self._cell_h))
+        bottom = min(screen.lines - 1, int((event.rect().bottom() - MARGIN) // self._cell_h))
+        for row in range(top, bottom + 1):
+            runs = self._runs.get(row)
+            if runs is None:
+                runs = self._runs[row] = line_runs(screen, row)
+            for run in runs:
                 fg = self._colour(run.fg, fg_default)
                 bg = self._colour(run.bg, bg_default)
                 if run.reverse:
@@ -482,6 +513,7 @@ class TerminalView(QWidget):
 
     def scroll_lines(self, lines: int) -> None:
         self.term.scroll_lines(lines)
+        self._runs.clear()
         self.update()
 
     # --- keys ------------------------------------------------------------------------------------
