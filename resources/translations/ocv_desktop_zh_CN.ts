@@ -171,6 +171,24 @@
     </message>
 </context>
 <context>
+    <name>ConsoleTabs</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="35"/>
+        <source>Consoles</source>
+        <translation>控制台</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="53"/>
+        <source>{target} (connecting…)</source>
+        <translation>{target}（正在连接…）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="78"/>
+        <source>{title} [ended]</source>
+        <translation>{title} [已结束]</translation>
+    </message>
+</context>
+<context>
     <name>CreateInstanceDialog</name>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="52"/>
@@ -178,185 +196,185 @@
         <translation>创建实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="65"/>
         <source>an image of the node, or one to pull</source>
         <translation>节点上的镜像，或要拉取的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="66"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="67"/>
         <source>List the node&apos;s images again</source>
         <translation>重新列出节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="78"/>
         <source>no limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="80"/>
         <source>no limit (e.g. 512M, 2G)</source>
         <translation>不限制（例如 512M、2G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
         <source>platform default (e.g. 10G)</source>
         <translation>平台默认值（例如 10G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="85"/>
         <source>one per line: host:guest/proto, e.g. 8080:80/tcp</source>
         <translation>每行一个：主机端口:客户端口/协议，例如 8080:80/tcp</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="88"/>
         <source>one per line: KEY=VALUE</source>
         <translation>每行一个：KEY=VALUE</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="93"/>
         <source>the image&apos;s default</source>
         <translation>镜像的默认命令</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="94"/>
         <source>Start after creating</source>
         <translation>创建后启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="106"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="107"/>
         <source>Type:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
         <source>Image:</source>
         <translation>镜像：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="113"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
         <source>CPUs:</source>
         <translation>CPU：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="116"/>
         <source>Memory:</source>
         <translation>内存：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
         <source>Disk:</source>
         <translation>磁盘：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
         <source>Ports:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="124"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
         <source>Environment:</source>
         <translation>环境变量：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
         <source>Command:</source>
         <translation>命令：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="324"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="126"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="320"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="129"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="165"/>
         <source>Container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="165"/>
         <source>Virtual machine</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="170"/>
         <source>Port mappings and the command are set for Docker containers only</source>
         <translation>端口映射和命令仅适用于 Docker 容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="182"/>
         <source>Free resources: not known yet</source>
         <translation>可用资源：尚不清楚</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="185"/>
         <source>Free on the node: {memory} of {total} memory, {disk} disk ({cores} CPUs)</source>
         <translation>节点可用：内存 {memory}（共 {total}），磁盘 {disk}（{cores} 个 CPU）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="201"/>
         <source>Listing the images of {node}…</source>
         <translation>正在列出 {node} 的镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="210"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="218"/>
         <source>%n image(s) on the node</source>
         <translation>
             <numerusform>节点上有 %n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="246"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="242"/>
         <source>Add a node first.</source>
         <translation>请先添加节点。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="249"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="245"/>
         <source>Invalid name: {rule}</source>
         <translation>名称无效：{rule}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="248"/>
         <source>Type a name.</source>
         <translation>请输入名称。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
         <source>Choose or type an image.</source>
         <translation>请选择或输入镜像。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="312"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="308"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="318"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="314"/>
         <source>The node refused: {error}</source>
         <translation>节点拒绝了请求：{error}</translation>
     </message>
@@ -379,7 +397,7 @@
         <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="162"/>
+        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="176"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -418,160 +436,160 @@
 <context>
     <name>ImagesPanel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="51"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="50"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="62"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="64"/>
         <source>Filter by name, alias or id</source>
         <translation>按名称、别名或 ID 筛选</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="72"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
         <source>image to pull, e.g. debian:12 or images:debian/12</source>
         <translation>要拉取的镜像，例如 debian:12 或 images:debian/12</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="73"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="68"/>
         <source>Pull</source>
         <translation>拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="76"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Aliases</source>
         <translation>别名</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Created</source>
         <translation>创建时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>In use</source>
         <translation>使用中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="105"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="152"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="164"/>
         <source>Listing the images…</source>
         <translation>正在列出镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="172"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
         <source>%n image(s)</source>
         <translation>
             <numerusform>%n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="238"/>
         <source>Pulling {image}…</source>
         <translation>正在拉取 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
         <source>{image} could not be pulled: {error}</source>
         <translation>无法拉取 {image}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="251"/>
         <source>Pulled {image}.</source>
         <translation>已拉取 {image}。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="268"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="274"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="269"/>
         <source>Delete the image {image} from {node}?</source>
         <translation>从 {node} 删除镜像 {image}？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="272"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
         <source>Deleting {image}…</source>
         <translation>正在删除 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
         <source>The node refused to delete it: {error}</source>
         <translation>节点拒绝删除：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="295"/>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="298"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="290"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="293"/>
         <source>Deleted {image}.</source>
         <translation>已删除 {image}。</translation>
     </message>
@@ -723,94 +741,144 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="86"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="131"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="149"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="155"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="160"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="162"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="223"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="238"/>
+        <source>Consoles</source>
+        <translation>控制台</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="252"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="258"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="262"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="270"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="275"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="278"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="401"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="424"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="407"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="430"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="409"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="432"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="422"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="445"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="448"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="461"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="484"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="592"/>
+        <source>Select one instance to open a terminal in it</source>
+        <translation>请只选择一个实例，以便在其中打开终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="596"/>
+        <source>Select a node or one instance to open a terminal</source>
+        <translation>请选择一个节点或一个实例以打开终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="598"/>
+        <source>Your terminal program cannot open this; choose the built-in terminal in Settings</source>
+        <translation>您的终端程序无法打开它；请在设置中选择内置终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="607"/>
+        <source>This node is reached over its API only: add SSH access to open a shell on it</source>
+        <translation>此节点仅通过 API 访问：请添加 SSH 访问方式，才能在其上打开 shell</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="609"/>
+        <source>The instance is not running</source>
+        <translation>实例未在运行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="610"/>
+        <source>Consoles into virtual machines are not available yet</source>
+        <translation>暂不支持虚拟机控制台</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="612"/>
+        <source>This node has no SSH access: consoles over its API are not available yet</source>
+        <translation>此节点没有 SSH 访问方式：暂不支持通过其 API 打开控制台</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="614"/>
+        <source>Terminals on this computer need a POSIX system</source>
+        <translation>在本机上打开终端需要 POSIX 系统</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="651"/>
+        <source>Could not open a terminal for {target}: {error}</source>
+        <translation>无法为 {target} 打开终端：{error}</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="36"/>
@@ -848,7 +916,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="658"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="745"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -864,12 +932,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="732"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="661"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="748"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -1583,7 +1651,7 @@ The current password stops working. The new one is shown once and not saved anyw
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="73"/>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="85"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
@@ -1598,62 +1666,77 @@ The current password stops working. The new one is shown once and not saved anyw
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="80"/>
+        <source>In a tab of this window</source>
+        <translation>在本窗口的标签页中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="81"/>
+        <source>In my terminal program</source>
+        <translation>在我的终端程序中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="90"/>
         <source>The language changes when ocv-desktop starts next time.</source>
         <translation>语言将在下次启动 ocv-desktop 时更改。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="101"/>
         <source>Health check every:</source>
         <translation>健康检查间隔：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="102"/>
         <source>Health check time limit:</source>
         <translation>健康检查时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="103"/>
         <source>Nodes checked at once:</source>
         <translation>同时检查的节点数：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="104"/>
         <source>Connection time limit:</source>
         <translation>连接时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="105"/>
         <source>Command time limit:</source>
         <translation>命令时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="106"/>
         <source>Clear copied passwords after:</source>
         <translation>复制的密码清除时间：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="101"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="107"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="108"/>
+        <source>Open terminals:</source>
+        <translation>打开终端：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="109"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="112"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="114"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="175"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="184"/>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -1719,6 +1802,24 @@ The current password stops working. The new one is shown once and not saved anyw
         <location filename="../../ocv_desktop/ui/theme.py" line="156"/>
         <source>not checked</source>
         <translation>未检查</translation>
+    </message>
+</context>
+<context>
+    <name>TerminalView</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="142"/>
+        <source>Terminal</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="497"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="500"/>
+        <source>Paste</source>
+        <translation>粘贴</translation>
     </message>
 </context>
 <context>
@@ -1931,217 +2032,217 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="66"/>
         <source>&amp;Start</source>
         <translation>启动(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="66"/>
         <source>Start the selected instances</source>
         <translation>启动选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="69"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="69"/>
         <source>Stop the selected instances</source>
         <translation>停止选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="72"/>
         <source>&amp;Restart</source>
         <translation>重启(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="72"/>
         <source>Restart the selected instances</source>
         <translation>重启选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="75"/>
         <source>&amp;Delete…</source>
         <translation>删除(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="75"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="76"/>
         <source>Delete the selected instances (asks first)</source>
         <translation>删除选中的实例（会先确认）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="79"/>
         <source>Reset &amp;password…</source>
         <translation>重置密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="80"/>
         <source>Set a new random root password in the selected instance</source>
         <translation>为选中的实例设置新的随机 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="82"/>
-        <source>Open SSH &amp;terminal</source>
-        <translation>打开 SSH 终端(&amp;T)</translation>
-    </message>
-    <message>
         <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
-        <source>Open an SSH session to the node (or a shell in the selected instance) in your terminal</source>
-        <translation>在您的终端中打开到节点的 SSH 会话（或进入选中实例的 shell）</translation>
+        <source>Open &amp;terminal</source>
+        <translation>打开终端(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="84"/>
+        <source>Open a shell on the selected node, or inside the selected instance</source>
+        <translation>在选中的节点上或选中的实例内打开 shell</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
         <source>&amp;Create instance…</source>
         <translation>创建实例(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="88"/>
         <source>Create a container or virtual machine on the selected node</source>
         <translation>在所选节点上创建容器或虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
         <source>&amp;Images…</source>
         <translation>镜像(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
         <source>List, pull and delete the images of the selected node</source>
         <translation>列出、拉取和删除所选节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="97"/>
         <source>List the instances of the selected nodes again</source>
         <translation>重新列出选中节点的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
         <source>Check &amp;health now</source>
         <translation>立即检查健康状态(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="101"/>
         <source>Check the selected nodes now instead of waiting for the next round</source>
         <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
         <source>&amp;Add node…</source>
         <translation>添加节点(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
         <source>Add a node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
         <source>&amp;Edit node…</source>
         <translation>编辑节点(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
         <source>Change the selected node</source>
         <translation>修改选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
         <source>Re&amp;move node…</source>
         <translation>移除节点(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
         <source>Remove the selected node from the list</source>
         <translation>从列表中移除选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="112"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="116"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="124"/>
         <source>Health checks, time limits, theme, language</source>
         <translation>健康检查、时限、主题、语言</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="128"/>
         <source>&amp;About ocv-desktop</source>
         <translation>关于 ocv-desktop(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="128"/>
         <source>Version and folders</source>
         <translation>版本和文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
         <source>Show the log files</source>
         <translation>显示日志文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="136"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="180"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>
