@@ -102,7 +102,39 @@ async def open_console(
         if instance is None:
             runner = pty_runner(provider.command_runner, node.name)
             return await runner.open_pty(None, size, title=node_shell_title(node), use_sudo=False)
-        return await provider.open_console(instance.id, size)
+        channel = await provider.open_console(instance.id, size)
+        if instance.name and instance.name != instance.id and instance.id in channel.title:
+            # A Docker id is 64 hex digits: the tab shows the name the table shows.
+            return _Titled(channel, channel.title.replace(instance.id, instance.name))
+        return channel
 
     # _with_trust: the same trust handling as every other call the session makes for a node.
     return await session._with_trust(node_id, op, interactive=True)
+
+
+class _Titled:
+    """A console shown under another title; everything else is the channel's."""
+
+    def __init__(self, inner: ConsoleChannel, title: str) -> None:
+        self._inner = inner
+        self._title = title
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    @property
+    def exit_status(self) -> int | None:
+        return self._inner.exit_status
+
+    async def read(self) -> bytes:
+        return await self._inner.read()
+
+    def write(self, data: bytes) -> None:
+        self._inner.write(data)
+
+    async def resize(self, size: TermSize) -> None:
+        await self._inner.resize(size)
+
+    async def close(self) -> None:
+        await self._inner.close()

@@ -69,6 +69,10 @@ ANSI = {
 }  # fmt: skip
 ANSI["yellow"] = ANSI["brown"]
 ANSI["brightyellow"] = ANSI["brightbrown"]
+# Where a Tango colour nearly vanishes into the background: black and blue on a dark one, white
+# and yellow on a light one (ls colours directories blue; some prompts print white).
+ON_DARK = {"black": "767a75", "blue": "6f9ee8", "brightblack": "8a8e89"}
+ON_LIGHT = {"white": "9a9d97", "brightwhite": "8a8a8a", "brown": "a08000", "yellow": "a08000", "brightbrown": "b8a000"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +158,9 @@ class TerminalView(QWidget):
         self.stream = pyte.ByteStream(self.term)
         self._selection: tuple[tuple[int, int], tuple[int, int]] | None = None
         self._selecting = False
-        self._runs: dict[int, list[Run]] = {}  # laid-out lines, dropped when pyte marks them dirty
+        self._runs: dict[int, list[Run]] = {}
+        self._dark = False
+        self._on_dark, self._on_light = ON_DARK, ON_LIGHT  # laid-out lines, dropped when pyte marks them dirty
         self._sent_size: TermSize | None = None
         self._resize_later = QTimer(self)
         self._resize_later.setSingleShot(True)
@@ -312,13 +318,17 @@ class TerminalView(QWidget):
 
     def _colours(self) -> tuple[QColor, QColor]:
         pal = self.palette()
-        return pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base)
+        base = pal.color(QPalette.ColorRole.Base)
+        self._dark = base.lightness() < 128
+        return pal.color(QPalette.ColorRole.Text), base
 
-    @staticmethod
-    def _colour(name: str, default: QColor) -> QColor:
+    def _colour(self, name: str, default: QColor, *, on_default_bg: bool = False) -> QColor:
+        """``on_default_bg``: a text colour over the theme's background, where the colours that
+        would vanish into it are replaced (over a colour the program chose, they stay)."""
         if name == "default":
             return default
-        hexa = ANSI.get(name, name)
+        fixes = (self._on_dark if self._dark else self._on_light) if on_default_bg else {}
+        hexa = fixes.get(name) or ANSI.get(name, name)
         colour = QColor(f"#{hexa}") if len(hexa) == 6 else QColor()
         return colour if colour.isValid() else default
 
@@ -343,7 +353,7 @@ class TerminalView(QWidget):
             if runs is None:
                 runs = self._runs[row] = line_runs(screen, row)
             for run in runs:
-                fg = self._colour(run.fg, fg_default)
+                fg = self._colour(run.fg, fg_default, on_default_bg=run.bg == "default" and not run.reverse)
                 bg = self._colour(run.bg, bg_default)
                 if run.reverse:
                     fg, bg = bg, fg
