@@ -183,3 +183,32 @@ async def test_incus_exec_console_over_ssh_and_close_ends_the_exec(lab, lab_incu
     finally:
         await provider.disconnect()
         lab_incus.cli("delete", "--force", name)
+
+
+async def test_proxmox_container_console_is_pct_enter_over_ssh_and_a_vm_is_not_offered(lab_pve, lab_home) -> None:
+    from ocv_desktop.core.errors import Unsupported
+    from ocv_desktop.providers.proxmox.provider import ProxmoxProvider
+
+    fake = lab_pve.fake
+    taken = {vm.vmid for vm in fake.vms} | {ct.vmid for ct in fake.cts}
+    free = (i for i in range(7000, 999999) if i not in taken)
+    ct, vm = next(free), next(free)
+    fake.add_ct(ct, f"ct{ct}", status="running")
+    fake.add_vm(vm, f"vm{vm}", status="running")
+    lab_home.ensure()
+    lab_home.known_hosts.write_text(lab_pve.ssh.host_key_line + "\n")
+    provider = ProxmoxProvider(ProviderContext(home=lab_home))
+    await provider.connect(lab_pve.node_config(), NodeSecrets(api_token_secret=lab_pve.token_secret))
+    try:
+        lab_pve.clear_shim_calls()
+        channel = await provider.open_console(str(ct), TermSize(80, 24))
+        reader = Reader(channel)
+        async with asyncio.timeout(20):
+            await reader.ended.wait()  # the lab's pct shim has no `enter`: it says so and exits 2
+        assert ["pct", "enter", str(ct)] in [call["argv"][:3] for call in lab_pve.shim_calls()]
+        assert channel.exit_status == 2
+        await channel.close()
+        with pytest.raises(Unsupported, match="VMs"):
+            await provider.open_console(str(vm), TermSize(80, 24))
+    finally:
+        await provider.disconnect()
