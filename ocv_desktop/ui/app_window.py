@@ -366,6 +366,7 @@ class MainWindow(QMainWindow):
             value = s.value(key) if self._remember_state else None
             if isinstance(value, QByteArray) and not value.isEmpty():
                 restore(value)
+        self.console_dock.hide()  # a saved layout may show it; consoles are not reopened at start
         if not self._remember_state or s.value("window/splitter") is None:
             self.splitter.setSizes([270, 930])
             self.resizeDocks([self.activity_dock], [170], Qt.Orientation.Vertical)

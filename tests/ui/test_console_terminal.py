@@ -186,3 +186,23 @@ def test_remote_end_marks_the_view_ended(qtbot, view: TerminalView) -> None:
     assert view.term.display[0].rstrip() == "bye"
     qtbot.keyClicks(view, "x")
     assert rec.written == b""  # nothing goes to an ended console
+
+
+def test_tabs_mark_an_ended_console_and_closing_a_tab_closes_its_channel(qtbot, qloop) -> None:
+    from ocv_desktop.ui.console.tabs import ConsoleTabs
+
+    tabs = ConsoleTabs()
+    qtbot.addWidget(tabs)
+    tabs.show()
+    first, second = Recorder(), Recorder()
+    first_view = tabs.add_console(first)
+    tabs.add_console(second)
+    assert tabs.currentIndex() == 1 and tabs.tabText(1) == "rec"
+    first.queue.put_nowait(b"")  # the remote program of the first tab ended
+    qtbot.waitUntil(lambda: first_view.has_ended, timeout=3000)
+    assert tabs.tabText(0) == "rec [ended]"
+    with qtbot.waitSignal(tabs.emptied, timeout=3000):
+        for task in (tabs.close_tab(1), tabs.close_tab(0)):
+            assert task is not None
+            qtbot.waitUntil(task.done, timeout=3000)
+    assert first.closed and second.closed
