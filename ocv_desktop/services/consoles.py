@@ -57,9 +57,10 @@ def api_console_road(node: NodeConfig, inst: Instance | None) -> bool:
 
 
 def has_shell_road(node: NodeConfig) -> bool:
-    """The node has a command runner: SSH (every rule but api_only), or it is this computer."""
-    if node.local:
-        return os.name == "posix"
+    """The node has a command runner with a terminal: SSH, or this computer's own (a POSIX one);
+    a node set to api_only has none (its provider opens no runner)."""
+    if node.local and os.name != "posix":
+        return False
     return ExecutionRule(node.execution_rule) is not ExecutionRule.API_ONLY
 
 

@@ -158,9 +158,9 @@ class TerminalView(QWidget):
         self.stream = pyte.ByteStream(self.term)
         self._selection: tuple[tuple[int, int], tuple[int, int]] | None = None
         self._selecting = False
-        self._runs: dict[int, list[Run]] = {}
-        self._dark = False
-        self._on_dark, self._on_light = ON_DARK, ON_LIGHT  # laid-out lines, dropped when pyte marks them dirty
+        self._runs: dict[int, list[Run]] = {}  # laid-out lines, dropped when pyte marks them dirty
+        self._dark = False  # the palette's background is dark (set at each paint)
+        self._on_dark, self._on_light = ON_DARK, ON_LIGHT
         self._sent_size: TermSize | None = None
         self._resize_later = QTimer(self)
         self._resize_later.setSingleShot(True)
@@ -237,8 +237,11 @@ class TerminalView(QWidget):
             try:
                 async with asyncio.timeout(5):
                     await asyncio.shield(reader)
-            except (TimeoutError, asyncio.CancelledError):
+            except TimeoutError:
                 reader.cancel()
+            except asyncio.CancelledError:
+                reader.cancel()
+                raise
         for task in list(self._pending):
             task.cancel()
 
