@@ -110,6 +110,11 @@ def remote_command(argv: Sequence[str], *, use_sudo: bool, time_limit: float | N
     return " ".join(words) + " " + shlex.join(argv)
 
 
+def _utf8(locale: str) -> bool:
+    """``en_US.UTF-8``, ``C.utf8`` ...: a locale worth forwarding to a terminal on the node."""
+    return "UTF8" in locale.upper().replace("-", "")
+
+
 def _wrapper_missing(result: CommandResult) -> bool:
     """``env`` could not find ``timeout`` (GNU: "env: 'timeout': No such file or directory", with
     locale-dependent quotes; busybox: "env: can't execute 'timeout': ...")."""
@@ -525,6 +530,9 @@ class SshSession:
         if pty is None:
             return await open_when_free(conn, lambda: conn.create_process(command, encoding=None))
         # A terminal: stderr is the same terminal (merged), and the size goes with the pty-req.
+        # The locale goes along as OpenSSH's client sends it (SendEnv LANG LC_*): a UTF-8 shell
+        # counts CJK characters right when editing a line; sshd drops what AcceptEnv refuses.
+        locale = {k: v for k in ("LANG", "LC_ALL", "LC_CTYPE") if _utf8(v := os.environ.get(k, ""))}
         return await open_when_free(
             conn,
             lambda: conn.create_process(
@@ -533,6 +541,7 @@ class SshSession:
                 term_type=TERM_TYPE,
                 term_size=(pty.cols, pty.rows),
                 stderr=asyncssh.STDOUT,
+                env=locale or (),
             ),
         )
 
