@@ -13,7 +13,8 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
 from ocv_desktop.ui.console.keys import key_bytes
-from ocv_desktop.ui.console.terminal_view import TerminalView, line_runs
+from ocv_desktop.ui.console.render import line_runs
+from ocv_desktop.ui.console.terminal_view import TerminalView
 
 K = Qt.Key
 

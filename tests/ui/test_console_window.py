@@ -14,8 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeSecrets
+from ocv_desktop.ui.console.render import line_runs
 from ocv_desktop.ui.console.tabs import ConsoleTabs
-from ocv_desktop.ui.console.terminal_view import TerminalView, line_runs
+from ocv_desktop.ui.console.terminal_view import TerminalView
 from tests.ui.window_fixtures import LabNode, child, incus_node, pve_node
 
 pytestmark = [pytest.mark.lab]
