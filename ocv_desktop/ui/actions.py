@@ -54,6 +54,7 @@ class SelectionState:
     scope_nodes: int = 0  # nodes under the tree's current item
     has_nodes: bool = False
     can_open_terminal: bool = False
+    terminal_why_not: str = ""  # the disabled terminal action's tooltip
 
 
 class WindowActions(QObject):
@@ -79,8 +80,8 @@ class WindowActions(QObject):
             self.tr("Set a new random root password in the selected instance"),
         )  # fmt: skip
         self.open_terminal = self._make(
-            "actionOpenTerminal", self.tr("Open SSH &terminal"), "Ctrl+T", "terminal",
-            self.tr("Open an SSH session to the node (or a shell in the selected instance) in your terminal"),
+            "actionOpenTerminal", self.tr("Open &terminal"), "Ctrl+T", "terminal",
+            self.tr("Open a shell on the selected node, or inside the selected instance"),
         )  # fmt: skip
         self.create_instance = self._make(
             "actionCreateInstance", self.tr("&Create instance…"), "Ctrl+Shift+N", "create",
@@ -177,7 +178,9 @@ class WindowActions(QObject):
         self.restart.setEnabled(bool(applicable(InstanceAction.RESTART, insts)))
         self.delete.setEnabled(bool(insts))
         self.reset_password.setEnabled(len(insts) == 1 and insts[0].status is InstanceStatus.RUNNING)
-        self.open_terminal.setEnabled(state.can_open_terminal)
+        self._enable(
+            self.open_terminal, state.can_open_terminal, state.terminal_why_not, self.open_terminal.statusTip()
+        )
         no_node = self.tr("Add a node first") if not state.has_nodes else ""
         self._enable(self.create_instance, not no_node, no_node, self.create_instance.statusTip())
         self._enable(self.images, not no_node, no_node, self.images.statusTip())

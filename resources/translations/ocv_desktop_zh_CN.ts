@@ -171,6 +171,24 @@
     </message>
 </context>
 <context>
+    <name>ConsoleTabs</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="35"/>
+        <source>Consoles</source>
+        <translation>控制台</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="53"/>
+        <source>{target} (connecting…)</source>
+        <translation>{target}（正在连接…）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="78"/>
+        <source>{title} [ended]</source>
+        <translation>{title} [已结束]</translation>
+    </message>
+</context>
+<context>
     <name>CreateInstanceDialog</name>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="52"/>
@@ -723,94 +741,144 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="87"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="126"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="132"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="150"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="155"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="161"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="163"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="224"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="230"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
+        <source>Consoles</source>
+        <translation>控制台</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="253"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="236"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="259"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="240"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="263"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="271"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="253"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="276"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="279"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="404"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="428"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="410"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="434"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="412"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="436"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="449"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="428"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="452"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="464"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="488"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="596"/>
+        <source>Select one instance to open a terminal in it</source>
+        <translation>请只选择一个实例，以便在其中打开终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="600"/>
+        <source>Select a node or one instance to open a terminal</source>
+        <translation>请选择一个节点或一个实例以打开终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="602"/>
+        <source>Your terminal program cannot open this; choose the built-in terminal in Settings</source>
+        <translation>您的终端程序无法打开它；请在设置中选择内置终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="611"/>
+        <source>This node is reached over its API only: add SSH access to open a shell on it</source>
+        <translation>此节点仅通过 API 访问：请添加 SSH 访问方式，才能在其上打开 shell</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="613"/>
+        <source>The instance is not running</source>
+        <translation>实例未在运行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="615"/>
+        <source>A virtual machine&apos;s console needs the Proxmox API: add API credentials to the node</source>
+        <translation>虚拟机的控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="618"/>
+        <source>This node has neither SSH access nor API credentials for a console</source>
+        <translation>此节点既没有 SSH 访问，也没有可用于控制台的 API 凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="620"/>
+        <source>Terminals on this computer need a POSIX system</source>
+        <translation>在本机上打开终端需要 POSIX 系统</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="657"/>
+        <source>Could not open a terminal for {target}: {error}</source>
+        <translation>无法为 {target} 打开终端：{error}</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="36"/>
@@ -848,7 +916,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="672"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="762"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -864,12 +932,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="659"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="749"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="675"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="765"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -1684,7 +1752,7 @@ The current password stops working. The new one is shown once and not saved anyw
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="73"/>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="85"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
@@ -1699,62 +1767,77 @@ The current password stops working. The new one is shown once and not saved anyw
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="80"/>
+        <source>In a tab of this window</source>
+        <translation>在本窗口的标签页中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="81"/>
+        <source>In my terminal program</source>
+        <translation>在我的终端程序中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="90"/>
         <source>The language changes when ocv-desktop starts next time.</source>
         <translation>语言将在下次启动 ocv-desktop 时更改。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="101"/>
         <source>Health check every:</source>
         <translation>健康检查间隔：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="102"/>
         <source>Health check time limit:</source>
         <translation>健康检查时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="103"/>
         <source>Nodes checked at once:</source>
         <translation>同时检查的节点数：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="104"/>
         <source>Connection time limit:</source>
         <translation>连接时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="105"/>
         <source>Command time limit:</source>
         <translation>命令时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="106"/>
         <source>Clear copied passwords after:</source>
         <translation>复制的密码清除时间：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="101"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="107"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="108"/>
+        <source>Open terminals:</source>
+        <translation>打开终端：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="109"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="112"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="114"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="175"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="184"/>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -1820,6 +1903,24 @@ The current password stops working. The new one is shown once and not saved anyw
         <location filename="../../ocv_desktop/ui/theme.py" line="156"/>
         <source>not checked</source>
         <translation>未检查</translation>
+    </message>
+</context>
+<context>
+    <name>TerminalView</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="68"/>
+        <source>Terminal</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="432"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="435"/>
+        <source>Paste</source>
+        <translation>粘贴</translation>
     </message>
 </context>
 <context>
@@ -2032,227 +2133,227 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="66"/>
         <source>&amp;Start</source>
         <translation>启动(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="66"/>
         <source>Start the selected instances</source>
         <translation>启动选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="69"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="69"/>
         <source>Stop the selected instances</source>
         <translation>停止选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="72"/>
         <source>&amp;Restart</source>
         <translation>重启(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="72"/>
         <source>Restart the selected instances</source>
         <translation>重启选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="75"/>
         <source>&amp;Delete…</source>
         <translation>删除(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="75"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="76"/>
         <source>Delete the selected instances (asks first)</source>
         <translation>删除选中的实例（会先确认）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="79"/>
         <source>Reset &amp;password…</source>
         <translation>重置密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="80"/>
         <source>Set a new random root password in the selected instance</source>
         <translation>为选中的实例设置新的随机 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="82"/>
-        <source>Open SSH &amp;terminal</source>
-        <translation>打开 SSH 终端(&amp;T)</translation>
-    </message>
-    <message>
         <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
-        <source>Open an SSH session to the node (or a shell in the selected instance) in your terminal</source>
-        <translation>在您的终端中打开到节点的 SSH 会话（或进入选中实例的 shell）</translation>
+        <source>Open &amp;terminal</source>
+        <translation>打开终端(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="84"/>
+        <source>Open a shell on the selected node, or inside the selected instance</source>
+        <translation>在选中的节点上或选中的实例内打开 shell</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
         <source>&amp;Create instance…</source>
         <translation>创建实例(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="88"/>
         <source>Create a container or virtual machine on the selected node</source>
         <translation>在所选节点上创建容器或虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
         <source>&amp;Images…</source>
         <translation>镜像(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
         <source>List, pull and delete the images of the selected node</source>
         <translation>列出、拉取和删除所选节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="97"/>
         <source>List the instances of the selected nodes again</source>
         <translation>重新列出选中节点的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
         <source>Check &amp;health now</source>
         <translation>立即检查健康状态(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="101"/>
         <source>Check the selected nodes now instead of waiting for the next round</source>
         <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
         <source>&amp;Add node…</source>
         <translation>添加节点(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
         <source>Add a node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
         <source>&amp;Edit node…</source>
         <translation>编辑节点(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
         <source>Change the selected node</source>
         <translation>修改选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
         <source>Re&amp;move node…</source>
         <translation>移除节点(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
         <source>Remove the selected node from the list</source>
         <translation>从列表中移除选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
         <source>Node &amp;details…</source>
         <translation>节点详情(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="112"/>
         <source>CPU, memory, disk and load of the selected node over the last hours</source>
         <translation>所选节点最近几小时的 CPU、内存、磁盘和负载</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="116"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="118"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="124"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="124"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="126"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="128"/>
         <source>Health checks, time limits, theme, language</source>
         <translation>健康检查、时限、主题、语言</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
         <source>&amp;About ocv-desktop</source>
         <translation>关于 ocv-desktop(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
         <source>Version and folders</source>
         <translation>版本和文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="136"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="136"/>
         <source>Show the log files</source>
         <translation>显示日志文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="139"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="139"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="140"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="181"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="184"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>

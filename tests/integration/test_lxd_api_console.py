@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from ocv_desktop.core.errors import Unsupported
 from ocv_desktop.core.models import ExecutionRule, NodeSecrets
 from ocv_desktop.providers.base import ProviderContext
+from ocv_desktop.providers.lxd_family.console_ws import LxdApiConsole
 from ocv_desktop.providers.lxd_family.incus import IncusProvider
 from ocv_desktop.providers.lxd_family.lxd import LxdProvider
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
@@ -137,12 +137,19 @@ async def test_utf8_passes_through_as_bytes(provider, running):
         await console.close()
 
 
-async def test_a_node_with_ssh_keeps_the_api_console_for_api_only(host, home, running):
+async def test_a_node_with_ssh_opens_the_console_over_its_cli(host, home, running):
+    """With a shell road the console is ``incus exec -t`` / ``lxc exec -t`` over it (the SSH
+    roads' own tests live in test_consoles.py); the API road is for nodes without one."""
     p = PROVIDERS[host.flavour](ProviderContext(home=home))
     await p.connect(host.node_config(execution_rule=ExecutionRule.SSH_ONLY), NodeSecrets())
     try:
-        with pytest.raises(Unsupported, match="over SSH"):
-            await p.open_console(running, TermSize())
+        console = await p.open_console(running, TermSize(80, 24))
+        try:
+            assert not isinstance(console, LxdApiConsole)
+            console.write(b"echo $((6*7))\r")
+            await read_until(console, r"\b42\b")
+        finally:
+            await console.close()
     finally:
         await p.disconnect()
 

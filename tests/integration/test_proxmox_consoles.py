@@ -176,11 +176,18 @@ async def test_the_console_ticket_is_never_logged(make_provider, lab_pve, caplog
     assert "PVEVNC:" not in caplog.text and "typed-secret" not in caplog.text
 
 
-async def test_a_node_with_ssh_opens_consoles_over_ssh(make_provider, lab_pve):
+async def test_a_vm_on_a_node_with_ssh_still_gets_its_serial_console_over_the_api(make_provider, lab_pve):
+    """SSH carries container consoles (pct enter); a VM's serial port is only reachable through
+    termproxy, so the API road is taken even when the node has SSH."""
     vm = add_guest(lab_pve)
     pve = await make_provider(rule=ExecutionRule.AUTO)
-    with pytest.raises(Unsupported, match="over SSH"):
-        await pve.open_console(str(vm.vmid), TermSize())
+    console = await pve.open_console(str(vm.vmid), TermSize())
+    try:
+        assert console.title.endswith("(serial)")
+        console.write(b"echo hi\r")
+        await read_until(console, b"echo hi")
+    finally:
+        await console.close()
 
 
 # --- the graphical console (vncproxy + remote-viewer) ----------------------------------------------

@@ -78,6 +78,7 @@ from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
 from ocv_desktop.transport.http import request_never_sent
+from ocv_desktop.transport.pty import as_pty_runner
 from ocv_desktop.transport.viewer import GraphicalConsole
 
 log = logging.getLogger(__name__)
@@ -747,6 +748,45 @@ class ProxmoxProvider(Provider):
         template = await self._find(ref, templates=True)
         await self._task("DELETE", template.path, {"purge": True, "destroy-unreferenced-disks": True})
 
+    # --- consoles ------------------------------------------------------------------------------
+
+    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """A container on the node we reach over SSH: ``pct enter`` with a terminal. VMs, other
+        cluster members and nodes without SSH: the API road (``_open_api_console``)."""
+        if as_pty_runner(self._runner) is not None:
+            guest = await self._find(instance_id)
+            if guest.kind == pp.LXC and guest.node == await self.pve_node():
+                from ocv_desktop.providers.console_roads import open_cli_console, pct_enter_argv
+
+                title = f"{guest.name} (pct enter)"
+                return await open_cli_console(self._runner, self.name, pct_enter_argv(guest.vmid), size, title=title)
+        return await self._open_api_console(instance_id, size)
+
+    def _api_client(self, what: str) -> Any:
+        if self._api is None:
+            raise Unsupported(f"{what} on {self.name} needs the Proxmox API", hint="configure an API token or user")
+        return self._api.client
+
+    async def _open_api_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """The guest's text console through ``termproxy`` (termproxy.py): a VM's serial port, a
+        container's console (its login prompt)."""
+        from ocv_desktop.providers.proxmox.termproxy import open_termproxy
+
+        client = self._api_client("a console")
+        guest = await self._find(instance_id)
+        kind = "serial" if guest.kind == pp.QEMU else "console"
+        return await open_termproxy(client, guest.path, size, title=f"{guest.label} ({kind})")
+
+    async def open_graphical_console(self, instance_id: str) -> GraphicalConsole:
+        """A VM's screen in an installed viewer (vnc.py): ``vncproxy`` relayed to a local port."""
+        from ocv_desktop.providers.proxmox.vnc import open_vnc_viewer
+
+        client = self._api_client("a graphical console")
+        guest = await self._find(instance_id)
+        if guest.kind != pp.QEMU:
+            raise Unsupported(f"{guest.label} has no graphical console", hint="open its text console instead")
+        return await open_vnc_viewer(client, guest.path, title=f"{guest.label} - {self.name}")
+
     # --- passwords -----------------------------------------------------------------------------
 
     async def set_instance_password(
@@ -852,38 +892,6 @@ class ProxmoxProvider(Provider):
         assert self._runner is not None
         timeout = min(self.context.command_timeout, 120.0)
         return await self._runner.run(argv, input=stdin, timeout=timeout, check=False, secrets=(password,))
-
-    # --- consoles ------------------------------------------------------------------------------
-
-    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
-        if self._runner is None:
-            return await self._open_api_console(instance_id, size)
-        raise Unsupported(f"a console into {instance_id} on {self.name} runs over SSH (pct enter / qm terminal)")
-
-    def _api_client(self, what: str) -> Any:
-        if self._api is None:
-            raise Unsupported(f"{what} on {self.name} needs the Proxmox API", hint="configure an API token or user")
-        return self._api.client
-
-    async def _open_api_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
-        """The guest's text console through ``termproxy`` (termproxy.py): a VM's serial port, a
-        container's console (its login prompt)."""
-        from ocv_desktop.providers.proxmox.termproxy import open_termproxy
-
-        client = self._api_client("a console")
-        guest = await self._find(instance_id)
-        kind = "serial" if guest.kind == pp.QEMU else "console"
-        return await open_termproxy(client, guest.path, size, title=f"{guest.label} ({kind})")
-
-    async def open_graphical_console(self, instance_id: str) -> GraphicalConsole:
-        """A VM's screen in an installed viewer (vnc.py): ``vncproxy`` relayed to a local port."""
-        from ocv_desktop.providers.proxmox.vnc import open_vnc_viewer
-
-        client = self._api_client("a graphical console")
-        guest = await self._find(instance_id)
-        if guest.kind != pp.QEMU:
-            raise Unsupported(f"{guest.label} has no graphical console", hint="open its text console instead")
-        return await open_vnc_viewer(client, guest.path, title=f"{guest.label} - {self.name}")
 
     # --- health probes -------------------------------------------------------------------------
 
