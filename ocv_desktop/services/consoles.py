@@ -25,6 +25,7 @@ from ocv_desktop.transport.pty import pty_runner
 
 if TYPE_CHECKING:
     from ocv_desktop.services.session import Session
+    from ocv_desktop.transport.viewer import GraphicalConsole
 
 
 class ConsoleBlock(StrEnum):
@@ -146,3 +147,59 @@ class _Titled:
 
     async def close(self) -> None:
         await self._inner.close()
+
+
+# --- graphical consoles (a VM's screen in remote-viewer) -------------------------------------------
+
+
+class GraphicalBlock(StrEnum):
+    """Why no graphical console can be opened (the UI words each one)."""
+
+    NOT_A_VM = "not_a_vm"  # containers have no screen: their console is the terminal
+    NOT_PROXMOX = "not_proxmox"  # only Proxmox VMs are offered one (vncproxy)
+    NOT_RUNNING = "not_running"
+    NO_API = "no_api"  # vncproxy is an API call
+
+    @property
+    def message(self) -> str:
+        return _GRAPHICAL_MESSAGES[self]
+
+
+_GRAPHICAL_MESSAGES = {
+    GraphicalBlock.NOT_A_VM: "only virtual machines have a graphical console; open a terminal instead",
+    GraphicalBlock.NOT_PROXMOX: "graphical consoles are offered for Proxmox virtual machines",
+    GraphicalBlock.NOT_RUNNING: "the virtual machine is not running",
+    GraphicalBlock.NO_API: "a graphical console needs the Proxmox API; add API credentials to the node",
+}
+
+
+def graphical_block(node: NodeConfig, inst: Instance) -> GraphicalBlock | None:
+    """None when a VM's screen can be shown for (node, instance), else why not. Whether a viewer
+    is installed is asked only when the user opens it, so the error can name the package."""
+    if node.type is not Platform.PROXMOX:
+        return GraphicalBlock.NOT_PROXMOX
+    if inst.type is not InstanceType.VM:
+        return GraphicalBlock.NOT_A_VM
+    if inst.status is not InstanceStatus.RUNNING:
+        return GraphicalBlock.NOT_RUNNING
+    if ExecutionRule(node.execution_rule) is ExecutionRule.SSH_ONLY or not (
+        node.api_endpoint or node.api_token_id or node.api_user
+    ):
+        return GraphicalBlock.NO_API
+    return None
+
+
+async def open_graphical_console(session: Session, node_id: str, instance: Instance) -> GraphicalConsole:
+    """Start the installed viewer on the VM's screen (``provider.open_graphical_console``). The
+    caller awaits ``wait()`` (or ``close()``) so the relay and its temporary files are released."""
+    node = session.node(node_id)
+    if node is not None:
+        block = graphical_block(node, instance)
+        if block is not None:
+            raise Unsupported(f"{instance.name}: {block.message}")
+
+    async def op(node: NodeConfig) -> GraphicalConsole:
+        provider = await session.pool.get(node)
+        return await provider.open_graphical_console(instance.id)
+
+    return await session._with_trust(node_id, op, interactive=True)

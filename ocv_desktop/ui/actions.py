@@ -55,6 +55,8 @@ class SelectionState:
     has_nodes: bool = False
     can_open_terminal: bool = False
     terminal_why_not: str = ""  # the disabled terminal action's tooltip
+    can_open_graphical: bool = False
+    graphical_why_not: str = ""
 
 
 class WindowActions(QObject):
@@ -82,6 +84,10 @@ class WindowActions(QObject):
         self.open_terminal = self._make(
             "actionOpenTerminal", self.tr("Open &terminal"), "Ctrl+T", "terminal",
             self.tr("Open a shell on the selected node, or inside the selected instance"),
+        )  # fmt: skip
+        self.open_graphical = self._make(
+            "actionOpenGraphicalConsole", self.tr("Open &graphical console"), "Ctrl+Shift+G", None,
+            self.tr("Show the selected virtual machine's screen in remote-viewer"),
         )  # fmt: skip
         self.create_instance = self._make(
             "actionCreateInstance", self.tr("&Create instance…"), "Ctrl+Shift+N", "create",
@@ -180,6 +186,9 @@ class WindowActions(QObject):
         self.reset_password.setEnabled(len(insts) == 1 and insts[0].status is InstanceStatus.RUNNING)
         self._enable(
             self.open_terminal, state.can_open_terminal, state.terminal_why_not, self.open_terminal.statusTip()
+        )
+        self._enable(
+            self.open_graphical, state.can_open_graphical, state.graphical_why_not, self.open_graphical.statusTip()
         )
         no_node = self.tr("Add a node first") if not state.has_nodes else ""
         self._enable(self.create_instance, not no_node, no_node, self.create_instance.statusTip())

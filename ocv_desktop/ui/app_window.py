@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         inst_menu.addSeparator()
         inst_menu.addActions([a.start, a.stop, a.restart])
         inst_menu.addSeparator()
-        inst_menu.addActions([a.reset_password, a.open_terminal])
+        inst_menu.addActions([a.reset_password, a.open_terminal, a.open_graphical])
         inst_menu.addSeparator()
         inst_menu.addAction(a.delete)
         view_menu = bar.addMenu(self.tr("&View"))
@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
         a.delete.triggered.connect(lambda: self._flow("delete", instance_flows.delete(self)))
         a.reset_password.triggered.connect(self._reset_password)
         a.open_terminal.triggered.connect(self._open_terminal)
+        a.open_graphical.triggered.connect(self._open_graphical)
         a.refresh.triggered.connect(self.refresh_scope)
         a.create_instance.triggered.connect(lambda: self._flow("create", create_flows.create_instance(self)))
         a.images.triggered.connect(lambda: self._flow("images", image_flows.show_images(self)))
@@ -563,6 +564,7 @@ class MainWindow(QMainWindow):
     def _selection_state(self) -> SelectionState:
         target, why_not = self._terminal_choice()
         insts = tuple(self.selected_instances())
+        graphical, graphical_why_not = self._graphical_choice()
         node = self.current_node()
         return SelectionState(
             instances=insts,
@@ -571,6 +573,8 @@ class MainWindow(QMainWindow):
             has_nodes=bool(self.ws.nodes),
             can_open_terminal=target is not None,
             terminal_why_not=why_not,
+            can_open_graphical=graphical is not None,
+            graphical_why_not=graphical_why_not,
         )
 
     def _update_actions(self, *_: Any) -> None:
@@ -620,6 +624,56 @@ class MainWindow(QMainWindow):
             consoles.ConsoleBlock.NO_PTY_HERE: self.tr("Terminals on this computer need a POSIX system"),
         }
         return texts.get(block, block.message)
+
+    def _graphical_choice(self) -> tuple[tuple[NodeConfig, Instance] | None, str]:
+        """The VM whose screen Open graphical console shows, or None and why not."""
+        insts = self.selected_instances()
+        if len(insts) != 1:
+            return None, self.tr("Select one virtual machine to show its screen")
+        inst = insts[0]
+        node = self.ws.node(inst.node_id)
+        if node is None:
+            return None, self.tr("Select one virtual machine to show its screen")
+        block = consoles.graphical_block(node, inst)
+        if block is None:
+            return (node, inst), ""
+        texts = {
+            consoles.GraphicalBlock.NOT_A_VM: self.tr(
+                "Only virtual machines have a graphical console: open a terminal instead"
+            ),
+            consoles.GraphicalBlock.NOT_PROXMOX: self.tr("Graphical consoles are offered for Proxmox virtual machines"),
+            consoles.GraphicalBlock.NOT_RUNNING: self.tr("The virtual machine is not running"),
+            consoles.GraphicalBlock.NO_API: self.tr(
+                "A graphical console needs the Proxmox API: add API credentials to the node"
+            ),
+        }
+        return None, texts.get(block, block.message)
+
+    def _open_graphical(self) -> None:
+        target, _ = self._graphical_choice()
+        if target is None:
+            return
+        self._console_count += 1
+        self._flow(f"graphical:{self._console_count}", self._show_screen(*target))
+
+    async def _show_screen(self, node: NodeConfig, inst: Instance) -> None:
+        await self.open_graphical_console(node, inst)
+
+    async def open_graphical_console(self, node: NodeConfig, inst: Instance) -> int | None:
+        """Hand the VM's screen to remote-viewer; returns the viewer's exit status once it has
+        exited (None when it could not start: the banner says why, naming what to install)."""
+        self.statusBar().showMessage(self.tr("Opening the screen of {vm}…").format(vm=inst.name), 5000)
+        try:
+            viewer = await consoles.open_graphical_console(self.ws.session, node.id, inst)
+        except OcvError as exc:
+            self.banner.show_message(
+                self.tr("Could not show the screen of {vm}: {error}").format(vm=inst.name, error=exc)
+            )
+            return None
+        try:
+            return await viewer.wait()
+        finally:
+            await viewer.close()
 
     def _open_terminal(self) -> None:
         target = self._terminal_target()
@@ -744,7 +798,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addActions([a.start, a.stop, a.restart])
         menu.addSeparator()
-        menu.addActions([a.reset_password, a.open_terminal])
+        menu.addActions([a.reset_password, a.open_terminal, a.open_graphical])
         menu.addSeparator()
         copy = menu.addAction(self.tr("Copy name"))
         copy.setEnabled(bool(self.selected_instances()))

@@ -806,77 +806,113 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="428"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="429"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="434"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="435"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="436"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="437"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="449"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="450"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="452"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="453"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="488"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="489"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="596"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="600"/>
         <source>Select one instance to open a terminal in it</source>
         <translation>请只选择一个实例，以便在其中打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="600"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="604"/>
         <source>Select a node or one instance to open a terminal</source>
         <translation>请选择一个节点或一个实例以打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="602"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="606"/>
         <source>Your terminal program cannot open this; choose the built-in terminal in Settings</source>
         <translation>您的终端程序无法打开它；请在设置中选择内置终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="611"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="615"/>
         <source>This node is reached over its API only: add SSH access to open a shell on it</source>
         <translation>此节点仅通过 API 访问：请添加 SSH 访问方式，才能在其上打开 shell</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="613"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="617"/>
         <source>The instance is not running</source>
         <translation>实例未在运行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="615"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="619"/>
         <source>A virtual machine&apos;s console needs the Proxmox API: add API credentials to the node</source>
         <translation>虚拟机的控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="618"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="622"/>
         <source>This node has neither SSH access nor API credentials for a console</source>
         <translation>此节点既没有 SSH 访问，也没有可用于控制台的 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="620"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="624"/>
         <source>Terminals on this computer need a POSIX system</source>
         <translation>在本机上打开终端需要 POSIX 系统</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="657"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="632"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="636"/>
+        <source>Select one virtual machine to show its screen</source>
+        <translation>选择一台虚拟机以显示其屏幕</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="642"/>
+        <source>Only virtual machines have a graphical console: open a terminal instead</source>
+        <translation>只有虚拟机才有图形控制台：请改为打开终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="644"/>
+        <source>Graphical consoles are offered for Proxmox virtual machines</source>
+        <translation>图形控制台仅适用于 Proxmox 虚拟机</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
+        <source>The virtual machine is not running</source>
+        <translation>该虚拟机未在运行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="647"/>
+        <source>A graphical console needs the Proxmox API: add API credentials to the node</source>
+        <translation>图形控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="665"/>
+        <source>Opening the screen of {vm}…</source>
+        <translation>正在打开 {vm} 的屏幕…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="670"/>
+        <source>Could not show the screen of {vm}: {error}</source>
+        <translation>无法显示 {vm} 的屏幕：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="711"/>
         <source>Could not open a terminal for {target}: {error}</source>
         <translation>无法为 {target} 打开终端：{error}</translation>
     </message>
@@ -916,7 +952,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="762"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="816"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -932,12 +968,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="749"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="803"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="765"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="819"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -2133,227 +2169,237 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="66"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
         <source>&amp;Start</source>
         <translation>启动(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="66"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
         <source>Start the selected instances</source>
         <translation>启动选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
         <source>Stop the selected instances</source>
         <translation>停止选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="72"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="74"/>
         <source>&amp;Restart</source>
         <translation>重启(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="72"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="74"/>
         <source>Restart the selected instances</source>
         <translation>重启选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="75"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="77"/>
         <source>&amp;Delete…</source>
         <translation>删除(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="76"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="78"/>
         <source>Delete the selected instances (asks first)</source>
         <translation>删除选中的实例（会先确认）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="81"/>
         <source>Reset &amp;password…</source>
         <translation>重置密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="80"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="82"/>
         <source>Set a new random root password in the selected instance</source>
         <translation>为选中的实例设置新的随机 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="85"/>
         <source>Open &amp;terminal</source>
         <translation>打开终端(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
         <source>Open a shell on the selected node, or inside the selected instance</source>
         <translation>在选中的节点上或选中的实例内打开 shell</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="89"/>
+        <source>Open &amp;graphical console</source>
+        <translation>打开图形控制台(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
+        <source>Show the selected virtual machine&apos;s screen in remote-viewer</source>
+        <translation>在 remote-viewer 中显示所选虚拟机的屏幕</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="93"/>
         <source>&amp;Create instance…</source>
         <translation>创建实例(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
         <source>Create a container or virtual machine on the selected node</source>
         <translation>在所选节点上创建容器或虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="97"/>
         <source>&amp;Images…</source>
         <translation>镜像(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="98"/>
         <source>List, pull and delete the images of the selected node</source>
         <translation>列出、拉取和删除所选节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
         <source>List the instances of the selected nodes again</source>
         <translation>重新列出选中节点的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="106"/>
         <source>Check &amp;health now</source>
         <translation>立即检查健康状态(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="101"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
         <source>Check the selected nodes now instead of waiting for the next round</source>
         <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="109"/>
         <source>&amp;Add node…</source>
         <translation>添加节点(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="109"/>
         <source>Add a node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
         <source>&amp;Edit node…</source>
         <translation>编辑节点(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
         <source>Change the selected node</source>
         <translation>修改选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
         <source>Re&amp;move node…</source>
         <translation>移除节点(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
         <source>Remove the selected node from the list</source>
         <translation>从列表中移除选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="117"/>
         <source>Node &amp;details…</source>
         <translation>节点详情(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="112"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="118"/>
         <source>CPU, memory, disk and load of the selected node over the last hours</source>
         <translation>所选节点最近几小时的 CPU、内存、磁盘和负载</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="116"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="125"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="126"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="124"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="130"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="124"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="130"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="128"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
         <source>Health checks, time limits, theme, language</source>
         <translation>健康检查、时限、主题、语言</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
         <source>&amp;About ocv-desktop</source>
         <translation>关于 ocv-desktop(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
         <source>Version and folders</source>
         <translation>版本和文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="136"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="142"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="136"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="142"/>
         <source>Show the log files</source>
         <translation>显示日志文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="144"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="144"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="139"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="145"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="146"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="184"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="193"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>

@@ -5,8 +5,10 @@ closing a tab ends the remote program; no secret appears in any argv while a ses
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeSecrets
 from ocv_desktop.ui.console.render import line_runs
 from ocv_desktop.ui.console.tabs import ConsoleTabs
 from ocv_desktop.ui.console.terminal_view import TerminalView
-from tests.ui.window_fixtures import LabNode, child, incus_node, pve_node
+from tests.ui.window_fixtures import LabNode, child, incus_node, pve_node, run
 
 pytestmark = [pytest.mark.lab]
 
@@ -202,3 +204,74 @@ def test_terminal_action_disabled_with_reason_on_an_api_only_node(qtbot, open_wi
     qtbot.waitUntil(lambda: not action.isEnabled(), timeout=5000)
     assert "SSH" in action.toolTip()
     assert child(it.window, ConsoleTabs, "consoleTabs").count() == 0
+
+
+# --- the graphical console of a Proxmox VM (remote-viewer) -----------------------------------------
+
+RECORDING_VIEWER = """\
+import json, os, sys
+# what remote-viewer would get: its argv and the connection file it is pointed at
+with open(sys.argv[1]) as f:
+    content = f.read()
+with open(os.environ["VIEWER_RECORD"], "w") as out:
+    json.dump({"argv": sys.argv, "file": content}, out)
+"""
+
+
+def _guests(lab_pve) -> tuple[int, int]:
+    fake = lab_pve.fake
+    taken = {vm.vmid for vm in fake.vms} | {ct.vmid for ct in fake.cts}
+    free = (i for i in range(7100, 999999) if i not in taken)
+    vm, ct = next(free), next(free)
+    fake.add_vm(vm, f"screen{vm}", status="running")
+    fake.add_ct(ct, f"box{ct}", status="running")
+    return vm, ct
+
+
+def test_graphical_console_for_a_vm_only_and_the_viewer_gets_the_password_in_a_file(
+    qtbot, open_window, lab_pve, tmp_path, monkeypatch
+) -> None:
+    from ocv_desktop.transport import viewer
+
+    vm, ct = _guests(lab_pve)
+    it = open_window([pve_node(lab_pve, name="pve-screen", execution_rule=ExecutionRule.API_ONLY)])
+    it.select_node(qtbot, "pve-screen")
+    it.refresh(qtbot, "pve-screen")
+    action = it.window.actions_.open_graphical
+
+    # a container has no screen: disabled, and the tooltip says what to use instead
+    it.select_rows([it.row_of(f"box{ct}")])
+    qtbot.waitUntil(lambda: not action.isEnabled(), timeout=5000)
+    assert "terminal" in action.toolTip()
+
+    it.select_rows([it.row_of(f"screen{vm}")])
+    qtbot.waitUntil(action.isEnabled, timeout=5000)
+
+    # no viewer installed: the banner names the package, nothing is asked of the node
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setattr(viewer, "EXTRA_PLACES", [])
+    action.trigger()
+    qtbot.waitUntil(lambda: "virt-viewer" in it.window.banner.message(), timeout=20_000)
+    it.window.banner.dismiss()
+
+    # a viewer: it is started with the connection file only; the password is in the file
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "remote-viewer"
+    script.write_text(f"#!{sys.executable}\n" + RECORDING_VIEWER)
+    script.chmod(0o755)
+    record = tmp_path / "record.json"
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("VIEWER_RECORD", str(record))
+    inst = it.instance(f"screen{vm}")
+    node = it.ws.node(it.node_id("pve-screen"))
+    assert inst is not None and node is not None
+    status = run(qtbot, it.window.open_graphical_console(node, inst), timeout=60)
+    assert status == 0
+    seen = json.loads(record.read_text())
+    fields = dict(line.split("=", 1) for line in seen["file"].splitlines() if "=" in line)
+    assert fields["type"] == "vnc" and fields["password"]
+    assert not [arg for arg in seen["argv"] if fields["password"] in arg]
+    assert it.window.banner.isHidden()
