@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import math
 import os
 import re
@@ -47,6 +48,7 @@ from ocv_desktop.core.models import (
 from ocv_desktop.providers.base import (
     Provider,
     ProviderContext,
+    check_log_lines,
     check_new_password,
     chpasswd_input,
     no_progress,
@@ -60,6 +62,8 @@ from ocv_desktop.providers.shape import arr, obj
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import redact, sudo_refused
+
+log = logging.getLogger(__name__)
 
 # Docker's own rule for container names (daemon/names.go), capped at 63 like every other platform.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}$")
@@ -103,6 +107,8 @@ _INSPECT_BUDGET = 24_000 if os.name == "nt" else 200_000
 START_SETTLE = 1.0
 START_WAIT = 20.0
 LOG_TAIL_LINES = 20
+# docker stats answers after one sampling round (~1-2 s); a hung cgroup read must not hold the listing.
+STATS_WAIT = 20.0
 
 
 class DockerProvider(Provider):
@@ -216,8 +222,31 @@ class DockerProvider(Provider):
         bad = [i for i in ids if not FULL_ID_RE.fullmatch(i)]
         if bad:
             raise dp.DockerOutputError(f"`docker ps` printed an unexpected container id: {bad[0][:80]!r}")
-        inspected = await self._inspect_containers(ids) if ids else []
-        return await parse_off_loop(len(rows), dp.merge_listing, rows, inspected, self.node.id)
+        # Usage of the running ones, asked beside the inspect (one `docker stats` for all of them;
+        # none when nothing runs): dockerd samples for about a second before it answers.
+        running = sum(str(r.get("State", "")) == "running" for r in rows)
+        stats = asyncio.ensure_future(self._usage()) if running else None
+        try:
+            inspected = await self._inspect_containers(ids) if ids else []
+            listing = await parse_off_loop(len(rows), dp.merge_listing, rows, inspected, self.node.id)
+            usage = await stats if stats is not None else {}
+        finally:
+            if stats is not None and not stats.done():
+                stats.cancel()
+        return await parse_off_loop(running, dp.with_usage, listing, usage) if usage else listing
+
+    async def _usage(self) -> dict[str, dp.ContainerUsage]:
+        """``docker stats --no-stream`` of every running container, by full id. A listing never
+        fails for want of usage (an old CLI, a daemon without cgroup access): empty then."""
+        try:
+            result = await self._docker(
+                "stats", "--no-stream", "--no-trunc", "--format", "{{json .}}", timeout=min(self._quick, STATS_WAIT)
+            )
+            rows = await parse_off_loop(result.out.count("\n"), dp.parse_json_lines, result.out, "docker stats")
+            return await parse_off_loop(len(rows), dp.usage_from_stats, rows)
+        except OcvError as exc:  # MalformedData and Timeout included
+            log.info("%s: no usage from docker stats: %s", self.name, exc)
+            return {}
 
     async def _inspect_containers(self, refs: Sequence[str]) -> list[dict[str, Any]]:
         """``docker inspect`` of many containers in one call (one per ~3000 ids). Ones that no
@@ -464,6 +493,20 @@ class DockerProvider(Provider):
         await self._inspect_one(ref)  # NotFound with the container's name, not docker's wording
         await self._docker("commit", "--", ref, image, timeout=self.context.command_timeout)
         return dp.image_from_inspect(await self._inspect_image(image), self.node.id)
+
+    # --- logs ----------------------------------------------------------------------------------
+
+    async def instance_log(self, instance_id: str, lines: int = 200) -> str:
+        """``docker logs --tail N``: the container's output. Its stdout and stderr come back on
+        two streams, so their lines are shown one stream after the other, not interleaved."""
+        ref = _check_ref(instance_id)
+        count = check_log_lines(lines)
+        result = await self._docker("logs", "--tail", str(count), "--", ref, check=False)
+        if not result.ok:
+            if _NO_SUCH.search(result.err):
+                raise self._missing(ref)
+            raise self._fail(result)
+        return "\n".join(part.rstrip("\n") for part in (result.out, result.err) if part.strip())
 
     async def delete_image(self, image_id: str, *, force: bool = False) -> None:
         ref = _check_image(image_id)

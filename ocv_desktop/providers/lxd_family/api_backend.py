@@ -23,7 +23,7 @@ from ocv_desktop.core.errors import (
     NotFound,
 )
 from ocv_desktop.core.models import InstanceSpec, NodeConfig, ProgressCallback
-from ocv_desktop.providers.lxd_family.api import instance_path, lxd_call, lxd_request, open_lxd_client
+from ocv_desktop.providers.lxd_family.api import decode_envelope, instance_path, lxd_call, lxd_request, open_lxd_client
 from ocv_desktop.providers.lxd_family.backend import ExecResult
 from ocv_desktop.providers.lxd_family.exec import WebsocketDialer, await_operation, exec_with_stdin
 from ocv_desktop.providers.lxd_family.requests import (
@@ -287,6 +287,20 @@ class LxdApiBackend:
         await self.op("DELETE", instance_path(name, "snapshots", snapshot))
 
     # --- exec ------------------------------------------------------------------------------------
+
+    async def console_log(self, name: str) -> str:
+        """``GET /1.0/instances/{name}/console``: the console log file itself (not an envelope;
+        an error still comes as one)."""
+        path = instance_path(name, "console")
+
+        async def fetch() -> str:
+            response = await self.client.request("GET", path)
+            if response.status_code >= 400 or "json" in response.headers.get("content-type", ""):
+                decode_envelope(response, f"GET {path}")  # raises the daemon's own error
+                raise ApiError(f"GET {path}: the daemon sent no console log", status=response.status_code)
+            return response.content.decode("utf-8", "replace")
+
+        return await self._counted(fetch)
 
     async def exec(
         self, name: str, argv: list[str], *, stdin: bytes, timeout: float, secrets: tuple[str, ...] = ()

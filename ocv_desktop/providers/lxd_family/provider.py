@@ -48,13 +48,22 @@ from ocv_desktop.core.models import (
     ProgressCallback,
     Snapshot,
 )
-from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input, refuse_option_like
+from ocv_desktop.providers.base import (
+    Provider,
+    check_log_lines,
+    check_new_password,
+    chpasswd_input,
+    last_lines,
+    refuse_option_like,
+)
 from ocv_desktop.providers.lxd_family import parse as lxd_parse
 from ocv_desktop.providers.lxd_family.backend import LxdBackend
 from ocv_desktop.providers.lxd_family.cli import LxdCliBackend
 from ocv_desktop.providers.lxd_family.requests import (
     INSTANCE_NAME_RE,
     NAME_HINT,
+    SNAPSHOT_NAME_HINT,
+    SNAPSHOT_NAME_RE,
     ImageSource,
     check_spec,
     validate_name,
@@ -81,6 +90,18 @@ class LxdFamilyProvider(Provider):
     instance_types = (InstanceType.CONTAINER, InstanceType.VM)
     name_pattern = INSTANCE_NAME_RE
     name_hint = NAME_HINT
+    has_snapshots = True
+    snapshot_descriptions = False  # InstanceSnapshotsPost has no description
+
+    @classmethod
+    def snapshot_name_problem(cls, name: str) -> str | None:
+        return None if SNAPSHOT_NAME_RE.fullmatch(name) else SNAPSHOT_NAME_HINT
+
+    @classmethod
+    def stateful_snapshots(cls, inst: Instance) -> bool:
+        # Only a running instance has memory to keep (the daemon still needs CRIU or, for a VM,
+        # migration.stateful; it says so when it cannot).
+        return inst.status is InstanceStatus.RUNNING
 
     # Bounded waits for set_instance_password (seconds); class attributes so tests can shorten them.
     start_wait: ClassVar[float] = 60.0  # an instance that is starting
@@ -294,6 +315,14 @@ class LxdFamilyProvider(Provider):
         inst = validate_name(instance_id)
         snap = validate_snapshot_name(name)
         await self._call("snapshot delete", lambda b: b.delete_snapshot(inst, snap))
+
+    # --- logs ----------------------------------------------------------------------------------
+
+    async def instance_log(self, instance_id: str, lines: int = 200) -> str:
+        """The instance's console log (what its init printed to the console), last ``lines``."""
+        name = validate_name(instance_id)
+        count = check_log_lines(lines)
+        return last_lines(await self._call("console log", lambda b: b.console_log(name)), count)
 
     # --- passwords -----------------------------------------------------------------------------
 
