@@ -106,8 +106,9 @@ def check_log_lines(lines: int) -> int:
 
 
 def last_lines(text: str, lines: int) -> str:
-    """The last ``lines`` lines of ``text`` (for logs the platform only gives whole)."""
-    return "\n".join(text.splitlines()[-lines:])
+    """The last ``lines`` lines of ``text`` (for logs the platform only gives whole); blank lines
+    and NULs at the end (a console ring buffer's padding) do not count."""
+    return "\n".join(text.rstrip("\r\n\0 \t").splitlines()[-lines:])
 
 
 def no_progress(fraction: float | None, message: str) -> None:
@@ -176,6 +177,9 @@ class Provider(ABC):
     # the calls check again). A platform without snapshots keeps these.
     has_snapshots: ClassVar[bool] = False
     snapshot_descriptions: ClassVar[bool] = False  # whether a snapshot keeps a description
+    # Whether instance_log hands out only what is new since the previous call (a console ring
+    # buffer that a read drains), so a viewer appends instead of replacing.
+    log_drains: ClassVar[bool] = False
 
     @classmethod
     def name_problem(cls, name: str) -> str | None:

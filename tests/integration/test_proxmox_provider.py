@@ -961,3 +961,19 @@ async def test_snapshots_over_ssh_use_pvesh(make_provider, lab_pve, fake, contra
         if argv[0] == "pvesh":
             checked = pvesh_request(contract.schema, argv)
             assert not checked.problems, (argv, checked.problems)
+
+
+async def test_instance_log_is_the_log_of_the_guests_last_task(pve, fake, contract):
+    guest = add_ct(fake, status="stopped")
+    vmid = str(guest.vmid)
+    assert await pve.instance_log(vmid) == ""  # no task yet: nothing to show
+    await pve.start_instance(vmid)
+    log = await pve.instance_log(vmid, lines=50)
+    upid, _, rest = log.partition("\n")
+    assert upid.startswith("UPID:") and f":vzstart:{vmid}:" in upid  # the start task, the newest one
+    assert "TASK OK" in rest
+    listed = contract.calls("GET", "/nodes/{node}/tasks")[-1]
+    assert str(listed.params["vmid"]) == vmid and str(listed.params["limit"]) == "1"
+    assert contract.calls("GET", "/nodes/{node}/tasks/{upid}/log")
+    with pytest.raises(InvalidInput):
+        await pve.instance_log(vmid, lines=0)

@@ -11,6 +11,7 @@ it before and after a call to decide whether falling back to SSH is safe (provid
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -295,9 +296,10 @@ class LxdApiBackend:
 
         async def fetch() -> str:
             response = await self.client.request("GET", path)
-            if response.status_code >= 400 or "json" in response.headers.get("content-type", ""):
+            if response.status_code >= 400 or _is_error_envelope(response.content):
                 decode_envelope(response, f"GET {path}")  # raises the daemon's own error
                 raise ApiError(f"GET {path}: the daemon sent no console log", status=response.status_code)
+            # Incus labels the raw log application/json; it is the console's bytes all the same
             return response.content.decode("utf-8", "replace")
 
         return await self._counted(fetch)
@@ -325,3 +327,14 @@ class LxdApiBackend:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def _is_error_envelope(body: bytes) -> bool:
+    """Whether a raw answer is in fact an LXD/Incus error envelope (``{"type": "error", ...}``)."""
+    if not body.lstrip().startswith(b"{"):
+        return False
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("type") == "error"

@@ -92,6 +92,7 @@ class LxdFamilyProvider(Provider):
     name_hint = NAME_HINT
     has_snapshots = True
     snapshot_descriptions = False  # InstanceSnapshotsPost has no description
+    log_drains = True  # a running container's console ring buffer: each read takes what is new
 
     @classmethod
     def snapshot_name_problem(cls, name: str) -> str | None:
@@ -319,7 +320,8 @@ class LxdFamilyProvider(Provider):
     # --- logs ----------------------------------------------------------------------------------
 
     async def instance_log(self, instance_id: str, lines: int = 200) -> str:
-        """The instance's console log (what its init printed to the console), last ``lines``."""
+        """The instance's console log (what its init printed to the console), last ``lines``.
+        A running container's ring buffer hands out what was written since the previous read."""
         name = validate_name(instance_id)
         count = check_log_lines(lines)
         return last_lines(await self._call("console log", lambda b: b.console_log(name)), count)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import Instance, InstanceStatus
+from ocv_desktop.providers.base import provider_class
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour, text_label
 from ocv_desktop.ui.models.formatting import format_bytes, format_cores, format_usage
 from ocv_desktop.ui.theme import status_text
@@ -311,6 +312,13 @@ class InstanceDetails(QDockWidget):
         if self.tabs.widget(index) is self.snapshots and self.snapshots.needs_load():
             self.snapshots.load()
 
+    def _log_drains(self, inst: Instance) -> bool:
+        node = self.ws.node(inst.node_id)
+        try:
+            return node is not None and provider_class(node.type).log_drains
+        except OcvError:
+            return False
+
     def _refresh_now(self) -> None:
         if self.instance is not None:
             self.ws.refresh(self.instance.node_id, interactive=True)
@@ -340,7 +348,12 @@ class InstanceDetails(QDockWidget):
                 self.load_log_button.setEnabled(True)
         if not shiboken6.isValid(self) or self._key != inst.key:
             return
-        self.log_view.setPlainText(text)
+        if self._log_drains(inst) and self.log_view.toPlainText():
+            if text:  # the node gave only what is new since the last read: keep the rest
+                self.log_view.appendPlainText(text)
+                text = self.log_view.toPlainText()
+        else:
+            self.log_view.setPlainText(text)
         self.log_view.verticalScrollBar().setValue(self.log_view.verticalScrollBar().maximum())
         count = len(text.splitlines())
         self.log_status.setText(self.tr("%n line(s)", "", count) if text else self.tr("The log is empty."))
