@@ -113,6 +113,34 @@
     </message>
 </context>
 <context>
+    <name>CommitImageDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="109"/>
+        <source>Commit to image</source>
+        <translation>提交为镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="118"/>
+        <source>Save the filesystem of {name} as a new image. Volumes are not included, and the container is paused while it is copied. This is not a snapshot: the container cannot be rolled back to it.</source>
+        <translation>将 {name} 的文件系统保存为新镜像。不包含数据卷，复制期间容器会被暂停。这不是快照：容器无法回滚到它。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="125"/>
+        <source>Image name:</source>
+        <translation>镜像名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="129"/>
+        <source>Commit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="141"/>
+        <source>Use lower-case letters, digits, &apos;.&apos;, &apos;_&apos;, &apos;-&apos; and &apos;/&apos;, then :tag.</source>
+        <translation>请使用小写字母、数字、&apos;.&apos;、&apos;_&apos;、&apos;-&apos; 和 &apos;/&apos;，然后加上 :标签。</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmDeleteDialog</name>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="36"/>
@@ -178,187 +206,249 @@
         <translation>创建实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="65"/>
         <source>an image of the node, or one to pull</source>
         <translation>节点上的镜像，或要拉取的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="66"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="67"/>
         <source>List the node&apos;s images again</source>
         <translation>重新列出节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="78"/>
         <source>no limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="80"/>
         <source>no limit (e.g. 512M, 2G)</source>
         <translation>不限制（例如 512M、2G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
         <source>platform default (e.g. 10G)</source>
         <translation>平台默认值（例如 10G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="85"/>
         <source>one per line: host:guest/proto, e.g. 8080:80/tcp</source>
         <translation>每行一个：主机端口:客户端口/协议，例如 8080:80/tcp</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="88"/>
         <source>one per line: KEY=VALUE</source>
         <translation>每行一个：KEY=VALUE</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="93"/>
         <source>the image&apos;s default</source>
         <translation>镜像的默认命令</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="94"/>
         <source>Start after creating</source>
         <translation>创建后启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="106"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="107"/>
         <source>Type:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
         <source>Image:</source>
         <translation>镜像：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="113"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
         <source>CPUs:</source>
         <translation>CPU：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="116"/>
         <source>Memory:</source>
         <translation>内存：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
         <source>Disk:</source>
         <translation>磁盘：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
         <source>Ports:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="124"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
         <source>Environment:</source>
         <translation>环境变量：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
         <source>Command:</source>
         <translation>命令：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="324"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="126"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="320"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="129"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="165"/>
         <source>Container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="165"/>
         <source>Virtual machine</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="170"/>
         <source>Port mappings and the command are set for Docker containers only</source>
         <translation>端口映射和命令仅适用于 Docker 容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="182"/>
         <source>Free resources: not known yet</source>
         <translation>可用资源：尚不清楚</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="185"/>
         <source>Free on the node: {memory} of {total} memory, {disk} disk ({cores} CPUs)</source>
         <translation>节点可用：内存 {memory}（共 {total}），磁盘 {disk}（{cores} 个 CPU）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="201"/>
         <source>Listing the images of {node}…</source>
         <translation>正在列出 {node} 的镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="210"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="218"/>
         <source>%n image(s) on the node</source>
         <translation>
             <numerusform>节点上有 %n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="246"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="242"/>
         <source>Add a node first.</source>
         <translation>请先添加节点。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="249"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="245"/>
         <source>Invalid name: {rule}</source>
         <translation>名称无效：{rule}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="248"/>
         <source>Type a name.</source>
         <translation>请输入名称。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
         <source>Choose or type an image.</source>
         <translation>请选择或输入镜像。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="312"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="308"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="318"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="314"/>
         <source>The node refused: {error}</source>
         <translation>节点拒绝了请求：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>CreateSnapshotDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="43"/>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="67"/>
+        <source>Take snapshot</source>
+        <translation>创建快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="53"/>
+        <source>this platform keeps no description</source>
+        <translation>此平台不保存描述</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="54"/>
+        <source>Also save the running memory (stateful)</source>
+        <translation>同时保存运行中的内存（有状态）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="56"/>
+        <source>Restoring it resumes the instance as it was running</source>
+        <translation>恢复时实例将按当时的运行状态继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="59"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="61"/>
+        <source>Description:</source>
+        <translation>描述：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="63"/>
+        <source>Snapshot of {name}</source>
+        <translation>{name} 的快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="82"/>
+        <source>Give the snapshot a name.</source>
+        <translation>请为快照命名。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="84"/>
+        <source>Not a valid snapshot name here: {rule}</source>
+        <translation>此平台上的快照名称无效：{rule}</translation>
+    </message>
+</context>
+<context>
+    <name>DetailsController</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/flows/details.py" line="28"/>
+        <source>Instance &amp;details</source>
+        <translation>实例详情(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/flows/details.py" line="31"/>
+        <source>Show the configuration, usage, log, ports and snapshots of the selected instance</source>
+        <translation>显示所选实例的配置、用量、日志、端口和快照</translation>
     </message>
 </context>
 <context>
@@ -379,7 +469,7 @@
         <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="162"/>
+        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="176"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -418,160 +508,160 @@
 <context>
     <name>ImagesPanel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="51"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="50"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="62"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="64"/>
         <source>Filter by name, alias or id</source>
         <translation>按名称、别名或 ID 筛选</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="72"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
         <source>image to pull, e.g. debian:12 or images:debian/12</source>
         <translation>要拉取的镜像，例如 debian:12 或 images:debian/12</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="73"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="68"/>
         <source>Pull</source>
         <translation>拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="76"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Aliases</source>
         <translation>别名</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Created</source>
         <translation>创建时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>In use</source>
         <translation>使用中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="105"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="152"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="164"/>
         <source>Listing the images…</source>
         <translation>正在列出镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="172"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
         <source>%n image(s)</source>
         <translation>
             <numerusform>%n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="238"/>
         <source>Pulling {image}…</source>
         <translation>正在拉取 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
         <source>{image} could not be pulled: {error}</source>
         <translation>无法拉取 {image}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="251"/>
         <source>Pulled {image}.</source>
         <translation>已拉取 {image}。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="268"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="274"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="269"/>
         <source>Delete the image {image} from {node}?</source>
         <translation>从 {node} 删除镜像 {image}？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="272"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
         <source>Deleting {image}…</source>
         <translation>正在删除 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
         <source>The node refused to delete it: {error}</source>
         <translation>节点拒绝删除：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="295"/>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="298"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="290"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="293"/>
         <source>Deleted {image}.</source>
         <translation>已删除 {image}。</translation>
     </message>
@@ -645,6 +735,274 @@
         <location filename="../../ocv_desktop/ui/dialogs/import_dialog.py" line="108"/>
         <source>line {line}</source>
         <translation>第 {line} 行</translation>
+    </message>
+</context>
+<context>
+    <name>InstanceDetails</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="77"/>
+        <source>Instance details</source>
+        <translation>实例详情</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="93"/>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="94"/>
+        <source>Usage</source>
+        <translation>用量</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="95"/>
+        <source>Logs</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="96"/>
+        <source>Ports</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="98"/>
+        <source>Snapshots</source>
+        <translation>快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="127"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="128"/>
+        <source>Node:</source>
+        <translation>节点：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="129"/>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="130"/>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="131"/>
+        <source>Image:</source>
+        <translation>镜像：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="132"/>
+        <source>CPU limit:</source>
+        <translation>CPU 限制：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="133"/>
+        <source>Memory limit:</source>
+        <translation>内存限制：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="134"/>
+        <source>Disk limit:</source>
+        <translation>磁盘限制：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="135"/>
+        <source>Addresses:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="136"/>
+        <source>Port mappings:</source>
+        <translation>端口映射：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="137"/>
+        <source>Created:</source>
+        <translation>创建时间：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="138"/>
+        <source>Id:</source>
+        <translation>ID：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="152"/>
+        <source>CPU:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="153"/>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="154"/>
+        <source>Disk:</source>
+        <translation>磁盘：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="155"/>
+        <source>Network:</source>
+        <translation>网络：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="159"/>
+        <source>Refresh now</source>
+        <translation>立即刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="160"/>
+        <source>List the node&apos;s instances again (usage follows every refresh)</source>
+        <translation>重新列出该节点的实例（用量随每次刷新更新）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="177"/>
+        <source> lines</source>
+        <translation> 行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="178"/>
+        <source>Load log</source>
+        <translation>加载日志</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="184"/>
+        <source>The log is read from the node when you press Load log.</source>
+        <translation>按下“加载日志”后才从节点读取日志。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="189"/>
+        <source>Last</source>
+        <translation>最后</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="203"/>
+        <source>Host address</source>
+        <translation>主机地址</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="203"/>
+        <source>Host port</source>
+        <translation>主机端口</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="203"/>
+        <source>Guest port</source>
+        <translation>客户机端口</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="203"/>
+        <source>Protocol</source>
+        <translation>协议</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="230"/>
+        <source>This instance is no longer on its node.</source>
+        <translation>此实例已不在其节点上。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="241"/>
+        <source>{name} on {node}</source>
+        <translation>{node} 上的 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="242"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="264"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="243"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="247"/>
+        <source>{status} (the platform says: {raw})</source>
+        <translation>{status}（平台显示：{raw}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="250"/>
+        <source>container</source>
+        <translation>容器</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="250"/>
+        <source>VM</source>
+        <translation>虚拟机</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="252"/>
+        <source>{cores} cores</source>
+        <translation>{cores} 核</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="253"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="254"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="255"/>
+        <source>no limit</source>
+        <translation>无限制</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="269"/>
+        <source>{percent}% of one core</source>
+        <translation>单核的 {percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="271"/>
+        <source>(limit {cores} cores)</source>
+        <translation>（限制 {cores} 核）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="285"/>
+        <source>received {rx}, sent {tx}</source>
+        <translation>已接收 {rx}，已发送 {tx}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="291"/>
+        <source>Updated with every refresh of the instance list.</source>
+        <translation>随实例列表的每次刷新而更新。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="293"/>
+        <source>The instance is not running: it uses no CPU or memory now.</source>
+        <translation>实例未运行：当前不占用 CPU 或内存。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="300"/>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="305"/>
+        <source>No port mappings. LXD, Incus and Proxmox guests are reached at their own addresses.</source>
+        <translation>没有端口映射。LXD、Incus 和 Proxmox 客户机通过其自身地址访问。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="331"/>
+        <source>Reading the log…</source>
+        <translation>正在读取日志…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="343"/>
+        <source>The log could not be read: {error}</source>
+        <translation>无法读取日志：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="359"/>
+        <source>%n line(s)</source>
+        <translation>
+            <numerusform>%n 行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="359"/>
+        <source>The log is empty.</source>
+        <translation>日志为空。</translation>
     </message>
 </context>
 <context>
@@ -723,92 +1081,92 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="82"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="127"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="149"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="151"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="158"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="219"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="231"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="237"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="241"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="250"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="255"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="258"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="401"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="404"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="407"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="410"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="409"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="412"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="422"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="428"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="461"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="464"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
@@ -848,7 +1206,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="658"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="663"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -864,12 +1222,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="650"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="661"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="666"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -1383,7 +1741,7 @@ The current password stops working. The new one is shown once and not saved anyw
     <name>Session</name>
     <message>
         <location filename="../../ocv_desktop/services/session.py" line="204"/>
-        <location filename="../../ocv_desktop/services/session.py" line="776"/>
+        <location filename="../../ocv_desktop/services/session.py" line="813"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
@@ -1438,13 +1796,13 @@ The current password stops working. The new one is shown once and not saved anyw
     </message>
     <message>
         <location filename="../../ocv_desktop/services/session.py" line="415"/>
-        <location filename="../../ocv_desktop/services/session.py" line="630"/>
+        <location filename="../../ocv_desktop/services/session.py" line="667"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/services/session.py" line="443"/>
-        <location filename="../../ocv_desktop/services/session.py" line="603"/>
+        <location filename="../../ocv_desktop/services/session.py" line="640"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
@@ -1499,77 +1857,99 @@ The current password stops working. The new one is shown once and not saved anyw
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="549"/>
+        <location filename="../../ocv_desktop/services/session.py" line="546"/>
+        <source>Commit to image</source>
+        <translation>提交为镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="554"/>
+        <source>saved as {image}</source>
+        <translation>已保存为 {image}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="563"/>
+        <source>Load log</source>
+        <translation>加载日志</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/services/session.py" line="576"/>
+        <source>%n line(s)</source>
+        <translation>
+            <numerusform>%n 行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="586"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="558"/>
+        <location filename="../../ocv_desktop/services/session.py" line="595"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="581"/>
+        <location filename="../../ocv_desktop/services/session.py" line="618"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="589"/>
+        <location filename="../../ocv_desktop/services/session.py" line="626"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="595"/>
+        <location filename="../../ocv_desktop/services/session.py" line="632"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="704"/>
+        <location filename="../../ocv_desktop/services/session.py" line="741"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="704"/>
+        <location filename="../../ocv_desktop/services/session.py" line="741"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="728"/>
+        <location filename="../../ocv_desktop/services/session.py" line="765"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="732"/>
+        <location filename="../../ocv_desktop/services/session.py" line="769"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="741"/>
+        <location filename="../../ocv_desktop/services/session.py" line="778"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="750"/>
+        <location filename="../../ocv_desktop/services/session.py" line="787"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="763"/>
+        <location filename="../../ocv_desktop/services/session.py" line="800"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="800"/>
+        <location filename="../../ocv_desktop/services/session.py" line="837"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="846"/>
+        <location filename="../../ocv_desktop/services/session.py" line="883"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="892"/>
+        <location filename="../../ocv_desktop/services/session.py" line="929"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
@@ -1656,6 +2036,200 @@ The current password stops working. The new one is shown once and not saved anyw
         <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="175"/>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>SnapshotsPanel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="64"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="64"/>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="64"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="64"/>
+        <source>Stateful</source>
+        <translation>有状态</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="75"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="76"/>
+        <source>Take snapshot…</source>
+        <translation>创建快照…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="77"/>
+        <source>Restore…</source>
+        <translation>恢复…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="78"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="85"/>
+        <source>Commit to image…</source>
+        <translation>提交为镜像…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="86"/>
+        <source>Save the container&apos;s filesystem as a new image (not a snapshot)</source>
+        <translation>将容器的文件系统保存为新镜像（不是快照）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="148"/>
+        <source>Docker has no snapshots. To keep a container&apos;s filesystem, commit it to an image (volumes are not included, and the container cannot be rolled back to it).</source>
+        <translation>Docker 没有快照。要保留容器的文件系统，请将其提交为镜像（不包含数据卷，且容器无法回滚到该镜像）。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="151"/>
+        <source>{platform} nodes have no snapshots.</source>
+        <translation>{platform} 节点没有快照。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="215"/>
+        <source>Listing the snapshots…</source>
+        <translation>正在列出快照…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="223"/>
+        <source>The snapshots could not be listed: {error}</source>
+        <translation>无法列出快照：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="229"/>
+        <source>%n snapshot(s)</source>
+        <translation>
+            <numerusform>%n 个快照</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="235"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="235"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="260"/>
+        <source>Taking snapshot {name}…</source>
+        <translation>正在创建快照 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="264"/>
+        <source>Snapshot {name} taken.</source>
+        <translation>已创建快照 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="266"/>
+        <source>The snapshot could not be taken</source>
+        <translation>无法创建快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="277"/>
+        <source>Restore snapshot</source>
+        <translation>恢复快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="279"/>
+        <source>Roll {instance} back to snapshot {snapshot}?
+
+All changes made to {instance} since {snapshot} are lost.</source>
+        <translation>将 {instance} 回滚到快照 {snapshot}？
+
+自 {snapshot} 之后对 {instance} 所做的所有更改都将丢失。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="282"/>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="283"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="300"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="287"/>
+        <source>Restoring {name}…</source>
+        <translation>正在恢复 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="288"/>
+        <source>Restored to {name}.</source>
+        <translation>已恢复到 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="289"/>
+        <source>The snapshot could not be restored</source>
+        <translation>无法恢复快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="294"/>
+        <source>Delete snapshot</source>
+        <translation>删除快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="296"/>
+        <source>Delete snapshot {snapshot} of {instance}?
+
+The state it holds is lost: {instance} can no longer be rolled back to it.</source>
+        <translation>删除 {instance} 的快照 {snapshot}？
+
+它保存的状态将丢失：{instance} 将无法再回滚到该快照。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="299"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="304"/>
+        <source>Deleting {name}…</source>
+        <translation>正在删除 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="305"/>
+        <source>Snapshot {name} deleted.</source>
+        <translation>已删除快照 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="306"/>
+        <source>The snapshot could not be deleted</source>
+        <translation>无法删除快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="346"/>
+        <source>Committing {name} to {image}…</source>
+        <translation>正在将 {name} 提交为 {image}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="351"/>
+        <source>The container could not be committed: {error}</source>
+        <translation>无法提交容器：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="354"/>
+        <source>Saved as image {image}.</source>
+        <translation>已保存为镜像 {image}。</translation>
     </message>
 </context>
 <context>
