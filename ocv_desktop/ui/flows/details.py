@@ -19,6 +19,8 @@ from ocv_desktop.ui.widgets.instance_details import InstanceDetails
 if TYPE_CHECKING:
     from ocv_desktop.ui.app_window import MainWindow
 
+DOCK_WIDTH = 390
+
 
 class DetailsController(QObject):
     def __init__(self, window: MainWindow) -> None:
@@ -63,8 +65,8 @@ class DetailsController(QObject):
         if self.dock is None or not shiboken6.isValid(self.dock):
             self.dock = InstanceDetails(self.window.ws, self.window)
             self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-            self.dock.resize(420, self.dock.height())
-            self.window.resizeDocks([self.dock], [420], Qt.Orientation.Horizontal)
+            # wide enough for the snapshot list, narrow enough to leave the table most columns
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.dock.show_instance(inst)
         self.dock.show()
         self.dock.raise_()

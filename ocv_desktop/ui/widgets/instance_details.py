@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -116,6 +117,13 @@ class InstanceDetails(QDockWidget):
         for key, caption in rows:
             labels[key] = _value_label(key)
             form.addRow(caption, labels[key])
+        if "detailId" in labels:
+            # a 64-character id has no place to wrap: a read-only line scrolls it and copies it whole
+            self.id_edit = QLineEdit(objectName="detailIdEdit")
+            self.id_edit.setReadOnly(True)
+            self.id_edit.setFrame(False)
+            form.replaceWidget(labels["detailId"], self.id_edit)
+            labels["detailId"].hide()
         layout = QVBoxLayout(page)
         layout.addLayout(form)
         return page, labels
@@ -244,9 +252,10 @@ class InstanceDetails(QDockWidget):
         o = self.overview
         o["detailName"].setText(inst.name)
         o["detailNode"].setText(node_name + (f" ({inst.location})" if inst.location else ""))
-        o["detailStatus"].setText(self.tr("{status} (the platform says: {raw})").format(
-            status=status_text(inst.status), raw=inst.raw_status or "?"
-        ))  # fmt: skip
+        status = status_text(inst.status)
+        if inst.raw_status and inst.raw_status.casefold() not in (status.casefold(), inst.status.value):
+            status = self.tr("{status} (the platform says: {raw})").format(status=status, raw=inst.raw_status)
+        o["detailStatus"].setText(status)
         o["detailType"].setText(self.tr("container") if inst.type.value == "container" else self.tr("VM"))
         o["detailImage"].setText(inst.image or unknown)
         cores = self.tr("{cores} cores").format(cores=format_cores(inst.cpu_limit))
@@ -257,6 +266,8 @@ class InstanceDetails(QDockWidget):
         o["detailPorts"].setText(inst.extra.get("ports", "") or none)
         o["detailCreated"].setText(inst.created.astimezone().strftime("%Y-%m-%d %H:%M:%S") if inst.created else unknown)
         o["detailId"].setText(inst.id)
+        self.id_edit.setText(inst.id)
+        self.id_edit.setCursorPosition(0)
         self._fill_usage(inst)
         self._fill_ports(inst)
 
