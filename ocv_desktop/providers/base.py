@@ -129,6 +129,7 @@ class ProviderContext:
 # node's name here, since parsers only see the data (see _names_node).
 _READING_CALLS = (
     "list_instances",
+    "with_usage",
     "get_instance",
     "create_instance",
     "start_instance",
@@ -255,6 +256,14 @@ class Provider(ABC):
 
     @abstractmethod
     async def list_instances(self) -> list[Instance]: ...
+
+    async def with_usage(self, instances: list[Instance]) -> list[Instance]:
+        """``instances`` (this node's listing) with live usage where the listing carries none:
+        a second, slower step (Docker's `docker stats` samples for about 2 s), so a window shows
+        the list at once and the usage when it comes. Never fails for want of usage: on trouble
+        the instances come back as they were. Default: the listing already has it (LXD/Incus
+        state, Proxmox cluster resources)."""
+        return instances
 
     @abstractmethod
     async def get_instance(self, instance_id: str) -> Instance:

@@ -356,6 +356,25 @@ class Session:
             self._finish(activity, ActivityState.SUCCEEDED, self.tr("%n instance(s)", "", len(instances)))
         self.listener.node_state_changed(node_id)
         self.listener.instances_changed(node_id)
+        await self._add_usage(node_id, instances)
+
+    async def _add_usage(self, node_id: str, instances: list[Instance]) -> None:
+        """The listing's second step (Provider.with_usage: Docker's `docker stats`), shown when it
+        comes; dropped when the list changed meanwhile (an action's fresh row, a newer listing)."""
+        node = self._nodes.get(node_id)
+        if node is None:
+            return
+        limit = self.settings.connect_timeout + LIST_TIMEOUT
+        try:
+            async with asyncio.timeout(limit):
+                provider = await self.pool.get(node)
+                fresh = await provider.with_usage(instances)
+        except (OcvError, TimeoutError) as exc:
+            log.info("%s: no usage: %s", node.name, exc)
+            return
+        if fresh is not instances and self._instances.get(node.id) is instances:
+            self._instances[node.id] = fresh
+            self.listener.instances_changed(node.id)
 
     async def _list(self, node: NodeConfig) -> list[Instance]:
         limit = self.settings.connect_timeout + LIST_TIMEOUT

@@ -154,27 +154,33 @@ async def test_list_maps_status_limits_and_addresses(docker, lab_docker, names):
     assert c.status is InstanceStatus.STOPPED and c.raw_status == "created"
 
 
-async def test_listing_carries_usage_of_running_containers_without_limits(docker, lab_docker, names):
+async def test_usage_of_running_containers_without_limits_comes_from_one_docker_stats(docker, lab_docker, names):
     busy, stopped = names(), names()
     sh(lab_docker, "run", "-d", "--name", busy, BUSYBOX, "sh", "-c", "while :; do :; done")
     sh(lab_docker, "create", "--name", stopped, BUSYBOX, "true")
+    listing = await docker.list_instances()
     docker.calls.calls.clear()
-    listing = {i.name: i for i in await docker.list_instances()}
-    assert [c[:2] for c in docker.calls.calls].count(("docker", "stats")) == 1  # one for all of them
-    a = listing[busy]
+    usage = {i.name: i for i in await docker.with_usage(listing)}
+    assert [c[:4] for c in docker.calls.calls] == [("docker", "stats", "--no-stream", "--no-trunc")]  # one for all
+    a = usage[busy]
     assert a.memory_limit is None and a.cpu_limit is None  # no limits: usage comes from docker stats
     assert a.memory_usage is not None and a.memory_usage > 0
     assert a.cpu_usage is not None and a.cpu_usage > 0.05  # a busy loop shows on the CPU
     assert a.network_rx is not None
-    b = listing[stopped]
+    b = usage[stopped]
     assert b.cpu_usage is None and b.memory_usage is None
+    # nothing running: no stats call at all
+    docker.calls.calls.clear()
+    assert await docker.with_usage([i for i in listing if i.name == stopped]) == [usage[stopped]]
+    assert docker.calls.calls == []
 
 
-async def test_listing_without_docker_stats_still_lists(docker, lab_docker, names):
+async def test_usage_without_docker_stats_leaves_the_listing_as_it_was(docker, lab_docker, names):
     """A CLI whose `docker stats` fails (an old one, a daemon without cgroup access) costs the
-    usage only: the listing still works."""
+    usage only."""
     name = names()
     run_service(lab_docker, name)
+    listing = await docker.list_instances()
     real_run = docker.calls.inner.run
 
     async def stats_fails(argv, **kwargs):
@@ -184,10 +190,9 @@ async def test_listing_without_docker_stats_still_lists(docker, lab_docker, name
 
     docker.calls.inner.run = stats_fails
     try:
-        listing = {i.name: i for i in await docker.list_instances()}
+        assert await docker.with_usage(listing) is listing
     finally:
         docker.calls.inner.run = real_run
-    assert listing[name].status is InstanceStatus.RUNNING and listing[name].memory_usage is None
 
 
 async def test_instance_log_is_the_containers_output_tail(docker, lab_docker, names):
@@ -246,12 +251,8 @@ async def test_listing_200_costs_the_same_round_trips_as_2(docker, lab_docker, l
         elapsed = time.monotonic() - t0
         calls_for_200 = len(docker.calls.calls)
         assert sum(i.name.startswith(prefix) for i in big) == 200
-        # ps, inspect, and one `docker stats` when something runs (other tests' containers may)
-        assert calls_for_200 == calls_for_2 <= 3, docker.calls.calls
-        assert sorted(c[:2] for c in docker.calls.calls if c[:2] != ("docker", "stats")) == [
-            ("docker", "inspect"),
-            ("docker", "ps"),
-        ]
+        assert calls_for_200 == calls_for_2 == 2, docker.calls.calls
+        assert [c[:2] for c in docker.calls.calls] == [("docker", "ps"), ("docker", "inspect")]
         figure(f"docker: list of {len(big)} containers ({calls_for_200} round trips)", elapsed)
     finally:
         ids = sh(lab_docker, "ps", "-aq", "--filter", f"name=^{prefix}-").split()

@@ -53,6 +53,8 @@ async def capture(home: Home, out_dir: Path, variant: str, docker_name: str, inc
     window.show()
     await ws.start()
     await _until(lambda: _find(ws, docker_name) is not None and _find(ws, incus_name) is not None, 90)
+    # Docker's usage is the listing's second step (docker stats samples for ~2 s)
+    await _until(lambda: getattr(_find(ws, docker_name), "cpu_usage", None) is not None, 30)
     await _until(window.instance_model.settled, 30)
     facts: dict[str, object] = {"platform": QApplication.platformName()}
 

@@ -55,6 +55,7 @@ def tab(dock: InstanceDetails, object_name: str) -> None:
 
 def test_docker_details_show_live_usage_and_the_log(qtbot, open_window, lab, lab_docker, lab_home):
     busy, echoed = lab.unique_name("ocvbusy"), lab.unique_name("ocvecho")
+    image = f"ocv-details/{echoed}:committed"
     # no limits: before `docker stats` such a row showed no usage at all
     lab_docker.docker_ok("run", "-d", "--name", busy, lab_docker.busybox, "sh", "-c", "while :; do :; done")
     lab_docker.docker_ok(
@@ -108,8 +109,22 @@ def test_docker_details_show_live_usage_and_the_log(qtbot, open_window, lab, lab
         assert child(dock, QPushButton, "commitButton").isVisible()
         assert not child(dock, QPushButton, "createSnapshotButton").isVisible()
         assert not [a for a in it.window.activity_model.activities() if "snapshot" in a.action.lower()]
+
+        # commit to image: its own dialog, its own activity row, the image on the node
+        child(dock, QPushButton, "commitButton").click()
+        form = find_dialog(qtbot, "commitImageDialog")
+        child(form, QLineEdit, "imageRef").setText("Not Valid")
+        assert not child(form, QPushButton, "okButton").isEnabled()
+        child(form, QLineEdit, "imageRef").setText(image)
+        child(form, QPushButton, "okButton").click()
+        status = child(dock, QLabel, "snapshotStatus")
+        qtbot.waitUntil(lambda: status.text().startswith("Saved as image"), timeout=60_000)
+        assert lab_docker.docker("image", "inspect", image).returncode == 0
+        committed = next(a for a in it.window.activity_model.activities() if a.action == "Commit to image")
+        assert committed.state is ActivityState.SUCCEEDED
     finally:
         lab_docker.docker("rm", "-f", busy, echoed)
+        lab_docker.docker("rmi", image)
 
 
 def in_container(lab_incus, name: str, script: str) -> str:
@@ -145,6 +160,17 @@ def test_incus_snapshot_round_trip_through_the_snapshots_tab(qtbot, open_window,
         assert [s.name for s in panel.snapshots] == ["before-change"]
         listed = json.loads(lab_incus.cli_ok("list", name, "--format", "json"))[0]["snapshots"]
         assert [s["name"] for s in listed] == ["before-change"]
+
+        # the node's refusal (the name is taken) is shown in the tab, without a traceback
+        create = child(panel, QPushButton, "createSnapshotButton")
+        qtbot.waitUntil(create.isEnabled, timeout=5000)
+        create.click()
+        form = find_dialog(qtbot, "createSnapshotDialog")
+        child(form, QLineEdit, "snapshotName").setText("before-change")
+        child(form, QPushButton, "okButton").click()
+        qtbot.waitUntil(lambda: status.text().startswith("The snapshot could not be taken:"), timeout=60_000)
+        assert "Traceback" not in status.text() and len(status.text()) > len("The snapshot could not be taken: ")
+        assert [s.name for s in panel.snapshots] == ["before-change"]
 
         in_container(lab_incus, name, "echo after > /root/marker")
         assert in_container(lab_incus, name, "cat /root/marker") == "after"

@@ -36,6 +36,7 @@ from ocv_desktop.core.models import (
     Image,
     Instance,
     InstanceSpec,
+    InstanceStatus,
     InstanceType,
     NodeConfig,
     NodeSecrets,
@@ -222,31 +223,27 @@ class DockerProvider(Provider):
         bad = [i for i in ids if not FULL_ID_RE.fullmatch(i)]
         if bad:
             raise dp.DockerOutputError(f"`docker ps` printed an unexpected container id: {bad[0][:80]!r}")
-        # Usage of the running ones, asked beside the inspect (one `docker stats` for all of them;
-        # none when nothing runs): dockerd samples for about a second before it answers.
-        running = sum(str(r.get("State", "")) == "running" for r in rows)
-        stats = asyncio.ensure_future(self._usage()) if running else None
-        try:
-            inspected = await self._inspect_containers(ids) if ids else []
-            listing = await parse_off_loop(len(rows), dp.merge_listing, rows, inspected, self.node.id)
-            usage = await stats if stats is not None else {}
-        finally:
-            if stats is not None and not stats.done():
-                stats.cancel()
-        return await parse_off_loop(running, dp.with_usage, listing, usage) if usage else listing
+        inspected = await self._inspect_containers(ids) if ids else []
+        return await parse_off_loop(len(rows), dp.merge_listing, rows, inspected, self.node.id)
 
-    async def _usage(self) -> dict[str, dp.ContainerUsage]:
-        """``docker stats --no-stream`` of every running container, by full id. A listing never
-        fails for want of usage (an old CLI, a daemon without cgroup access): empty then."""
+    async def with_usage(self, instances: list[Instance]) -> list[Instance]:
+        """One ``docker stats --no-stream`` for every running container (none when nothing
+        runs), merged in by full id. dockerd samples for about 2 s before it answers, so this is a
+        step of its own after the listing. A CLI or daemon whose stats fail (an old one, no cgroup
+        access) costs the usage only."""
+        running = sum(i.status is InstanceStatus.RUNNING for i in instances)
+        if not running:
+            return instances
         try:
             result = await self._docker(
                 "stats", "--no-stream", "--no-trunc", "--format", "{{json .}}", timeout=min(self._quick, STATS_WAIT)
             )
             rows = await parse_off_loop(result.out.count("\n"), dp.parse_json_lines, result.out, "docker stats")
-            return await parse_off_loop(len(rows), dp.usage_from_stats, rows)
+            usage = await parse_off_loop(len(rows), dp.usage_from_stats, rows)
         except OcvError as exc:  # MalformedData and Timeout included
             log.info("%s: no usage from docker stats: %s", self.name, exc)
-            return {}
+            return instances
+        return await parse_off_loop(running, dp.with_usage, instances, usage)
 
     async def _inspect_containers(self, refs: Sequence[str]) -> list[dict[str, Any]]:
         """``docker inspect`` of many containers in one call (one per ~3000 ids). Ones that no
