@@ -198,3 +198,36 @@ def test_incus_snapshot_round_trip_through_the_snapshots_tab(qtbot, open_window,
         assert not json.loads(lab_incus.cli_ok("list", name, "--format", "json"))[0]["snapshots"]
     finally:
         lab_incus.cli("delete", "--force", name)
+
+
+def test_incus_console_log_keeps_what_earlier_reads_gave(qtbot, open_window, lab, lab_incus):
+    """A running container's console ring buffer hands out what is new at each read: the Logs tab
+    appends it, so the second Load log does not wipe what the first one showed."""
+    name = lab.unique_name("ocvlog")
+    lab_incus.cli_ok("launch", "busybox", name)
+    try:
+        it = open_window([incus_node(lab_incus, name="inc")])
+        it.select_node(qtbot, "inc")
+        it.refresh(qtbot, "inc")
+        dock = open_details(qtbot, it, name)
+        tab(dock, "logsTab")
+        view, load = child(dock, QPlainTextEdit, "logView"), child(dock, QPushButton, "loadLogButton")
+
+        def read_until(text: str) -> None:
+            def shown() -> bool:
+                if text in view.toPlainText():
+                    return True
+                if load.isEnabled():
+                    load.click()  # the buffer may need a moment after the write
+                return False
+
+            qtbot.waitUntil(shown, timeout=30_000)
+
+        in_container(lab_incus, name, f"echo {MARKER}-first > /dev/console")
+        read_until(f"{MARKER}-first")
+        in_container(lab_incus, name, f"echo {MARKER}-second > /dev/console")
+        read_until(f"{MARKER}-second")
+        assert f"{MARKER}-first" in view.toPlainText()  # kept
+        assert view.toPlainText().count(f"{MARKER}-first") == 1
+    finally:
+        lab_incus.cli("delete", "--force", name)

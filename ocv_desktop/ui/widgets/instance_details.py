@@ -360,9 +360,12 @@ class InstanceDetails(QDockWidget):
         if not shiboken6.isValid(self) or self._key != inst.key:
             return
         if self._log_drains(inst) and self.log_view.toPlainText():
-            if text:  # the node gave only what is new since the last read: keep the rest
-                self.log_view.appendPlainText(text)
-                text = self.log_view.toPlainText()
+            # the node gave only what is new since the last read: keep the rest
+            if not text:
+                self.log_status.setText(self.tr("Nothing new since the last read."))
+                return
+            self.log_view.appendPlainText(text)
+            text = self.log_view.toPlainText()
         else:
             self.log_view.setPlainText(text)
         self.log_view.verticalScrollBar().setValue(self.log_view.verticalScrollBar().maximum())

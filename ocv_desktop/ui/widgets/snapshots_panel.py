@@ -202,6 +202,9 @@ class SnapshotsPanel(QWidget):
             if shiboken6.isValid(self):
                 self._busy = None
                 self._update_buttons()
+                if self.isVisible() and self.needs_load() and not self.ws.closing:
+                    # another instance was chosen while this work ran: list that one now
+                    self.load()
 
     # --- listing -------------------------------------------------------------------------------
 
