@@ -441,12 +441,12 @@
 <context>
     <name>DetailsController</name>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/details.py" line="28"/>
+        <location filename="../../ocv_desktop/ui/flows/details.py" line="30"/>
         <source>Instance &amp;details</source>
         <translation>实例详情(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/details.py" line="31"/>
+        <location filename="../../ocv_desktop/ui/flows/details.py" line="33"/>
         <source>Show the configuration, usage, log, ports and snapshots of the selected instance</source>
         <translation>显示所选实例的配置、用量、日志、端口和快照</translation>
     </message>
@@ -740,267 +740,272 @@
 <context>
     <name>InstanceDetails</name>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="77"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="78"/>
         <source>Instance details</source>
         <translation>实例详情</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="93"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="94"/>
         <source>Overview</source>
         <translation>概览</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="95"/>
         <source>Usage</source>
         <translation>用量</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="96"/>
         <source>Logs</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="97"/>
         <source>Ports</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="99"/>
         <source>Snapshots</source>
         <translation>快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="135"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="128"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="136"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="129"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="137"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="130"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="138"/>
         <source>Type:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="139"/>
         <source>Image:</source>
         <translation>镜像：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="132"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="140"/>
         <source>CPU limit:</source>
         <translation>CPU 限制：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="141"/>
         <source>Memory limit:</source>
         <translation>内存限制：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="134"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="142"/>
         <source>Disk limit:</source>
         <translation>磁盘限制：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="143"/>
         <source>Addresses:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="136"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="144"/>
         <source>Port mappings:</source>
         <translation>端口映射：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="145"/>
         <source>Created:</source>
         <translation>创建时间：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="146"/>
         <source>Id:</source>
         <translation>ID：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="152"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="160"/>
         <source>CPU:</source>
         <translation>CPU：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="153"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="161"/>
         <source>Memory:</source>
         <translation>内存：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="162"/>
         <source>Disk:</source>
         <translation>磁盘：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="155"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="163"/>
         <source>Network:</source>
         <translation>网络：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="159"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="167"/>
         <source>Refresh now</source>
         <translation>立即刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="160"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="168"/>
         <source>List the node&apos;s instances again (usage follows every refresh)</source>
         <translation>重新列出该节点的实例（用量随每次刷新更新）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="185"/>
         <source> lines</source>
         <translation> 行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="178"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="186"/>
         <source>Load log</source>
         <translation>加载日志</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="184"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="192"/>
         <source>The log is read from the node when you press Load log.</source>
         <translation>按下“加载日志”后才从节点读取日志。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="197"/>
         <source>Last</source>
         <translation>最后</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
         <source>Host address</source>
         <translation>主机地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
         <source>Host port</source>
         <translation>主机端口</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
         <source>Guest port</source>
         <translation>客户机端口</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
         <source>Protocol</source>
         <translation>协议</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="230"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="238"/>
         <source>This instance is no longer on its node.</source>
         <translation>此实例已不在其节点上。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="241"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="249"/>
         <source>{name} on {node}</source>
         <translation>{node} 上的 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="242"/>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="264"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="250"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="275"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="251"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="257"/>
         <source>{status} (the platform says: {raw})</source>
         <translation>{status}（平台显示：{raw}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="250"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="259"/>
         <source>container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="250"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="259"/>
         <source>VM</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="261"/>
         <source>{cores} cores</source>
         <translation>{cores} 核</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="253"/>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="254"/>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="262"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="263"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="264"/>
         <source>no limit</source>
         <translation>无限制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="269"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="280"/>
         <source>{percent}% of one core</source>
         <translation>单核的 {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="271"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="282"/>
         <source>(limit {cores} cores)</source>
         <translation>（限制 {cores} 核）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="285"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="296"/>
         <source>received {rx}, sent {tx}</source>
         <translation>已接收 {rx}，已发送 {tx}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="291"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="302"/>
         <source>Updated with every refresh of the instance list.</source>
         <translation>随实例列表的每次刷新而更新。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="293"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="304"/>
         <source>The instance is not running: it uses no CPU or memory now.</source>
         <translation>实例未运行：当前不占用 CPU 或内存。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="300"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="311"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="305"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="316"/>
         <source>No port mappings. LXD, Incus and Proxmox guests are reached at their own addresses.</source>
         <translation>没有端口映射。LXD、Incus 和 Proxmox 客户机通过其自身地址访问。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="331"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="342"/>
         <source>Reading the log…</source>
         <translation>正在读取日志…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="343"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="354"/>
         <source>The log could not be read: {error}</source>
         <translation>无法读取日志：{error}</translation>
     </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="365"/>
+        <source>Nothing new since the last read.</source>
+        <translation>自上次读取以来没有新内容。</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="359"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="373"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="359"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="373"/>
         <source>The log is empty.</source>
         <translation>日志为空。</translation>
     </message>
@@ -1741,7 +1746,7 @@ The current password stops working. The new one is shown once and not saved anyw
     <name>Session</name>
     <message>
         <location filename="../../ocv_desktop/services/session.py" line="204"/>
-        <location filename="../../ocv_desktop/services/session.py" line="813"/>
+        <location filename="../../ocv_desktop/services/session.py" line="832"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
@@ -1768,188 +1773,188 @@ The current password stops working. The new one is shown once and not saved anyw
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="392"/>
+        <location filename="../../ocv_desktop/services/session.py" line="411"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="393"/>
+        <location filename="../../ocv_desktop/services/session.py" line="412"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="394"/>
+        <location filename="../../ocv_desktop/services/session.py" line="413"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="395"/>
+        <location filename="../../ocv_desktop/services/session.py" line="414"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="413"/>
-        <location filename="../../ocv_desktop/services/session.py" line="425"/>
-        <location filename="../../ocv_desktop/services/session.py" line="476"/>
+        <location filename="../../ocv_desktop/services/session.py" line="432"/>
+        <location filename="../../ocv_desktop/services/session.py" line="444"/>
+        <location filename="../../ocv_desktop/services/session.py" line="495"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="415"/>
-        <location filename="../../ocv_desktop/services/session.py" line="667"/>
+        <location filename="../../ocv_desktop/services/session.py" line="434"/>
+        <location filename="../../ocv_desktop/services/session.py" line="686"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
-        <location filename="../../ocv_desktop/services/session.py" line="640"/>
+        <location filename="../../ocv_desktop/services/session.py" line="462"/>
+        <location filename="../../ocv_desktop/services/session.py" line="659"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
+        <location filename="../../ocv_desktop/services/session.py" line="462"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="444"/>
+        <location filename="../../ocv_desktop/services/session.py" line="463"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="466"/>
+        <location filename="../../ocv_desktop/services/session.py" line="485"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="481"/>
+        <location filename="../../ocv_desktop/services/session.py" line="500"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="506"/>
+        <location filename="../../ocv_desktop/services/session.py" line="525"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <location filename="../../ocv_desktop/services/session.py" line="526"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="508"/>
+        <location filename="../../ocv_desktop/services/session.py" line="527"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="535"/>
+        <location filename="../../ocv_desktop/services/session.py" line="554"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="536"/>
+        <location filename="../../ocv_desktop/services/session.py" line="555"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="537"/>
+        <location filename="../../ocv_desktop/services/session.py" line="556"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="546"/>
+        <location filename="../../ocv_desktop/services/session.py" line="565"/>
         <source>Commit to image</source>
         <translation>提交为镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="554"/>
+        <location filename="../../ocv_desktop/services/session.py" line="573"/>
         <source>saved as {image}</source>
         <translation>已保存为 {image}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="563"/>
+        <location filename="../../ocv_desktop/services/session.py" line="582"/>
         <source>Load log</source>
         <translation>加载日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="576"/>
+        <location filename="../../ocv_desktop/services/session.py" line="595"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="586"/>
+        <location filename="../../ocv_desktop/services/session.py" line="605"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="595"/>
+        <location filename="../../ocv_desktop/services/session.py" line="614"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="618"/>
+        <location filename="../../ocv_desktop/services/session.py" line="637"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="626"/>
+        <location filename="../../ocv_desktop/services/session.py" line="645"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="632"/>
+        <location filename="../../ocv_desktop/services/session.py" line="651"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="741"/>
+        <location filename="../../ocv_desktop/services/session.py" line="760"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="741"/>
+        <location filename="../../ocv_desktop/services/session.py" line="760"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="765"/>
+        <location filename="../../ocv_desktop/services/session.py" line="784"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="769"/>
+        <location filename="../../ocv_desktop/services/session.py" line="788"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="778"/>
+        <location filename="../../ocv_desktop/services/session.py" line="797"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="787"/>
+        <location filename="../../ocv_desktop/services/session.py" line="806"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="800"/>
+        <location filename="../../ocv_desktop/services/session.py" line="819"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="837"/>
+        <location filename="../../ocv_desktop/services/session.py" line="856"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="883"/>
+        <location filename="../../ocv_desktop/services/session.py" line="902"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="929"/>
+        <location filename="../../ocv_desktop/services/session.py" line="948"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
@@ -2101,54 +2106,54 @@ The current password stops working. The new one is shown once and not saved anyw
         <translation>{platform} 节点没有快照。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="215"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="218"/>
         <source>Listing the snapshots…</source>
         <translation>正在列出快照…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="226"/>
         <source>The snapshots could not be listed: {error}</source>
         <translation>无法列出快照：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="232"/>
         <source>%n snapshot(s)</source>
         <translation>
             <numerusform>%n 个快照</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="238"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="238"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="260"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="263"/>
         <source>Taking snapshot {name}…</source>
         <translation>正在创建快照 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="264"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="267"/>
         <source>Snapshot {name} taken.</source>
         <translation>已创建快照 {name}。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="266"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="269"/>
         <source>The snapshot could not be taken</source>
         <translation>无法创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="280"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="279"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="282"/>
         <source>Roll {instance} back to snapshot {snapshot}?
 
 All changes made to {instance} since {snapshot} are lost.</source>
@@ -2157,38 +2162,38 @@ All changes made to {instance} since {snapshot} are lost.</source>
 自 {snapshot} 之后对 {instance} 所做的所有更改都将丢失。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="282"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="285"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="283"/>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="300"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="286"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="303"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="287"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="290"/>
         <source>Restoring {name}…</source>
         <translation>正在恢复 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="291"/>
         <source>Restored to {name}.</source>
         <translation>已恢复到 {name}。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="292"/>
         <source>The snapshot could not be restored</source>
         <translation>无法恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="294"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="297"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="296"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="299"/>
         <source>Delete snapshot {snapshot} of {instance}?
 
 The state it holds is lost: {instance} can no longer be rolled back to it.</source>
@@ -2197,37 +2202,37 @@ The state it holds is lost: {instance} can no longer be rolled back to it.</sour
 它保存的状态将丢失：{instance} 将无法再回滚到该快照。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="299"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="302"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="304"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="307"/>
         <source>Deleting {name}…</source>
         <translation>正在删除 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="305"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="308"/>
         <source>Snapshot {name} deleted.</source>
         <translation>已删除快照 {name}。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="306"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="309"/>
         <source>The snapshot could not be deleted</source>
         <translation>无法删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="346"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="349"/>
         <source>Committing {name} to {image}…</source>
         <translation>正在将 {name} 提交为 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="351"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="354"/>
         <source>The container could not be committed: {error}</source>
         <translation>无法提交容器：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="354"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="357"/>
         <source>Saved as image {image}.</source>
         <translation>已保存为镜像 {image}。</translation>
     </message>
