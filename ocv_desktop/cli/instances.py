@@ -139,7 +139,7 @@ INSTANCE_HEADERS = ["NAME", "ID", "STATUS", "TYPE", "IMAGE", "CPUS", "MEMORY", "
 
 async def list_instances(args: argparse.Namespace, ctx: Context) -> int:
     async with node_provider(ctx, args.node) as provider:
-        instances = await provider.list_instances()
+        instances = await provider.with_usage(await provider.list_instances())
         node_name = provider.node.name
     print_listing(node_name, "instances", instances, INSTANCE_HEADERS, instance_row, as_json=args.json)
     return 0

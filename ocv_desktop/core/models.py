@@ -163,6 +163,8 @@ class Instance:
     memory_usage: int | None = None  # bytes
     disk_limit: int | None = None  # bytes
     disk_usage: int | None = None  # bytes
+    network_rx: int | None = None  # bytes received since the instance started (all interfaces)
+    network_tx: int | None = None  # bytes sent since the instance started
     ipv4: tuple[str, ...] = ()
     ipv6: tuple[str, ...] = ()
     created: datetime | None = None

@@ -97,6 +97,22 @@ def passwd_input(password: str) -> bytes:
     return f"{password}\n{password}\n".encode()
 
 
+MAX_LOG_LINES = 10_000
+
+
+def check_log_lines(lines: int) -> int:
+    """``lines`` if it is a sane tail length (1 .. MAX_LOG_LINES), else InvalidInput."""
+    if isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= MAX_LOG_LINES:
+        raise InvalidInput(f"invalid number of log lines {lines!r}: use 1 to {MAX_LOG_LINES}")
+    return lines
+
+
+def last_lines(text: str, lines: int) -> str:
+    """The last ``lines`` lines of ``text`` (for logs the platform only gives whole); blank lines
+    and NULs at the end (a console ring buffer's padding) do not count."""
+    return "\n".join(text.rstrip("\r\n\0 \t").splitlines()[-lines:])
+
+
 def no_progress(fraction: float | None, message: str) -> None:
     """The ProgressCallback of a caller that did not ask for progress."""
 
@@ -115,6 +131,7 @@ class ProviderContext:
 # node's name here, since parsers only see the data (see _names_node).
 _READING_CALLS = (
     "list_instances",
+    "with_usage",
     "get_instance",
     "create_instance",
     "start_instance",
@@ -131,6 +148,7 @@ _READING_CALLS = (
     "restore_snapshot",
     "delete_snapshot",
     "commit_instance",
+    "instance_log",
     "probe_api",
     "probe_service",
 )
@@ -158,10 +176,28 @@ class Provider(ABC):
     name_pattern: ClassVar[re.Pattern[str]] = _NAME_RE
     name_hint: ClassVar[str] = "use letters, digits and '-', start with a letter or digit, at most 63 characters"
 
+    # Snapshots as the platform has them, for the snapshot form (checked before anything is sent;
+    # the calls check again). A platform without snapshots keeps these.
+    has_snapshots: ClassVar[bool] = False
+    snapshot_descriptions: ClassVar[bool] = False  # whether a snapshot keeps a description
+    # Whether instance_log hands out only what is new since the previous call (a console ring
+    # buffer that a read drains), so a viewer appends instead of replacing.
+    log_drains: ClassVar[bool] = False
+
     @classmethod
     def name_problem(cls, name: str) -> str | None:
         """Why ``name`` is not a valid instance name on this platform (its hint), or None."""
         return None if cls.name_pattern.fullmatch(name) else cls.name_hint
+
+    @classmethod
+    def snapshot_name_problem(cls, name: str) -> str | None:
+        """Why ``name`` is not a valid snapshot name on this platform (its rule in words), or None."""
+        return None if cls.has_snapshots else f"{cls.type.value} nodes have no snapshots"
+
+    @classmethod
+    def stateful_snapshots(cls, inst: Instance) -> bool:
+        """Whether a snapshot of ``inst`` may also save its memory (``stateful``) here."""
+        return False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every platform's reading calls name the node in a MalformedData (DESIGN rule 5), without
@@ -222,6 +258,14 @@ class Provider(ABC):
 
     @abstractmethod
     async def list_instances(self) -> list[Instance]: ...
+
+    async def with_usage(self, instances: list[Instance]) -> list[Instance]:
+        """``instances`` (this node's listing) with live usage where the listing carries none:
+        a second, slower step (Docker's `docker stats` samples for about 2 s), so a window shows
+        the list at once and the usage when it comes. Never fails for want of usage: on trouble
+        the instances come back as they were. Default: the listing already has it (LXD/Incus
+        state, Proxmox cluster resources)."""
+        return instances
 
     @abstractmethod
     async def get_instance(self, instance_id: str) -> Instance:
@@ -302,6 +346,12 @@ class Provider(ABC):
         them, oldest first: what the app was not running to see (services/history.py backfills
         with it). Only Proxmox keeps such a record (its RRD files)."""
         raise Unsupported(f"{self.type.value} nodes keep no resource history of their own")
+    # --- logs ----------------------------------------------------------------------------------
+
+    async def instance_log(self, instance_id: str, lines: int = 200) -> str:
+        """The last ``lines`` lines of what the instance logged, as the platform keeps it (Docker:
+        the container's output; LXD/Incus: the console log; Proxmox: the log of its last task)."""
+        raise Unsupported(f"{self.type.value} nodes keep no instance log")
 
     # --- consoles --------------------------------------------------------------------------------
 

@@ -406,6 +406,25 @@ class Session:
             self._finish(activity, ActivityState.SUCCEEDED, self.tr("%n instance(s)", "", len(instances)))
         self.listener.node_state_changed(node_id)
         self.listener.instances_changed(node_id)
+        await self._add_usage(node_id, instances)
+
+    async def _add_usage(self, node_id: str, instances: list[Instance]) -> None:
+        """The listing's second step (Provider.with_usage: Docker's `docker stats`), shown when it
+        comes; dropped when the list changed meanwhile (an action's fresh row, a newer listing)."""
+        node = self._nodes.get(node_id)
+        if node is None:
+            return
+        limit = self.settings.connect_timeout + LIST_TIMEOUT
+        try:
+            async with asyncio.timeout(limit):
+                provider = await self.pool.get(node)
+                fresh = await provider.with_usage(instances)
+        except (OcvError, TimeoutError) as exc:
+            log.info("%s: no usage: %s", node.name, exc)
+            return
+        if fresh is not instances and self._instances.get(node.id) is instances:
+            self._instances[node.id] = fresh
+            self.listener.instances_changed(node.id)
 
     async def _list(self, node: NodeConfig) -> list[Instance]:
         limit = self.settings.connect_timeout + LIST_TIMEOUT
@@ -588,6 +607,43 @@ class Session:
         }[action]
         self._finish(act, ActivityState.SUCCEEDED, done.format(name=name))
         return True
+
+    async def commit_instance(self, inst: Instance, image_ref: str) -> Image:
+        """Save the instance's filesystem as image ``image_ref`` (Docker's commit; not a snapshot),
+        with a row in the activity log. Raises the node's ``OcvError`` (the activity says it too)."""
+        node = self._require_node(inst.node_id)
+        act = self._new_activity(self.tr("Commit to image"), node, f"{inst.name} → {image_ref}")
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> Image:
+            async with self.pool.exclusive(node) as provider:
+                return await provider.commit_instance(inst.id, image_ref)
+
+        image = await self._recorded(act, self._with_trust(inst.node_id, op, interactive=True))
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("saved as {image}").format(image=image.name))
+        return image
+
+    # --- logs ----------------------------------------------------------------------------------
+
+    async def instance_log(self, inst: Instance, lines: int = 200) -> str:
+        """The last ``lines`` lines of the instance's log (Provider.instance_log), with a row in
+        the activity log (it may take a while on a big log). Raises the node's ``OcvError``."""
+        node = self._require_node(inst.node_id)
+        act = self._new_activity(self.tr("Load log"), node, inst.name)
+        self._begin(act)
+
+        async def op(node: NodeConfig) -> str:
+            limit = self.settings.connect_timeout + LIST_TIMEOUT
+            try:
+                async with asyncio.timeout(limit):
+                    provider = await self.pool.get(node)
+                    return await provider.instance_log(inst.id, lines)
+            except TimeoutError:
+                raise Timeout(f"reading the log of {inst.name}", limit) from None
+
+        text = await self._recorded(act, self._with_trust(inst.node_id, op, interactive=True))
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("%n line(s)", "", len(text.splitlines())))
+        return text
 
     # --- creating instances, images ----------------------------------------------------------
 

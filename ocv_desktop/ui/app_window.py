@@ -58,6 +58,7 @@ from ocv_desktop.ui.flows import create as create_flows
 from ocv_desktop.ui.flows import images as image_flows
 from ocv_desktop.ui.flows import instances as instance_flows
 from ocv_desktop.ui.flows import nodes as node_flows
+from ocv_desktop.ui.flows.details import DetailsController
 from ocv_desktop.ui.flows.node_details import show_node_details
 from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
 
         self.actions_ = WindowActions(self)
         self._build_views()
+        self.details = DetailsController(self)  # the instanceDetails dock and its action
         self._build_central()
         self._build_activity_dock()
         self._build_console_dock()
@@ -265,6 +267,7 @@ class MainWindow(QMainWindow):
         inst_menu.addSeparator()
         inst_menu.addActions([a.start, a.stop, a.restart])
         inst_menu.addSeparator()
+        inst_menu.addAction(self.details.action)
         inst_menu.addActions([a.reset_password, a.open_terminal, a.open_graphical])
         inst_menu.addSeparator()
         inst_menu.addAction(a.delete)
@@ -796,6 +799,8 @@ class MainWindow(QMainWindow):
     def _table_menu(self, pos: QPoint) -> None:
         a = self.actions_
         menu = QMenu(self)
+        menu.addAction(self.details.action)
+        menu.addSeparator()
         menu.addActions([a.start, a.stop, a.restart])
         menu.addSeparator()
         menu.addActions([a.reset_password, a.open_terminal, a.open_graphical])

@@ -113,6 +113,34 @@
     </message>
 </context>
 <context>
+    <name>CommitImageDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="109"/>
+        <source>Commit to image</source>
+        <translation>提交为镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="118"/>
+        <source>Save the filesystem of {name} as a new image. Volumes are not included, and the container is paused while it is copied. This is not a snapshot: the container cannot be rolled back to it.</source>
+        <translation>将 {name} 的文件系统保存为新镜像。不包含数据卷，复制期间容器会被暂停。这不是快照：容器无法回滚到它。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="125"/>
+        <source>Image name:</source>
+        <translation>镜像名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="129"/>
+        <source>Commit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="141"/>
+        <source>Use lower-case letters, digits, &apos;.&apos;, &apos;_&apos;, &apos;-&apos; and &apos;/&apos;, then :tag.</source>
+        <translation>请使用小写字母、数字、&apos;.&apos;、&apos;_&apos;、&apos;-&apos; 和 &apos;/&apos;，然后加上 :标签。</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmDeleteDialog</name>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/confirm.py" line="36"/>
@@ -377,6 +405,68 @@
         <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="314"/>
         <source>The node refused: {error}</source>
         <translation>节点拒绝了请求：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>CreateSnapshotDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="43"/>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="67"/>
+        <source>Take snapshot</source>
+        <translation>创建快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="53"/>
+        <source>this platform keeps no description</source>
+        <translation>此平台不保存描述</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="54"/>
+        <source>Also save the running memory (stateful)</source>
+        <translation>同时保存运行中的内存（有状态）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="56"/>
+        <source>Restoring it resumes the instance as it was running</source>
+        <translation>恢复时实例将按当时的运行状态继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="59"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="61"/>
+        <source>Description:</source>
+        <translation>描述：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="63"/>
+        <source>Snapshot of {name}</source>
+        <translation>{name} 的快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="82"/>
+        <source>Give the snapshot a name.</source>
+        <translation>请为快照命名。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="84"/>
+        <source>Not a valid snapshot name here: {rule}</source>
+        <translation>此平台上的快照名称无效：{rule}</translation>
+    </message>
+</context>
+<context>
+    <name>DetailsController</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/flows/details.py" line="30"/>
+        <source>Instance &amp;details</source>
+        <translation>实例详情(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/flows/details.py" line="33"/>
+        <source>Show the configuration, usage, log, ports and snapshots of the selected instance</source>
+        <translation>显示所选实例的配置、用量、日志、端口和快照</translation>
     </message>
 </context>
 <context>
@@ -666,6 +756,279 @@
     </message>
 </context>
 <context>
+    <name>InstanceDetails</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="78"/>
+        <source>Instance details</source>
+        <translation>实例详情</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="94"/>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="95"/>
+        <source>Usage</source>
+        <translation>用量</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="96"/>
+        <source>Logs</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="97"/>
+        <source>Ports</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="99"/>
+        <source>Snapshots</source>
+        <translation>快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="135"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="136"/>
+        <source>Node:</source>
+        <translation>节点：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="137"/>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="138"/>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="139"/>
+        <source>Image:</source>
+        <translation>镜像：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="140"/>
+        <source>CPU limit:</source>
+        <translation>CPU 限制：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="141"/>
+        <source>Memory limit:</source>
+        <translation>内存限制：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="142"/>
+        <source>Disk limit:</source>
+        <translation>磁盘限制：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="143"/>
+        <source>Addresses:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="144"/>
+        <source>Port mappings:</source>
+        <translation>端口映射：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="145"/>
+        <source>Created:</source>
+        <translation>创建时间：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="146"/>
+        <source>Id:</source>
+        <translation>ID：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="160"/>
+        <source>CPU:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="161"/>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="162"/>
+        <source>Disk:</source>
+        <translation>磁盘：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="163"/>
+        <source>Network:</source>
+        <translation>网络：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="167"/>
+        <source>Refresh now</source>
+        <translation>立即刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="168"/>
+        <source>List the node&apos;s instances again (usage follows every refresh)</source>
+        <translation>重新列出该节点的实例（用量随每次刷新更新）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="185"/>
+        <source> lines</source>
+        <translation> 行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="186"/>
+        <source>Load log</source>
+        <translation>加载日志</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="192"/>
+        <source>The log is read from the node when you press Load log.</source>
+        <translation>按下“加载日志”后才从节点读取日志。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="197"/>
+        <source>Last</source>
+        <translation>最后</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
+        <source>Host address</source>
+        <translation>主机地址</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
+        <source>Host port</source>
+        <translation>主机端口</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
+        <source>Guest port</source>
+        <translation>客户机端口</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
+        <source>Protocol</source>
+        <translation>协议</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="238"/>
+        <source>This instance is no longer on its node.</source>
+        <translation>此实例已不在其节点上。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="249"/>
+        <source>{name} on {node}</source>
+        <translation>{node} 上的 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="250"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="275"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="251"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="257"/>
+        <source>{status} (the platform says: {raw})</source>
+        <translation>{status}（平台显示：{raw}）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="259"/>
+        <source>container</source>
+        <translation>容器</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="259"/>
+        <source>VM</source>
+        <translation>虚拟机</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="261"/>
+        <source>{cores} cores</source>
+        <translation>{cores} 核</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="262"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="263"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="264"/>
+        <source>no limit</source>
+        <translation>无限制</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="280"/>
+        <source>{percent}% of one core</source>
+        <translation>单核的 {percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="282"/>
+        <source>(limit {cores} cores)</source>
+        <translation>（限制 {cores} 核）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="296"/>
+        <source>received {rx}, sent {tx}</source>
+        <translation>已接收 {rx}，已发送 {tx}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="302"/>
+        <source>Updated with every refresh of the instance list.</source>
+        <translation>随实例列表的每次刷新而更新。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="304"/>
+        <source>The instance is not running: it uses no CPU or memory now.</source>
+        <translation>实例未运行：当前不占用 CPU 或内存。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="311"/>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="316"/>
+        <source>No port mappings. LXD, Incus and Proxmox guests are reached at their own addresses.</source>
+        <translation>没有端口映射。LXD、Incus 和 Proxmox 客户机通过其自身地址访问。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="342"/>
+        <source>Reading the log…</source>
+        <translation>正在读取日志…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="354"/>
+        <source>The log could not be read: {error}</source>
+        <translation>无法读取日志：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="365"/>
+        <source>Nothing new since the last read.</source>
+        <translation>自上次读取以来没有新内容。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="373"/>
+        <source>%n line(s)</source>
+        <translation>
+            <numerusform>%n 行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="373"/>
+        <source>The log is empty.</source>
+        <translation>日志为空。</translation>
+    </message>
+</context>
+<context>
     <name>InstanceTableModel</name>
     <message>
         <location filename="../../ocv_desktop/ui/models/instance_table.py" line="91"/>
@@ -741,178 +1104,178 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="87"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="88"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="132"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="134"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="158"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="161"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="163"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="163"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="165"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="226"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="241"/>
         <source>Consoles</source>
         <translation>控制台</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="253"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="255"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="259"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="261"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="263"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="265"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="271"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="274"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="276"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="279"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="279"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="282"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="429"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="432"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="435"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="438"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="437"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="440"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="450"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="453"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="453"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="456"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="489"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="492"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="600"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="603"/>
         <source>Select one instance to open a terminal in it</source>
         <translation>请只选择一个实例，以便在其中打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="604"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="607"/>
         <source>Select a node or one instance to open a terminal</source>
         <translation>请选择一个节点或一个实例以打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="606"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="609"/>
         <source>Your terminal program cannot open this; choose the built-in terminal in Settings</source>
         <translation>您的终端程序无法打开它；请在设置中选择内置终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="615"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="618"/>
         <source>This node is reached over its API only: add SSH access to open a shell on it</source>
         <translation>此节点仅通过 API 访问：请添加 SSH 访问方式，才能在其上打开 shell</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="617"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="620"/>
         <source>The instance is not running</source>
         <translation>实例未在运行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="619"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="622"/>
         <source>A virtual machine&apos;s console needs the Proxmox API: add API credentials to the node</source>
         <translation>虚拟机的控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="622"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="625"/>
         <source>This node has neither SSH access nor API credentials for a console</source>
         <translation>此节点既没有 SSH 访问，也没有可用于控制台的 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="624"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="627"/>
         <source>Terminals on this computer need a POSIX system</source>
         <translation>在本机上打开终端需要 POSIX 系统</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="632"/>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="636"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="635"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="639"/>
         <source>Select one virtual machine to show its screen</source>
         <translation>选择一台虚拟机以显示其屏幕</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="642"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
         <source>Only virtual machines have a graphical console: open a terminal instead</source>
         <translation>只有虚拟机才有图形控制台：请改为打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="644"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="647"/>
         <source>Graphical consoles are offered for Proxmox virtual machines</source>
         <translation>图形控制台仅适用于 Proxmox 虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="648"/>
         <source>The virtual machine is not running</source>
         <translation>该虚拟机未在运行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="647"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="650"/>
         <source>A graphical console needs the Proxmox API: add API credentials to the node</source>
         <translation>图形控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="665"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="668"/>
         <source>Opening the screen of {vm}…</source>
         <translation>正在打开 {vm} 的屏幕…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="670"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="673"/>
         <source>Could not show the screen of {vm}: {error}</source>
         <translation>无法显示 {vm} 的屏幕：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="711"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="714"/>
         <source>Could not open a terminal for {target}: {error}</source>
         <translation>无法为 {target} 打开终端：{error}</translation>
     </message>
@@ -952,7 +1315,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="816"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="821"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -968,12 +1331,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="803"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="808"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="819"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="824"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -1588,7 +1951,7 @@ The current password stops working. The new one is shown once and not saved anyw
     <name>Session</name>
     <message>
         <location filename="../../ocv_desktop/services/session.py" line="210"/>
-        <location filename="../../ocv_desktop/services/session.py" line="826"/>
+        <location filename="../../ocv_desktop/services/session.py" line="882"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
@@ -1615,166 +1978,188 @@ The current password stops working. The new one is shown once and not saved anyw
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="442"/>
+        <location filename="../../ocv_desktop/services/session.py" line="461"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
+        <location filename="../../ocv_desktop/services/session.py" line="462"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="444"/>
+        <location filename="../../ocv_desktop/services/session.py" line="463"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="445"/>
+        <location filename="../../ocv_desktop/services/session.py" line="464"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="463"/>
-        <location filename="../../ocv_desktop/services/session.py" line="475"/>
-        <location filename="../../ocv_desktop/services/session.py" line="526"/>
+        <location filename="../../ocv_desktop/services/session.py" line="482"/>
+        <location filename="../../ocv_desktop/services/session.py" line="494"/>
+        <location filename="../../ocv_desktop/services/session.py" line="545"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="465"/>
-        <location filename="../../ocv_desktop/services/session.py" line="680"/>
+        <location filename="../../ocv_desktop/services/session.py" line="484"/>
+        <location filename="../../ocv_desktop/services/session.py" line="736"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="493"/>
-        <location filename="../../ocv_desktop/services/session.py" line="653"/>
+        <location filename="../../ocv_desktop/services/session.py" line="512"/>
+        <location filename="../../ocv_desktop/services/session.py" line="709"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="493"/>
+        <location filename="../../ocv_desktop/services/session.py" line="512"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="494"/>
+        <location filename="../../ocv_desktop/services/session.py" line="513"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="516"/>
+        <location filename="../../ocv_desktop/services/session.py" line="535"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="531"/>
+        <location filename="../../ocv_desktop/services/session.py" line="550"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="556"/>
+        <location filename="../../ocv_desktop/services/session.py" line="575"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="557"/>
+        <location filename="../../ocv_desktop/services/session.py" line="576"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="558"/>
+        <location filename="../../ocv_desktop/services/session.py" line="577"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="585"/>
+        <location filename="../../ocv_desktop/services/session.py" line="604"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="586"/>
+        <location filename="../../ocv_desktop/services/session.py" line="605"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="587"/>
+        <location filename="../../ocv_desktop/services/session.py" line="606"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="599"/>
+        <location filename="../../ocv_desktop/services/session.py" line="615"/>
+        <source>Commit to image</source>
+        <translation>提交为镜像</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="623"/>
+        <source>saved as {image}</source>
+        <translation>已保存为 {image}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="632"/>
+        <source>Load log</source>
+        <translation>加载日志</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/services/session.py" line="645"/>
+        <source>%n line(s)</source>
+        <translation>
+            <numerusform>%n 行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="655"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="608"/>
+        <location filename="../../ocv_desktop/services/session.py" line="664"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="631"/>
+        <location filename="../../ocv_desktop/services/session.py" line="687"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="639"/>
+        <location filename="../../ocv_desktop/services/session.py" line="695"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="645"/>
+        <location filename="../../ocv_desktop/services/session.py" line="701"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="754"/>
+        <location filename="../../ocv_desktop/services/session.py" line="810"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="754"/>
+        <location filename="../../ocv_desktop/services/session.py" line="810"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="778"/>
+        <location filename="../../ocv_desktop/services/session.py" line="834"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="782"/>
+        <location filename="../../ocv_desktop/services/session.py" line="838"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="791"/>
+        <location filename="../../ocv_desktop/services/session.py" line="847"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="800"/>
+        <location filename="../../ocv_desktop/services/session.py" line="856"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="813"/>
+        <location filename="../../ocv_desktop/services/session.py" line="869"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="850"/>
+        <location filename="../../ocv_desktop/services/session.py" line="906"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="896"/>
+        <location filename="../../ocv_desktop/services/session.py" line="952"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="952"/>
+        <location filename="../../ocv_desktop/services/session.py" line="1008"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
@@ -1876,6 +2261,200 @@ The current password stops working. The new one is shown once and not saved anyw
         <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="184"/>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>SnapshotsPanel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="64"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="64"/>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="64"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="64"/>
+        <source>Stateful</source>
+        <translation>有状态</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="75"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="76"/>
+        <source>Take snapshot…</source>
+        <translation>创建快照…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="77"/>
+        <source>Restore…</source>
+        <translation>恢复…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="78"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="85"/>
+        <source>Commit to image…</source>
+        <translation>提交为镜像…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="86"/>
+        <source>Save the container&apos;s filesystem as a new image (not a snapshot)</source>
+        <translation>将容器的文件系统保存为新镜像（不是快照）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="148"/>
+        <source>Docker has no snapshots. To keep a container&apos;s filesystem, commit it to an image (volumes are not included, and the container cannot be rolled back to it).</source>
+        <translation>Docker 没有快照。要保留容器的文件系统，请将其提交为镜像（不包含数据卷，且容器无法回滚到该镜像）。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="151"/>
+        <source>{platform} nodes have no snapshots.</source>
+        <translation>{platform} 节点没有快照。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="218"/>
+        <source>Listing the snapshots…</source>
+        <translation>正在列出快照…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="226"/>
+        <source>The snapshots could not be listed: {error}</source>
+        <translation>无法列出快照：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="232"/>
+        <source>%n snapshot(s)</source>
+        <translation>
+            <numerusform>%n 个快照</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="238"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="238"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="263"/>
+        <source>Taking snapshot {name}…</source>
+        <translation>正在创建快照 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="267"/>
+        <source>Snapshot {name} taken.</source>
+        <translation>已创建快照 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="269"/>
+        <source>The snapshot could not be taken</source>
+        <translation>无法创建快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="280"/>
+        <source>Restore snapshot</source>
+        <translation>恢复快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="282"/>
+        <source>Roll {instance} back to snapshot {snapshot}?
+
+All changes made to {instance} since {snapshot} are lost.</source>
+        <translation>将 {instance} 回滚到快照 {snapshot}？
+
+自 {snapshot} 之后对 {instance} 所做的所有更改都将丢失。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="285"/>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="286"/>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="303"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="290"/>
+        <source>Restoring {name}…</source>
+        <translation>正在恢复 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="291"/>
+        <source>Restored to {name}.</source>
+        <translation>已恢复到 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="292"/>
+        <source>The snapshot could not be restored</source>
+        <translation>无法恢复快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="297"/>
+        <source>Delete snapshot</source>
+        <translation>删除快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="299"/>
+        <source>Delete snapshot {snapshot} of {instance}?
+
+The state it holds is lost: {instance} can no longer be rolled back to it.</source>
+        <translation>删除 {instance} 的快照 {snapshot}？
+
+它保存的状态将丢失：{instance} 将无法再回滚到该快照。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="302"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="307"/>
+        <source>Deleting {name}…</source>
+        <translation>正在删除 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="308"/>
+        <source>Snapshot {name} deleted.</source>
+        <translation>已删除快照 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="309"/>
+        <source>The snapshot could not be deleted</source>
+        <translation>无法删除快照</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="349"/>
+        <source>Committing {name} to {image}…</source>
+        <translation>正在将 {name} 提交为 {image}…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="354"/>
+        <source>The container could not be committed: {error}</source>
+        <translation>无法提交容器：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/snapshots_panel.py" line="357"/>
+        <source>Saved as image {image}.</source>
+        <translation>已保存为镜像 {image}。</translation>
     </message>
 </context>
 <context>

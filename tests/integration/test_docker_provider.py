@@ -154,6 +154,65 @@ async def test_list_maps_status_limits_and_addresses(docker, lab_docker, names):
     assert c.status is InstanceStatus.STOPPED and c.raw_status == "created"
 
 
+async def test_usage_of_running_containers_without_limits_comes_from_one_docker_stats(docker, lab_docker, names):
+    busy, stopped = names(), names()
+    sh(lab_docker, "run", "-d", "--name", busy, BUSYBOX, "sh", "-c", "while :; do :; done")
+    sh(lab_docker, "create", "--name", stopped, BUSYBOX, "true")
+    listing = await docker.list_instances()
+    docker.calls.calls.clear()
+    usage = {i.name: i for i in await docker.with_usage(listing)}
+    assert [c[:4] for c in docker.calls.calls] == [("docker", "stats", "--no-stream", "--no-trunc")]  # one for all
+    a = usage[busy]
+    assert a.memory_limit is None and a.cpu_limit is None  # no limits: usage comes from docker stats
+    assert a.memory_usage is not None and a.memory_usage > 0
+    assert a.cpu_usage is not None and a.cpu_usage > 0.05  # a busy loop shows on the CPU
+    assert a.network_rx is not None
+    b = usage[stopped]
+    assert b.cpu_usage is None and b.memory_usage is None
+    # nothing running: no stats call at all
+    docker.calls.calls.clear()
+    assert await docker.with_usage([i for i in listing if i.name == stopped]) == [usage[stopped]]
+    assert docker.calls.calls == []
+
+
+async def test_usage_without_docker_stats_leaves_the_listing_as_it_was(docker, lab_docker, names):
+    """A CLI whose `docker stats` fails (an old one, a daemon without cgroup access) costs the
+    usage only."""
+    name = names()
+    run_service(lab_docker, name)
+    listing = await docker.list_instances()
+    real_run = docker.calls.inner.run
+
+    async def stats_fails(argv, **kwargs):
+        if tuple(argv[:2]) == ("docker", "stats"):
+            argv = ["docker", "stats", "--no-such-flag"]
+        return await real_run(argv, **kwargs)
+
+    docker.calls.inner.run = stats_fails
+    try:
+        assert await docker.with_usage(listing) is listing
+    finally:
+        docker.calls.inner.run = real_run
+
+
+async def test_instance_log_is_the_containers_output_tail(docker, lab_docker, names):
+    name = names()
+    sh(lab_docker, "run", "-d", "--name", name, BUSYBOX, "sh", "-c",
+       "for i in 1 2 3 4 5; do echo line-$i; done; echo oops >&2; sleep 1000")  # fmt: skip
+    for _ in range(50):
+        if "oops" in lab_docker.docker("logs", name).stderr:
+            break
+        await asyncio.sleep(0.1)
+    whole = await docker.instance_log(name, lines=200)
+    assert whole.splitlines() == ["line-1", "line-2", "line-3", "line-4", "line-5", "oops"]
+    tail = (await docker.instance_log(name, lines=2)).splitlines()
+    assert len(tail) == 2 and "line-1" not in tail and "line-5" in tail  # docker's own --tail
+    with pytest.raises(InvalidInput):
+        await docker.instance_log(name, lines=0)
+    with pytest.raises(NotFound):
+        await docker.instance_log(names(), lines=5)
+
+
 async def test_paused_container_is_listed_as_paused(docker, lab_docker, names):
     name = names()
     run_service(lab_docker, name)

@@ -543,3 +543,50 @@ async def test_a_stateful_snapshot_reports_the_daemons_refusal(provider, host, n
     with pytest.raises((OperationFailed, RemoteError), match=words):
         await provider.create_snapshot(name, "live", stateful=True)
     assert cli_snapshot_names(host, name) == []
+
+
+# --- console log and usage counters ----------------------------------------------------------------
+
+
+async def read_console_until(provider, name: str, wanted: str, lines: int = 200) -> str:
+    """What the console log gave until ``wanted`` showed (a running container's ring buffer hands
+    out what was written since the last read, and a just-started one may not have its buffer yet:
+    the daemon then says "open : no such file or directory")."""
+    seen = ""
+    for _ in range(20):
+        try:
+            seen += "\n" + await provider.instance_log(name, lines=lines)
+        except OcvError as exc:
+            assert "no such file" in str(exc), exc
+        if wanted in seen:
+            return seen
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{wanted!r} never reached the console log: {seen[-500:]!r}")
+
+
+async def test_console_log_holds_what_the_instance_wrote_to_its_console(provider, host, names):
+    name = names()
+    await provider.create_instance(InstanceSpec(name=name, image="busybox", start=True))
+    marker = f"ocv-console-{name}"
+
+    def write(*numbers: int) -> None:
+        lines = " ".join(f"{marker}-{n}" for n in numbers)
+        host.cli_ok("exec", name, "--", "sh", "-c", f"for l in {lines}; do echo $l > /dev/console; done")
+
+    write(1, 2, 3)
+    log = await read_console_until(provider, name, f"{marker}-3")
+    assert log.index(f"{marker}-1") < log.index(f"{marker}-2") < log.index(f"{marker}-3")
+    write(4, 5)
+    tail = await read_console_until(provider, name, f"{marker}-5", lines=1)
+    assert f"{marker}-4" not in tail  # only the last line of each read
+    with pytest.raises(InvalidInput):
+        await provider.instance_log("-bad", lines=10)
+
+
+async def test_listing_carries_network_counters_of_a_running_instance(provider, host, names):
+    name = names()
+    await provider.create_instance(InstanceSpec(name=name, image="busybox", start=True))
+    inst = {i.id: i for i in await provider.list_instances()}[name]
+    assert inst.memory_usage is not None and inst.memory_usage > 0
+    if host.flavour == "incus" or inst.network_rx is not None:  # LXD 5.0 without a NIC gives no counters
+        assert inst.network_rx is not None and inst.network_tx is not None and inst.network_rx >= 0

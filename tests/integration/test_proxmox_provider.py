@@ -981,3 +981,17 @@ async def test_rrddata_of_the_node_and_of_a_guest_is_asked_as_the_schema_says(pv
         assert call.params["timeframe"] == "day" and call.params["cf"] == "AVERAGE"
     assert guest_calls[0].params["vmid"] in (ct.vmid, str(ct.vmid))
     assert node_history == [] and guest_history == []  # fakepve's [{}]: no step with a time
+async def test_instance_log_is_the_log_of_the_guests_last_task(pve, fake, contract):
+    guest = add_ct(fake, status="stopped")
+    vmid = str(guest.vmid)
+    assert await pve.instance_log(vmid) == ""  # no task yet: nothing to show
+    await pve.start_instance(vmid)
+    log = await pve.instance_log(vmid, lines=50)
+    upid, _, rest = log.partition("\n")
+    assert upid.startswith("UPID:") and f":vzstart:{vmid}:" in upid  # the start task, the newest one
+    assert "TASK OK" in rest
+    listed = contract.calls("GET", "/nodes/{node}/tasks")[-1]
+    assert str(listed.params["vmid"]) == vmid and str(listed.params["limit"]) == "1"
+    assert contract.calls("GET", "/nodes/{node}/tasks/{upid}/log")
+    with pytest.raises(InvalidInput):
+        await pve.instance_log(vmid, lines=0)

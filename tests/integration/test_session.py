@@ -184,3 +184,28 @@ async def test_listings_record_running_instances_and_forget_deleted_ones(lab_hom
     finally:
         lab_incus.cli("delete", "--force", name)
         await session.shutdown()
+async def test_a_refresh_shows_the_docker_list_first_and_its_usage_later(lab_home: Home, lab, lab_docker) -> None:
+    """`docker stats` samples for ~2 s: the list must not wait for it (Provider.with_usage)."""
+    secrets = await SecretStore.open()
+    await NodeService(lab_home, secrets).add_node(lab_docker.node_config())
+    trust_host_key(lab_home.known_hosts, lab_docker.ssh.address, 22, lab_docker.ssh.host_key_line)
+    name = lab.unique_name("usage")
+    lab_docker.docker_ok("run", "-d", "--name", name, lab_docker.busybox, "sleep", "1000")
+    seen: list[tuple[int | None, bool]] = []  # per instances_changed: (memory usage of ours, refresh running)
+
+    class Watcher(Recorder):
+        def instances_changed(self, node_id) -> None:
+            mine = next(i for i in session.instances_of(node_id) if i.name == name)
+            seen.append((mine.memory_usage, session.refreshing(node_id)))
+
+    session = Session(lab_home, secrets, listener=Watcher())
+    await session.start(monitor=False, refresh=False)
+    try:
+        await session.refresh(session.nodes[0].id)
+    finally:
+        await session.shutdown()
+        lab_docker.docker("rm", "-f", name)
+    assert len(seen) == 2, seen
+    (listed, listing_running), (with_usage, _) = seen
+    assert listed is None and listing_running  # the list, shown while the usage is still asked for
+    assert with_usage is not None and with_usage > 0

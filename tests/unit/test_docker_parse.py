@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ocv_desktop.core.errors import InvalidInput, Unsupported
+from ocv_desktop.core.errors import InvalidInput, MalformedData, Unsupported
 from ocv_desktop.core.models import InstanceSpec, InstanceStatus, InstanceType, PortMapping, Protocol
 from ocv_desktop.providers.docker import parse as dp
 from ocv_desktop.providers.docker.provider import argv_batches, run_argv
@@ -394,3 +394,64 @@ def test_a_large_inspect_array_decoded_element_by_element_equals_one_document() 
             dp.parse_inspect(broken)
     with pytest.raises(dp.DockerOutputError):
         dp.parse_inspect(json.dumps([1, 2] * 100_000))  # elements must be objects
+
+
+# --- docker stats --------------------------------------------------------------------------------
+
+BUSY_ID = "fa3ce249dc7bfdd8f35f67b894ba9feb2ad1f7e06f994078e3e13f2d56a75558"
+WEB_ID = "93d14b93b8ef60f8e97cba7a2a6b12003895927c394ed648b7e177bb52e2af5d"
+
+
+def test_stats_recorded_from_the_lab_give_usage_by_full_id():
+    rows = dp.parse_json_lines(_recorded("stats.jsonl"), "docker stats")
+    usage = dp.usage_from_stats(rows)
+    assert set(usage) == {BUSY_ID, WEB_ID}
+    busy, web = usage[BUSY_ID], usage[WEB_ID]
+    assert busy.cpu_usage == pytest.approx(0.6493)  # CPUPerc 64.93% = 0.65 of one core
+    assert busy.memory_usage == 560 * 1024  # MemUsage is binary (KiB), the limit part is dropped
+    assert (busy.network_rx, busy.network_tx) == (732, 0)
+    assert web.cpu_usage == 0.0 and web.memory_usage == 576 * 1024 and web.network_rx == 572
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("0B", 0), ("1.5MiB", 1572864), ("1.2kB", 1200), ("2GB", 2 * 10**9), ("3GiB", 3 * 2**30), ("--", None),
+     ("", None), ("12", None), ("1e999GB", None), ("-1B", None), ("1.5 MiB", 1572864)],
+)  # fmt: skip
+def test_stats_sizes(text, size):
+    assert dp.parse_stats_size(text) == size
+
+
+@pytest.mark.parametrize(
+    ("text", "fraction"), [("0.00%", 0.0), ("250.5%", 2.505), ("--", None), ("nan%", None), ("-3%", None), ("", None)]
+)
+def test_stats_percentages(text, fraction):
+    assert dp.parse_percent(text) == (pytest.approx(fraction) if fraction is not None else None)
+
+
+def test_stats_rows_that_cannot_be_matched_are_skipped_and_wrong_types_are_malformed():
+    good = {"ID": WEB_ID, "CPUPerc": "1.00%", "MemUsage": "1MiB / 2MiB", "NetIO": "1kB / 2kB"}
+    # docker stats without --no-trunc (a short id), or a wrapper's junk row: nothing to match, left out
+    skipped = [{**good, "ID": WEB_ID[:12]}, {"ID": "x; rm -rf /"}, {}]
+    usage = dp.usage_from_stats([*skipped, good])
+    assert list(usage) == [WEB_ID] and usage[WEB_ID].network_tx == 2000
+    # a sample Docker could not take yet reads as unknown, not zero
+    blank = dp.usage_from_stats([{"ID": WEB_ID, "CPUPerc": "--", "MemUsage": "-- / --", "NetIO": "-- / --"}])
+    assert blank[WEB_ID] == dp.ContainerUsage(None, None, None, None)
+    with pytest.raises(MalformedData, match="CPUPerc"):
+        dp.usage_from_stats([{**good, "CPUPerc": {"oops": 1}}])
+    with pytest.raises(dp.DockerOutputError):
+        dp.parse_json_lines('{"ID": "a"}\nnot json\n', "docker stats")
+
+
+def test_usage_is_merged_into_the_listing_by_id_and_others_keep_none():
+    rows = dp.parse_json_lines(_recorded("ps.jsonl"), "docker ps")
+    listing = dp.merge_listing(rows, dp.parse_inspect(_recorded("inspect.json")), "n1")
+    first = listing[0]
+    usage = {first.id: dp.ContainerUsage(0.5, 1024, 10, 20)}
+    merged = dp.with_usage(listing, usage)
+    assert (merged[0].cpu_usage, merged[0].memory_usage, merged[0].network_rx, merged[0].network_tx) == (
+        0.5, 1024, 10, 20,
+    )  # fmt: skip
+    assert merged[0].memory_limit == first.memory_limit  # the limit from inspect is kept
+    assert all(i.cpu_usage is None and i.memory_usage is None for i in merged[1:])

@@ -208,9 +208,14 @@ def test_recorded_instances(path):
             assert inst.ipv4 and all(a.startswith("10.77.") for a in inst.ipv4)
             assert "127.0.0.1" not in inst.ipv4
             assert not any(a.startswith("fe80") or a == "::1" for a in inst.ipv6)
+            # traffic of every interface but loopback
+            nics = {k: v["counters"] for k, v in raw["state"]["network"].items() if k != "lo"}
+            assert inst.network_rx == sum(c["bytes_received"] for c in nics.values())
+            assert inst.network_tx == sum(c["bytes_sent"] for c in nics.values())
         else:
             assert inst.status is InstanceStatus.STOPPED
             assert inst.ipv4 == ()
+            assert inst.network_rx is None and inst.network_tx is None  # no counters: unknown, not 0
     running = [i for i in instances if i.status is InstanceStatus.RUNNING]
     stopped = [i for i in instances if i.status is InstanceStatus.STOPPED]
     assert running and stopped, "the recording holds one running and one stopped instance"

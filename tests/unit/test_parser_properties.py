@@ -42,6 +42,7 @@ def _lines(path: Path) -> list[dict[str, Any]]:
 PS_ROWS = _lines(DOCKER / "ps.jsonl")
 INSPECT = json.loads((DOCKER / "inspect.json").read_text())
 IMAGE_ROWS = _lines(DOCKER / "images.jsonl")
+STATS_ROWS = _lines(DOCKER / "stats.jsonl")
 VERSION = json.loads((DOCKER / "version.json").read_text())
 INFO = json.loads((DOCKER / "info.json").read_text())
 LXD_INSTANCES = json.loads((LXD / "incus-6.0-api-instances.json").read_text())
@@ -162,6 +163,18 @@ def test_docker_images(rows, inspected):
     text = "\n".join(_dumps(r) for r in rows) if isinstance(rows, list) else _dumps(rows)
     only_ocv_errors(lambda: dp.images_from_rows(dp.parse_json_lines(text, "images"), "n"))
     only_ocv_errors(lambda: [dp.image_from_inspect(o, "n") for o in dp.parse_inspect(_dumps(inspected))])
+
+
+@FUZZ
+@given(rows=mutated(STATS_ROWS))
+@example(rows=_with(STATS_ROWS, (0, "CPUPerc"), math.nan))
+@example(rows=_with(STATS_ROWS, (0, "MemUsage"), "9" * 400 + "YiB / 1B"))
+def test_docker_stats(rows):
+    text = "\n".join(map(_dumps, rows)) if isinstance(rows, list) else _dumps(rows)
+    usage = only_ocv_errors(lambda: dp.usage_from_stats(dp.parse_json_lines(text, "docker stats")))
+    for found in (usage or {}).values():
+        for value in (found.cpu_usage, found.memory_usage, found.network_rx, found.network_tx):
+            assert value is None or (math.isfinite(value) and 0 <= value < 2**63)
 
 
 @FUZZ

@@ -37,6 +37,7 @@ def test_cluster_resources_instances_skip_templates_nodes_and_storage():
     assert server1.memory_usage == 842551296
     assert server1.disk_limit == 34359738368
     assert server1.disk_usage is None  # PVE reports 0 for VMs: unknown, not empty
+    assert (server1.network_rx, server1.network_tx) == (2456116121, 545248946)  # netin, netout
     assert server1.extra["pve_type"] == "qemu"
     tagged = instances[1]
     assert tagged.status is InstanceStatus.STOPPED

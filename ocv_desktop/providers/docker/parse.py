@@ -10,6 +10,7 @@ object. We never split human-formatted columns on whitespace (the original's bug
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,7 +21,7 @@ from typing import Any
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType
 from ocv_desktop.providers.go_time import parse_go_time
-from ocv_desktop.providers.shape import arr, guarded, integer, obj, objs
+from ocv_desktop.providers.shape import MAX_INT, arr, guarded, integer, obj, objs
 from ocv_desktop.providers.shape import text as as_text
 
 NONE = "<none>"
@@ -345,6 +346,86 @@ def merge_listing(
         for row in ps_rows
         if (details := by_id.get(_str(row.get("ID")))) is not None
     ]
+
+
+# --- docker stats ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerUsage:
+    """What one ``docker stats --no-stream`` row says about a running container."""
+
+    cpu_usage: float | None  # fraction of one core (Docker's CPUPerc / 100: 250% = 2.5 cores busy)
+    memory_usage: int | None  # bytes
+    network_rx: int | None  # bytes since the container started
+    network_tx: int | None
+
+
+_PERCENT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
+# MemUsage is go-units BytesSize (binary: KiB, MiB); NetIO and BlockIO are HumanSize (decimal: kB, MB).
+_STATS_SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*([kKMGTPEZY]?)(i?)B\s*$")
+_POWERS = {"": 0, "k": 1, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6, "Z": 7, "Y": 8}
+
+
+def parse_percent(text: str) -> float | None:
+    """``12.5%`` -> 0.125; Docker's ``--`` (no sample yet) or anything else -> None."""
+    m = _PERCENT_RE.match(text)
+    return float(m.group(1)) / 100 if m else None
+
+
+def parse_stats_size(text: str) -> int | None:
+    """``1.5MiB`` -> 1572864, ``1.2kB`` -> 1200, ``0B`` -> 0; ``--`` or out of range -> None."""
+    m = _STATS_SIZE_RE.match(text)
+    if not m:
+        return None
+    base = 1024 if m.group(3) else 1000
+    value = float(m.group(1)) * base ** _POWERS[m.group(2)]
+    return round(value) if value <= MAX_INT else None
+
+
+def _pair(text: str) -> tuple[str, str]:
+    """``used / limit`` (MemUsage) or ``in / out`` (NetIO) as its two halves."""
+    first, _, second = text.partition("/")
+    return first.strip(), second.strip()
+
+
+@guarded("the `docker stats` rows")
+def usage_from_stats(rows: Sequence[Mapping[str, Any]]) -> dict[str, ContainerUsage]:
+    """``docker stats --no-stream --no-trunc --format '{{json .}}'`` rows by full container id.
+    A row without a full id cannot be matched to a container and is left out; a value Docker
+    could not sample (``--``) is None. A value of the wrong type is MalformedData."""
+    usage: dict[str, ContainerUsage] = {}
+    for row in rows:
+        container_id = _str(row.get("ID"), "ID")
+        if not re.fullmatch(r"[0-9a-f]{64}", container_id):
+            continue
+        rx, tx = _pair(_str(row.get("NetIO"), "NetIO"))
+        usage[container_id] = ContainerUsage(
+            cpu_usage=parse_percent(_str(row.get("CPUPerc"), "CPUPerc")),
+            memory_usage=parse_stats_size(_pair(_str(row.get("MemUsage"), "MemUsage"))[0]),
+            network_rx=parse_stats_size(rx),
+            network_tx=parse_stats_size(tx),
+        )
+    return usage
+
+
+def with_usage(instances: Sequence[Instance], usage: Mapping[str, ContainerUsage]) -> list[Instance]:
+    """The listing with each running container's usage merged in (by full id)."""
+    merged = []
+    for inst in instances:
+        found = usage.get(inst.id)
+        merged.append(
+            inst
+            if found is None
+            else dataclasses.replace(
+                inst,
+                cpu_usage=found.cpu_usage,
+                memory_usage=found.memory_usage,
+                network_rx=found.network_rx,
+                network_tx=found.network_tx,
+            )
+        )
+    return merged
 
 
 # --- images ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import math
 import os
 import re
@@ -35,6 +36,7 @@ from ocv_desktop.core.models import (
     Image,
     Instance,
     InstanceSpec,
+    InstanceStatus,
     InstanceType,
     NodeConfig,
     NodeSecrets,
@@ -47,6 +49,7 @@ from ocv_desktop.core.models import (
 from ocv_desktop.providers.base import (
     Provider,
     ProviderContext,
+    check_log_lines,
     check_new_password,
     chpasswd_input,
     no_progress,
@@ -61,6 +64,8 @@ from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import redact, sudo_refused
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
+
+log = logging.getLogger(__name__)
 
 # Docker's own rule for container names (daemon/names.go), capped at 63 like every other platform.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}$")
@@ -104,6 +109,8 @@ _INSPECT_BUDGET = 24_000 if os.name == "nt" else 200_000
 START_SETTLE = 1.0
 START_WAIT = 20.0
 LOG_TAIL_LINES = 20
+# docker stats answers after one sampling round (~1-2 s); a hung cgroup read must not hold the listing.
+STATS_WAIT = 20.0
 
 
 class DockerProvider(Provider):
@@ -219,6 +226,25 @@ class DockerProvider(Provider):
             raise dp.DockerOutputError(f"`docker ps` printed an unexpected container id: {bad[0][:80]!r}")
         inspected = await self._inspect_containers(ids) if ids else []
         return await parse_off_loop(len(rows), dp.merge_listing, rows, inspected, self.node.id)
+
+    async def with_usage(self, instances: list[Instance]) -> list[Instance]:
+        """One ``docker stats --no-stream`` for every running container (none when nothing
+        runs), merged in by full id. dockerd samples for about 2 s before it answers, so this is a
+        step of its own after the listing. A CLI or daemon whose stats fail (an old one, no cgroup
+        access) costs the usage only."""
+        running = sum(i.status is InstanceStatus.RUNNING for i in instances)
+        if not running:
+            return instances
+        try:
+            result = await self._docker(
+                "stats", "--no-stream", "--no-trunc", "--format", "{{json .}}", timeout=min(self._quick, STATS_WAIT)
+            )
+            rows = await parse_off_loop(result.out.count("\n"), dp.parse_json_lines, result.out, "docker stats")
+            usage = await parse_off_loop(len(rows), dp.usage_from_stats, rows)
+        except OcvError as exc:  # MalformedData and Timeout included
+            log.info("%s: no usage from docker stats: %s", self.name, exc)
+            return instances
+        return await parse_off_loop(running, dp.with_usage, instances, usage)
 
     async def _inspect_containers(self, refs: Sequence[str]) -> list[dict[str, Any]]:
         """``docker inspect`` of many containers in one call (one per ~3000 ids). Ones that no
@@ -465,6 +491,20 @@ class DockerProvider(Provider):
         await self._inspect_one(ref)  # NotFound with the container's name, not docker's wording
         await self._docker("commit", "--", ref, image, timeout=self.context.command_timeout)
         return dp.image_from_inspect(await self._inspect_image(image), self.node.id)
+
+    # --- logs ----------------------------------------------------------------------------------
+
+    async def instance_log(self, instance_id: str, lines: int = 200) -> str:
+        """``docker logs --tail N``: the container's output. Its stdout and stderr come back on
+        two streams, so their lines are shown one stream after the other, not interleaved."""
+        ref = _check_ref(instance_id)
+        count = check_log_lines(lines)
+        result = await self._docker("logs", "--tail", str(count), "--", ref, check=False)
+        if not result.ok:
+            if _NO_SUCH.search(result.err):
+                raise self._missing(ref)
+            raise self._fail(result)
+        return "\n".join(part.rstrip("\n") for part in (result.out, result.err) if part.strip())
 
     async def delete_image(self, image_id: str, *, force: bool = False) -> None:
         ref = _check_image(image_id)

@@ -11,6 +11,7 @@ it before and after a call to decide whether falling back to SSH is safe (provid
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,7 +24,7 @@ from ocv_desktop.core.errors import (
     NotFound,
 )
 from ocv_desktop.core.models import InstanceSpec, NodeConfig, ProgressCallback
-from ocv_desktop.providers.lxd_family.api import instance_path, lxd_call, lxd_request, open_lxd_client
+from ocv_desktop.providers.lxd_family.api import decode_envelope, instance_path, lxd_call, lxd_request, open_lxd_client
 from ocv_desktop.providers.lxd_family.backend import ExecResult
 from ocv_desktop.providers.lxd_family.exec import WebsocketDialer, await_operation, exec_with_stdin
 from ocv_desktop.providers.lxd_family.requests import (
@@ -288,6 +289,21 @@ class LxdApiBackend:
 
     # --- exec ------------------------------------------------------------------------------------
 
+    async def console_log(self, name: str) -> str:
+        """``GET /1.0/instances/{name}/console``: the console log file itself (not an envelope;
+        an error still comes as one)."""
+        path = instance_path(name, "console")
+
+        async def fetch() -> str:
+            response = await self.client.request("GET", path)
+            if response.status_code >= 400 or _is_error_envelope(response.content):
+                decode_envelope(response, f"GET {path}")  # raises the daemon's own error
+                raise ApiError(f"GET {path}: the daemon sent no console log", status=response.status_code)
+            # Incus labels the raw log application/json; it is the console's bytes all the same
+            return response.content.decode("utf-8", "replace")
+
+        return await self._counted(fetch)
+
     async def exec(
         self, name: str, argv: list[str], *, stdin: bytes, timeout: float, secrets: tuple[str, ...] = ()
     ) -> ExecResult:
@@ -311,3 +327,14 @@ class LxdApiBackend:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def _is_error_envelope(body: bytes) -> bool:
+    """Whether a raw answer is in fact an LXD/Incus error envelope (``{"type": "error", ...}``)."""
+    if not body.lstrip().startswith(b"{"):
+        return False
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("type") == "error"

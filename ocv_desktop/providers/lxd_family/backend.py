@@ -69,6 +69,10 @@ class LxdBackend(Protocol):
         """Delete one snapshot, awaited."""
         ...
 
+    async def console_log(self, name: str) -> str:
+        """The instance's console log, whole (the daemon keeps a bounded file)."""
+        ...
+
     async def exec(
         self, name: str, argv: list[str], *, stdin: bytes, timeout: float, secrets: tuple[str, ...] = ()
     ) -> ExecResult:

@@ -211,6 +211,12 @@ class LxdCliBackend:
         else:
             await self._run("delete", "--", f"{name}/{snapshot}", input=b"")
 
+    # --- logs ------------------------------------------------------------------------------------
+
+    async def console_log(self, name: str) -> str:
+        validate_name(name)
+        return await self._run("console", "--show-log", "--", name, input=b"")
+
     # --- exec ------------------------------------------------------------------------------------
 
     async def exec(

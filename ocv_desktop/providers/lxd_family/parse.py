@@ -141,6 +141,24 @@ def _addresses(network: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, 
     return tuple(v4), tuple(v6)
 
 
+def _traffic(network: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """Bytes received and sent by every interface but loopback (``state.network.*.counters``);
+    (None, None) when the daemon gave no counters (a stopped instance)."""
+    rx = tx = None
+    for ifname in sorted(network):
+        iface = _mapping(network[ifname])
+        if ifname == "lo" or iface.get("type") == "loopback":
+            continue
+        counters = _mapping(iface.get("counters"))
+        got_rx = integer(counters.get("bytes_received"), f"state.network.{ifname}.counters.bytes_received")
+        got_tx = integer(counters.get("bytes_sent"), f"state.network.{ifname}.counters.bytes_sent")
+        if got_rx is not None:
+            rx = (rx or 0) + got_rx
+        if got_tx is not None:
+            tx = (tx or 0) + got_tx
+    return rx, tx
+
+
 def _image_label(config: Mapping[str, Any]) -> str:
     desc = config.get("image.description")
     if desc:
@@ -173,6 +191,7 @@ def parse_instance(obj: Mapping[str, Any], node_id: str) -> Instance:
     memory = _mapping(state.get("memory"))
     root_usage = _mapping(_mapping(state.get("disk")).get(root_name))
     ipv4, ipv6 = _addresses(_mapping(state.get("network")))
+    network_rx, network_tx = _traffic(_mapping(state.get("network")))
 
     extra: dict[str, str] = {}
     cpu = _mapping(state.get("cpu"))
@@ -206,6 +225,8 @@ def parse_instance(obj: Mapping[str, Any], node_id: str) -> Instance:
         memory_usage=integer(memory.get("usage"), "state.memory.usage") if state else None,
         disk_limit=parse_size(root.get("size")),
         disk_usage=integer(root_usage.get("usage"), "state.disk.usage"),
+        network_rx=network_rx,
+        network_tx=network_tx,
         ipv4=ipv4,
         ipv6=ipv6,
         created=parse_go_time(obj.get("created_at"), "created_at"),

@@ -48,13 +48,22 @@ from ocv_desktop.core.models import (
     ProgressCallback,
     Snapshot,
 )
-from ocv_desktop.providers.base import Provider, check_new_password, chpasswd_input, refuse_option_like
+from ocv_desktop.providers.base import (
+    Provider,
+    check_log_lines,
+    check_new_password,
+    chpasswd_input,
+    last_lines,
+    refuse_option_like,
+)
 from ocv_desktop.providers.lxd_family import parse as lxd_parse
 from ocv_desktop.providers.lxd_family.backend import LxdBackend
 from ocv_desktop.providers.lxd_family.cli import LxdCliBackend
 from ocv_desktop.providers.lxd_family.requests import (
     INSTANCE_NAME_RE,
     NAME_HINT,
+    SNAPSHOT_NAME_HINT,
+    SNAPSHOT_NAME_RE,
     ImageSource,
     check_spec,
     validate_name,
@@ -83,6 +92,19 @@ class LxdFamilyProvider(Provider):
     instance_types = (InstanceType.CONTAINER, InstanceType.VM)
     name_pattern = INSTANCE_NAME_RE
     name_hint = NAME_HINT
+    has_snapshots = True
+    snapshot_descriptions = False  # InstanceSnapshotsPost has no description
+    log_drains = True  # a running container's console ring buffer: each read takes what is new
+
+    @classmethod
+    def snapshot_name_problem(cls, name: str) -> str | None:
+        return None if SNAPSHOT_NAME_RE.fullmatch(name) else SNAPSHOT_NAME_HINT
+
+    @classmethod
+    def stateful_snapshots(cls, inst: Instance) -> bool:
+        # Only a running instance has memory to keep (the daemon still needs CRIU or, for a VM,
+        # migration.stateful; it says so when it cannot).
+        return inst.status is InstanceStatus.RUNNING
 
     # Bounded waits for set_instance_password (seconds); class attributes so tests can shorten them.
     start_wait: ClassVar[float] = 60.0  # an instance that is starting
@@ -323,6 +345,14 @@ class LxdFamilyProvider(Provider):
         return await open_lxd_console(
             self._api.client, self._api.dialer, name, size, title=f"{name} ({self.type.value} exec)"
         )
+    # --- logs ----------------------------------------------------------------------------------
+
+    async def instance_log(self, instance_id: str, lines: int = 200) -> str:
+        """The instance's console log (what its init printed to the console), last ``lines``.
+        A running container's ring buffer hands out what was written since the previous read."""
+        name = validate_name(instance_id)
+        count = check_log_lines(lines)
+        return last_lines(await self._call("console log", lambda b: b.console_log(name)), count)
 
     # --- passwords -----------------------------------------------------------------------------
 

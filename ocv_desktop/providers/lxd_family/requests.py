@@ -38,12 +38,12 @@ def validate_name(name: str) -> str:
 SNAPSHOT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
+SNAPSHOT_NAME_HINT = "use letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters"
+
+
 def validate_snapshot_name(name: str) -> str:
     if not SNAPSHOT_NAME_RE.fullmatch(name):
-        raise InvalidInput(
-            f"invalid snapshot name {name!r}",
-            hint="use letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters",
-        )
+        raise InvalidInput(f"invalid snapshot name {name!r}", hint=SNAPSHOT_NAME_HINT)
     return name
 
 

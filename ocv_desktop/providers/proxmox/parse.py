@@ -183,6 +183,8 @@ def instance_from_resource(item: Mapping[str, Any], node_id: str) -> Instance:
         disk_limit=as_int(item.get("maxdisk"), "maxdisk"),
         # PVE reports disk 0 for every VM: it cannot look into the guest's filesystem.
         disk_usage=disk if itype is InstanceType.CONTAINER else (disk or None),
+        network_rx=as_int(item.get("netin"), "netin"),
+        network_tx=as_int(item.get("netout"), "netout"),
         location=str(item.get("node") or ""),
         extra=extra,
     )

@@ -51,6 +51,7 @@ from ocv_desktop.core.models import (
     Image,
     Instance,
     InstanceSpec,
+    InstanceStatus,
     InstanceType,
     NodeConfig,
     NodeSecrets,
@@ -60,10 +61,13 @@ from ocv_desktop.core.models import (
     Snapshot,
 )
 from ocv_desktop.providers.base import (
+    MAX_LOG_LINES,
     Provider,
     ProviderContext,
+    check_log_lines,
     check_new_password,
     chpasswd_input,
+    last_lines,
     no_progress,
     parse_off_loop,
     passwd_input,
@@ -73,7 +77,7 @@ from ocv_desktop.providers.proxmox import parse as pp
 from ocv_desktop.providers.proxmox.api import pve_endpoint
 from ocv_desktop.providers.proxmox.backends import ApiBackend, PveBackend, PveshBackend
 from ocv_desktop.providers.routing import api_or_ssh, may_fall_back
-from ocv_desktop.providers.shape import obj, objs
+from ocv_desktop.providers.shape import obj, objs, text
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
@@ -169,6 +173,17 @@ class ProxmoxProvider(Provider):
     instance_types = (InstanceType.CONTAINER, InstanceType.VM)
     name_pattern = _GUEST_NAME_RE
     name_hint = "a hostname: letters, digits and '-', not starting or ending with '-', at most 63 characters"
+    has_snapshots = True
+    snapshot_descriptions = True
+
+    @classmethod
+    def snapshot_name_problem(cls, name: str) -> str | None:
+        return None if _SNAPSHOT_RE.fullmatch(name) and name.lower() not in _RESERVED_SNAPSHOTS else _SNAPSHOT_HINT
+
+    @classmethod
+    def stateful_snapshots(cls, inst: Instance) -> bool:
+        # vmstate: a running VM's memory; PVE containers cannot keep it.
+        return inst.type is InstanceType.VM and inst.status is InstanceStatus.RUNNING
 
     # Config-lock contention: retries and the base delay (seconds, multiplied by the attempt number).
     lock_retries = 5
@@ -469,6 +484,24 @@ class ProxmoxProvider(Provider):
         snap = _check_snapshot_name(name)
         guest = await self._find(instance_id)
         await self._task("DELETE", f"{guest.path}/snapshot/{_seg(snap)}")
+
+    # --- logs ----------------------------------------------------------------------------------
+
+    async def instance_log(self, instance_id: str, lines: int = 200) -> str:
+        """The log of the guest's most recent task (start, stop, snapshot, ...), last ``lines``
+        lines, headed by the task's UPID. PVE keeps no console log a client can read."""
+        count = check_log_lines(lines)
+        guest = await self._find(instance_id)
+        tasks_path = f"/nodes/{_seg(guest.node)}/tasks"
+        tasks = objs(await self._call("GET", tasks_path, {"vmid": int(guest.vmid), "limit": 1}), "the task list")
+        if not tasks or not tasks[0].get("upid"):
+            return ""
+        upid = str(tasks[0]["upid"])
+        entries = objs(
+            await self._call("GET", f"{tasks_path}/{_seg(upid)}/log", {"limit": MAX_LOG_LINES}), "the task log"
+        )
+        log_text = "\n".join(text(e.get("t"), "task log line") for e in entries)
+        return f"{upid}\n{last_lines(log_text, count)}"
 
     async def _snapshot_unsupported(self, guest: Guest) -> Unsupported:
         """PVE said "snapshot feature is not available": name the storage(s) of the guest's volumes
@@ -971,13 +1004,15 @@ def _hostname(spec: InstanceSpec, name: str) -> str:
     return validate_instance_name(spec.hostname, _GUEST_NAME_RE) if spec.hostname else name
 
 
+_SNAPSHOT_HINT = (
+    "Proxmox snapshot names: a letter, then letters, digits and '_', 2 to 40 characters; "
+    "not 'current', 'vzdump' or 'pending'"
+)
+
+
 def _check_snapshot_name(name: str) -> str:
     if not _SNAPSHOT_RE.fullmatch(name) or name.lower() in _RESERVED_SNAPSHOTS:
-        raise InvalidInput(
-            f"invalid snapshot name {name!r}",
-            hint="Proxmox snapshot names: a letter, then letters, digits and '_', 2 to 40 characters; "
-            "not 'current', 'vzdump' or 'pending'",
-        )
+        raise InvalidInput(f"invalid snapshot name {name!r}", hint=_SNAPSHOT_HINT)
     return name
 
 
