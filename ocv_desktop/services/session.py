@@ -424,6 +424,8 @@ class Session:
             return
         if fresh is not instances and self._instances.get(node.id) is instances:
             self._instances[node.id] = fresh
+            # The first step recorded nothing for these rows (no usage yet): this is their point.
+            self.history.record_instances(node.id, fresh)
             self.listener.instances_changed(node.id)
 
     async def _list(self, node: NodeConfig) -> list[Instance]:

@@ -758,272 +758,282 @@
 <context>
     <name>InstanceDetails</name>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="80"/>
         <source>Instance details</source>
         <translation>实例详情</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="96"/>
         <source>Overview</source>
         <translation>概览</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="97"/>
         <source>Usage</source>
         <translation>用量</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="98"/>
         <source>Logs</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="99"/>
         <source>Ports</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="101"/>
         <source>Snapshots</source>
         <translation>快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="137"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="136"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="138"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="139"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="140"/>
         <source>Type:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="139"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="141"/>
         <source>Image:</source>
         <translation>镜像：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="142"/>
         <source>CPU limit:</source>
         <translation>CPU 限制：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="141"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="143"/>
         <source>Memory limit:</source>
         <translation>内存限制：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="142"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="144"/>
         <source>Disk limit:</source>
         <translation>磁盘限制：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="143"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="145"/>
         <source>Addresses:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="146"/>
         <source>Port mappings:</source>
         <translation>端口映射：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="147"/>
         <source>Created:</source>
         <translation>创建时间：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="146"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="148"/>
         <source>Id:</source>
         <translation>ID：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="160"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="162"/>
         <source>CPU:</source>
         <translation>CPU：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="161"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="163"/>
         <source>Memory:</source>
         <translation>内存：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="162"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="164"/>
         <source>Disk:</source>
         <translation>磁盘：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="163"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="165"/>
         <source>Network:</source>
         <translation>网络：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="167"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="169"/>
         <source>Refresh now</source>
         <translation>立即刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="168"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="170"/>
         <source>List the node&apos;s instances again (usage follows every refresh)</source>
         <translation>重新列出该节点的实例（用量随每次刷新更新）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="185"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="183"/>
+        <source>CPU, last hour:</source>
+        <translation>CPU（最近一小时）：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="184"/>
+        <source>Memory, last hour:</source>
+        <translation>内存（最近一小时）：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="199"/>
         <source> lines</source>
         <translation> 行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="200"/>
         <source>Load log</source>
         <translation>加载日志</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="206"/>
         <source>The log is read from the node when you press Load log.</source>
         <translation>按下“加载日志”后才从节点读取日志。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="197"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
         <source>Last</source>
         <translation>最后</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="225"/>
         <source>Host address</source>
         <translation>主机地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="225"/>
         <source>Host port</source>
         <translation>主机端口</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="225"/>
         <source>Guest port</source>
         <translation>客户机端口</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="211"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="225"/>
         <source>Protocol</source>
         <translation>协议</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="238"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="252"/>
         <source>This instance is no longer on its node.</source>
         <translation>此实例已不在其节点上。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="249"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="263"/>
         <source>{name} on {node}</source>
         <translation>{node} 上的 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="250"/>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="275"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="264"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="289"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="251"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="265"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="257"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="271"/>
         <source>{status} (the platform says: {raw})</source>
         <translation>{status}（平台显示：{raw}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="259"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="273"/>
         <source>container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="259"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="273"/>
         <source>VM</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="261"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="275"/>
         <source>{cores} cores</source>
         <translation>{cores} 核</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="262"/>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="263"/>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="264"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="276"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="278"/>
         <source>no limit</source>
         <translation>无限制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="280"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="294"/>
         <source>{percent}% of one core</source>
         <translation>单核的 {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="282"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="296"/>
         <source>(limit {cores} cores)</source>
         <translation>（限制 {cores} 核）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="296"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="310"/>
         <source>received {rx}, sent {tx}</source>
         <translation>已接收 {rx}，已发送 {tx}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="302"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="321"/>
         <source>Updated with every refresh of the instance list.</source>
         <translation>随实例列表的每次刷新而更新。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="304"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="323"/>
         <source>The instance is not running: it uses no CPU or memory now.</source>
         <translation>实例未运行：当前不占用 CPU 或内存。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="311"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="330"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="316"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="335"/>
         <source>No port mappings. LXD, Incus and Proxmox guests are reached at their own addresses.</source>
         <translation>没有端口映射。LXD、Incus 和 Proxmox 客户机通过其自身地址访问。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="342"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="361"/>
         <source>Reading the log…</source>
         <translation>正在读取日志…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="354"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="373"/>
         <source>The log could not be read: {error}</source>
         <translation>无法读取日志：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="365"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="384"/>
         <source>Nothing new since the last read.</source>
         <translation>自上次读取以来没有新内容。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="373"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="392"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="373"/>
+        <location filename="../../ocv_desktop/ui/widgets/instance_details.py" line="392"/>
         <source>The log is empty.</source>
         <translation>日志为空。</translation>
     </message>
@@ -1951,7 +1961,7 @@ The current password stops working. The new one is shown once and not saved anyw
     <name>Session</name>
     <message>
         <location filename="../../ocv_desktop/services/session.py" line="210"/>
-        <location filename="../../ocv_desktop/services/session.py" line="882"/>
+        <location filename="../../ocv_desktop/services/session.py" line="884"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
@@ -1978,188 +1988,188 @@ The current password stops working. The new one is shown once and not saved anyw
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="461"/>
+        <location filename="../../ocv_desktop/services/session.py" line="463"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="462"/>
+        <location filename="../../ocv_desktop/services/session.py" line="464"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="463"/>
+        <location filename="../../ocv_desktop/services/session.py" line="465"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="464"/>
+        <location filename="../../ocv_desktop/services/session.py" line="466"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="482"/>
-        <location filename="../../ocv_desktop/services/session.py" line="494"/>
-        <location filename="../../ocv_desktop/services/session.py" line="545"/>
+        <location filename="../../ocv_desktop/services/session.py" line="484"/>
+        <location filename="../../ocv_desktop/services/session.py" line="496"/>
+        <location filename="../../ocv_desktop/services/session.py" line="547"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="484"/>
-        <location filename="../../ocv_desktop/services/session.py" line="736"/>
+        <location filename="../../ocv_desktop/services/session.py" line="486"/>
+        <location filename="../../ocv_desktop/services/session.py" line="738"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="512"/>
-        <location filename="../../ocv_desktop/services/session.py" line="709"/>
+        <location filename="../../ocv_desktop/services/session.py" line="514"/>
+        <location filename="../../ocv_desktop/services/session.py" line="711"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="512"/>
+        <location filename="../../ocv_desktop/services/session.py" line="514"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="513"/>
+        <location filename="../../ocv_desktop/services/session.py" line="515"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="535"/>
+        <location filename="../../ocv_desktop/services/session.py" line="537"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="550"/>
+        <location filename="../../ocv_desktop/services/session.py" line="552"/>
         <source>new password set</source>
         <translation>已设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="575"/>
+        <location filename="../../ocv_desktop/services/session.py" line="577"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="576"/>
+        <location filename="../../ocv_desktop/services/session.py" line="578"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="577"/>
+        <location filename="../../ocv_desktop/services/session.py" line="579"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="604"/>
+        <location filename="../../ocv_desktop/services/session.py" line="606"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="605"/>
+        <location filename="../../ocv_desktop/services/session.py" line="607"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="606"/>
+        <location filename="../../ocv_desktop/services/session.py" line="608"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="615"/>
+        <location filename="../../ocv_desktop/services/session.py" line="617"/>
         <source>Commit to image</source>
         <translation>提交为镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="623"/>
+        <location filename="../../ocv_desktop/services/session.py" line="625"/>
         <source>saved as {image}</source>
         <translation>已保存为 {image}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="632"/>
+        <location filename="../../ocv_desktop/services/session.py" line="634"/>
         <source>Load log</source>
         <translation>加载日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="645"/>
+        <location filename="../../ocv_desktop/services/session.py" line="647"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="655"/>
+        <location filename="../../ocv_desktop/services/session.py" line="657"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="664"/>
+        <location filename="../../ocv_desktop/services/session.py" line="666"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="687"/>
+        <location filename="../../ocv_desktop/services/session.py" line="689"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="695"/>
+        <location filename="../../ocv_desktop/services/session.py" line="697"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="701"/>
+        <location filename="../../ocv_desktop/services/session.py" line="703"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="810"/>
+        <location filename="../../ocv_desktop/services/session.py" line="812"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="810"/>
+        <location filename="../../ocv_desktop/services/session.py" line="812"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="834"/>
+        <location filename="../../ocv_desktop/services/session.py" line="836"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="838"/>
+        <location filename="../../ocv_desktop/services/session.py" line="840"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="847"/>
+        <location filename="../../ocv_desktop/services/session.py" line="849"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="856"/>
+        <location filename="../../ocv_desktop/services/session.py" line="858"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="869"/>
+        <location filename="../../ocv_desktop/services/session.py" line="871"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="906"/>
+        <location filename="../../ocv_desktop/services/session.py" line="908"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="952"/>
+        <location filename="../../ocv_desktop/services/session.py" line="954"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="1008"/>
+        <location filename="../../ocv_desktop/services/session.py" line="1010"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>

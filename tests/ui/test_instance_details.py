@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QLineEdit, QMes
 
 from ocv_desktop.services.activity import ActivityState
 from ocv_desktop.ui.widgets.instance_details import InstanceDetails
+from ocv_desktop.ui.widgets.sparkline import Sparkline
 from tests.cli_process import ocv
 from tests.ui.window_fixtures import child, docker_node, find_dialog, incus_node
 
@@ -75,6 +76,13 @@ def test_docker_details_show_live_usage_and_the_log(qtbot, open_window, lab, lab
         tab(dock, "usageTab")
         cpu, memory = child(dock, QLabel, "cpuUsage"), child(dock, QLabel, "memoryUsage")
         assert "%" in cpu.text() and memory.text() != "unknown" and "B" in memory.text()
+        # the last hour as the listings saw it: a second refresh adds a second point
+        memory_history = child(dock, Sparkline, "memoryHistory")
+        cpu_history = child(dock, Sparkline, "cpuHistory")
+        assert len(memory_history.series()) == 1 and memory_history.series()[0][1] == inst.memory_usage
+        it.refresh(qtbot, "dock")
+        qtbot.waitUntil(lambda: len(memory_history.series()) == 2, timeout=30_000)
+        assert len(cpu_history.series()) >= 1 and all(v >= 0 for _, v in cpu_history.series())
         # the table's CPU and memory cells show it too
         row = it.row_of(busy)
         cells = [it.window.proxy.index(row, c).data() for c in (4, 5)]

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QColor, QFontDatabase
 from PySide6.QtWidgets import (
     QDockWidget,
     QFormLayout,
@@ -49,6 +50,7 @@ from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour, text_l
 from ocv_desktop.ui.models.formatting import format_bytes, format_cores, format_usage
 from ocv_desktop.ui.theme import status_text
 from ocv_desktop.ui.widgets.snapshots_panel import SnapshotsPanel
+from ocv_desktop.ui.widgets.sparkline import COLOURS, Sparkline
 
 DEFAULT_LOG_LINES = 200
 # One published port as `docker ps` prints it: [ip:]host->guest/proto, or an unpublished guest/proto.
@@ -169,6 +171,18 @@ class InstanceDetails(QDockWidget):
         self.refresh_button.clicked.connect(self._refresh_now)
         self.usage_layout: QVBoxLayout = page.layout()  # type: ignore[assignment]
         self.usage_layout.addWidget(self.usage_note)
+        # The last hour of this instance as the listings saw it (services/history.py): CPU in
+        # cores from 0, memory from 0 up to the limit when there is one.
+        history = QFormLayout()
+        self.cpu_history = Sparkline(QColor(COLOURS["cpu"]))
+        self.cpu_history.setObjectName("cpuHistory")
+        self.memory_history = Sparkline(QColor(COLOURS["memory"]))
+        self.memory_history.setObjectName("memoryHistory")
+        for spark in (self.cpu_history, self.memory_history):
+            spark.setMinimumSize(200, 48)
+        history.addRow(self.tr("CPU, last hour:"), self.cpu_history)
+        history.addRow(self.tr("Memory, last hour:"), self.memory_history)
+        self.usage_layout.addLayout(history)
         row = QHBoxLayout()
         row.addWidget(self.refresh_button)
         row.addStretch(1)
@@ -297,6 +311,11 @@ class InstanceDetails(QDockWidget):
                     rx=format_bytes(inst.network_rx) or unknown, tx=format_bytes(inst.network_tx) or unknown
                 )
             )
+        since = time.time() - 3600
+        history = self.ws.history
+        self.cpu_history.set_series(history.instance_series(inst.node_id, inst.id, "cpu", since), low=0.0)
+        memory = history.instance_series(inst.node_id, inst.id, "memory", since)
+        self.memory_history.set_series(memory, low=0.0, high=float(inst.memory_limit) if inst.memory_limit else None)
         running = inst.status is InstanceStatus.RUNNING
         self.usage_note.setText(
             self.tr("Updated with every refresh of the instance list.")
