@@ -60,6 +60,7 @@ from ocv_desktop.core.models import (
 from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider, create_provider
+from ocv_desktop.providers.lxd_family.enrollment import EnrollResult, enroll
 from ocv_desktop.services.activity import Activity, ActivityState
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
@@ -806,11 +807,7 @@ class Session:
         its own (not the pool's), the typed secrets over the stored ones (an empty field keeps the
         stored value), closed afterwards. Saves nothing; trust problems come back as a failed
         check (the editor says so; the trust dialog follows the save)."""
-        stored = await self.secrets.load(node.id) if node.id in self._nodes else NodeSecrets()
-        given = typed or NodeSecrets()
-        secrets = NodeSecrets(
-            **{f.name: getattr(given, f.name) or getattr(stored, f.name) for f in dataclasses.fields(NodeSecrets)}
-        )
+        secrets = await self._typed_over_stored(node, typed)
         timeout = self.settings.health_timeout
         deadline = asyncio.get_running_loop().time() + timeout
         provider = create_provider(node.type, provider_context(self.home, self.settings))
@@ -826,6 +823,37 @@ class Session:
         finally:
             with contextlib.suppress(OcvError, OSError, TimeoutError):
                 await asyncio.wait_for(provider.disconnect(), SHUTDOWN_TIMEOUT)
+
+    async def _typed_over_stored(self, node: NodeConfig, typed: NodeSecrets | None) -> NodeSecrets:
+        """The secrets the editor's typed fields say: a typed value, else the stored one."""
+        stored = await self.secrets.load(node.id) if node.id in self._nodes else NodeSecrets()
+        given = typed or NodeSecrets()
+        return NodeSecrets(
+            **{f.name: getattr(given, f.name) or getattr(stored, f.name) for f in dataclasses.fields(NodeSecrets)}
+        )
+
+    async def enroll(
+        self,
+        node: NodeConfig,
+        typed: NodeSecrets | None = None,
+        *,
+        token: str | None = None,
+        accept_fingerprint: str | None = None,
+    ) -> EnrollResult:
+        """Make an LXD/Incus node trust this app, as ``ocv-desktop nodes enroll`` does (the same
+        ``providers.lxd_family.enrollment.enroll``): with ``token``, else over SSH with the
+        node's own CLI. Raises ``CertificateUnknown`` at first contact (the caller shows the
+        fingerprint and calls again with ``accept_fingerprint``) and OcvError on failure. Saves
+        nothing: the returned node (endpoint, certificate paths, pin) is the editor's to save."""
+        secrets = await self._typed_over_stored(node, typed)
+        return await enroll(
+            node,
+            self.home,
+            secrets,
+            token=token,
+            accept_fingerprint=accept_fingerprint,
+            connect_timeout=self.settings.connect_timeout,
+        )
 
     async def update_settings(self, settings: Settings) -> Settings:
         """Save new settings to config.yaml through the config's own validation (store/config.py:
