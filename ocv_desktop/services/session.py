@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import inspect
 import itertools
 import logging
 import time
@@ -458,9 +459,14 @@ class Session:
         self._instances[old.node_id] = updated
         self.listener.instances_changed(old.node_id)
 
-    async def reset_password(self, inst: Instance) -> str | None:
-        """A new random root password for the instance, or None when it failed (the activity log
-        says why). The password is returned to the caller only; it is never logged."""
+    async def reset_password(
+        self, inst: Instance, *, username: str = "root", password: str | None = None, allow_reboot: bool = False
+    ) -> str | None:
+        """Set ``username``'s password in the instance: ``password`` when given, else a newly
+        generated one. Returns the password set, or None when it failed (the activity log says
+        why). ``allow_reboot``: the consent the CLI's ``--allow-reboot`` gives (a Proxmox VM
+        without the guest agent gets the password through cloud-init and a reboot); only passed
+        to providers that take it. The password goes to the caller only; it is never logged."""
         node = self._nodes.get(inst.node_id)
         if node is None:
             return None
@@ -469,18 +475,24 @@ class Session:
 
         async def op(node: NodeConfig) -> str:
             async with self.pool.exclusive(node) as provider:
-                return await provider.reset_instance_password(inst.id)
+                consent: dict[str, Any] = {}
+                if allow_reboot and "allow_reboot" in inspect.signature(provider.set_instance_password).parameters:
+                    consent["allow_reboot"] = True
+                if password is None:
+                    return await provider.reset_instance_password(inst.id, username=username, **consent)
+                await provider.set_instance_password(inst.id, password, username=username, **consent)
+                return password
 
         try:
-            password = await self._with_trust(inst.node_id, op, interactive=True)
+            result = await self._with_trust(inst.node_id, op, interactive=True)
         except asyncio.CancelledError:
             self._finish(act, ActivityState.CANCELLED, self.tr("cancelled"))
             raise
         except OcvError as exc:
             self._finish(act, ActivityState.FAILED, str(exc))
             return None
-        self._finish(act, ActivityState.SUCCEEDED, self.tr("new password set"))
-        return password
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("new password set for {user}").format(user=username))
+        return result
 
     # --- snapshots -----------------------------------------------------------------------------
 
