@@ -370,6 +370,7 @@ class MainWindow(QMainWindow):
 
     def _health_changed(self, node_id: str) -> None:
         self._update_health_label()
+        self._update_actions()  # a node that went down (or came back) changes what its instances can do
         # The nodes on screen stay current: a node that answers is listed again once its list is
         # older than the health interval (never for an unreachable one: that would only fail).
         if node_id in self._scope_node_ids() and self.ws.health_state(node_id) is not HealthState.UNHEALTHY:
@@ -542,6 +543,8 @@ class MainWindow(QMainWindow):
             scope_nodes=len(self._scope_node_ids()),
             has_nodes=bool(self.ws.nodes),
             can_open_terminal=self._terminal_target() is not None,
+            instance_nodes={i.node_id: n for i in insts if (n := self.ws.node(i.node_id)) is not None},
+            offline=frozenset(i.node_id for i in insts if self.ws.health_state(i.node_id) is HealthState.UNHEALTHY),
         )
 
     def _update_actions(self, *_: Any) -> None:
