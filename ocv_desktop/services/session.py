@@ -152,6 +152,7 @@ class Session:
         self._instances: dict[str, list[Instance]] = {}
         self._listed_at: dict[str, float] = {}  # node id -> monotonic time of its last listing
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
+        self.config_error: ConfigError | None = None  # config.yaml did not load (left untouched)
         self.trust_needed: dict[str, TrustError] = {}  # untrusted, so the node cannot be reached
         # The node works (e.g. over its API), but something else it uses is untrusted (its SSH host
         # key, which the terminal needs): shown on the badge, never blocks a refresh.
@@ -202,12 +203,35 @@ class Session:
         try:
             config = await self.node_service.reload()
         except ConfigError as exc:
-            # Left untouched on disk (rule 5); the window shows why and stays usable.
-            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
+            # Left untouched on disk (rule 5); the window shows every problem instead of the
+            # first-node prompt (a node added now could not be saved) and stays usable.
+            self._config_broken(exc)
             config = AppConfig()
+        else:
+            self.config_error = None
         self._apply_config(config)
         self.listener.keyring_state_changed()
         self.begin(monitor=monitor, refresh=refresh)
+
+    def config_problems(self) -> list[str]:
+        """Every problem of the config file that did not load (one line each, ``path:line: field:
+        message``), or [] when it loaded."""
+        exc = self.config_error
+        if exc is None:
+            return []
+        each = getattr(exc, "problems", None)  # store.yamlfile.InvalidFile lists them all
+        return [str(p) for p in each] if each else [exc.message]
+
+    def _config_broken(self, exc: ConfigError) -> None:
+        before = self.config_problems()
+        self.config_error = exc
+        if self.config_problems() != before:  # once per problem set (the file watcher may reload again)
+            for line in self.config_problems():
+                log.error("config file problem: %s", line)
+        if self._nodes:  # a hand edit broke it while nodes are on screen: they stay, the banner says why
+            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
+        else:  # without nodes the window shows the problems (config_problems) where the first-node prompt was
+            self.listener.nodes_changed()
 
     def begin(self, *, monitor: bool = True, refresh: bool = True) -> None:
         """Start the health monitor and the first refresh of every node (``start`` does it unless
@@ -786,8 +810,12 @@ class Session:
         try:
             config = await self.node_service.reload_between_changes()
         except ConfigError as exc:
-            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
+            self._config_broken(exc)
             return False
+        if self.config_error is not None:  # fixed: the window leaves its problem list
+            self.config_error = None
+            self._apply_config(config)
+            return True
         if config.nodes == tuple(self._nodes.values()) and config.settings == self.settings:
             return False  # our own save, or a change that changed nothing
         changed = [n.id for n in config.nodes if self._nodes.get(n.id) != n]

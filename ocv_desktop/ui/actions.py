@@ -59,6 +59,7 @@ class SelectionState:
     # found them unreachable (their instances' actions would only fail)
     instance_nodes: Mapping[str, NodeConfig] = field(default_factory=dict)
     offline: frozenset[str] = frozenset()
+    config_broken: bool = False  # config.yaml did not load: nothing can be saved to it
 
 
 def password_blocked(node: NodeConfig, inst: Instance) -> str:
@@ -210,6 +211,10 @@ class WindowActions(QObject):
         self.edit_node.setEnabled(state.node is not None)
         self.remove_node.setEnabled(state.node is not None)
         self.trust_node.setEnabled(state.node is not None and not state.node.local)
+        unsaved = self.tr("config.yaml did not load: fix it first (nothing can be saved to it)")
+        broken = unsaved if state.config_broken else ""
+        self._enable(self.add_node, not broken, broken, self.add_node.statusTip())
+        self._enable(self.import_file, not broken, broken, self.import_file.statusTip())
 
     def _offline_reason(self, state: SelectionState) -> str:
         names = sorted(

@@ -57,6 +57,7 @@ from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
 from ocv_desktop.ui.theme import apply_palette
+from ocv_desktop.ui.widgets.config_problems import ConfigProblemsPanel
 from ocv_desktop.ui.widgets.error_banner import ErrorBanner
 from ocv_desktop.ui.widgets.health_badge import HealthBadgeDelegate
 from ocv_desktop.ui.widgets.welcome import WelcomePanel
@@ -185,9 +186,11 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
 
         self.welcome = WelcomePanel(self)
+        self.config_problems = ConfigProblemsPanel(self)
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("mainStack")
         self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.config_problems)
         self.stack.addWidget(self.splitter)
 
         self.banner = ErrorBanner(self)
@@ -319,6 +322,10 @@ class MainWindow(QMainWindow):
         a.group_by_platform.triggered.connect(lambda: self._group_by("platform"))
         a.group_by_tag.triggered.connect(lambda: self._group_by("tag"))
 
+        self.config_problems.openFolderRequested.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.home.config_file.parent)))
+        )
+        self.config_problems.reloadRequested.connect(lambda: self._flow("reload-config", self._reload_config()))
         self.welcome.addNodeRequested.connect(lambda: self._flow("add-node", node_flows.add_node(self)))
         self.welcome.importRequested.connect(lambda: self._flow("import", node_flows.import_file(self)))
         self.welcome.addLocalRequested.connect(
@@ -362,9 +369,16 @@ class MainWindow(QMainWindow):
 
     def _nodes_changed(self) -> None:
         has_nodes = bool(self.ws.nodes)
-        self.stack.setCurrentWidget(self.splitter if has_nodes else self.welcome)
-        if not has_nodes:
+        problems = self.ws.config_problems()
+        if has_nodes:
+            self.stack.setCurrentWidget(self.splitter)
+        elif problems:  # never invite a first node into a file that cannot be saved
+            self.config_problems.set_problems(str(self.ws.home.config_file), problems)
+            self.stack.setCurrentWidget(self.config_problems)
+        else:
+            self.stack.setCurrentWidget(self.welcome)
             self._flow("detect-local", self._detect_local())
+        self._update_actions()
         self._update_health_label()
         self._scope_changed()
 
@@ -542,6 +556,7 @@ class MainWindow(QMainWindow):
             node=node,
             scope_nodes=len(self._scope_node_ids()),
             has_nodes=bool(self.ws.nodes),
+            config_broken=bool(self.ws.config_problems()),
             can_open_terminal=self._terminal_target() is not None,
             instance_nodes={i.node_id: n for i in insts if (n := self.ws.node(i.node_id)) is not None},
             offline=frozenset(i.node_id for i in insts if self.ws.health_state(i.node_id) is HealthState.UNHEALTHY),
@@ -614,6 +629,9 @@ class MainWindow(QMainWindow):
             log.info("looking for local platforms failed: %s", exc)
             return
         self.welcome.set_local_candidates(found)
+
+    async def _reload_config(self) -> None:
+        await self.ws.reload_config()
 
     def _flow(self, name: str, coro: Coroutine[Any, Any, None]) -> asyncio.Future[None]:
         """Run a UI flow (dialogs and workspace calls) as a named workspace task."""
