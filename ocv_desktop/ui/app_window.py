@@ -48,6 +48,7 @@ from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
 from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.config_watcher import ConfigWatcher
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
+from ocv_desktop.ui.errors import localize
 from ocv_desktop.ui.flows import app as app_flows
 from ocv_desktop.ui.flows import create as create_flows
 from ocv_desktop.ui.flows import images as image_flows
@@ -438,7 +439,7 @@ class MainWindow(QMainWindow):
                 lines.append(text.format(node=node.name))
             elif node_id in self.ws.errors:
                 text = self.tr("{node}: could not list instances: {error}")
-                lines.append(text.format(node=node.name, error=self.ws.errors[node_id]))
+                lines.append(text.format(node=node.name, error=localize(self.ws.errors[node_id])))
         metrics, width = self.node_message.fontMetrics(), max(200, self.instance_table.width() - 8)
         shown = [metrics.elidedText(" ".join(line.split()), Qt.TextElideMode.ElideRight, width) for line in lines[:5]]
         if len(lines) > 5:

@@ -71,7 +71,7 @@ from ocv_desktop.ui.dialogs.widgets import (
     set_text_colour,
     text_label,
 )
-from ocv_desktop.ui.errors import error_text
+from ocv_desktop.ui.errors import error_text, localize
 from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
 
 _TAG_SEPARATORS = re.compile(r"[,，、]")  # ASCII comma, full-width comma, ideographic comma
@@ -543,7 +543,7 @@ class NodeEditorDialog(FittingDialog):
             return
         error = future.exception()
         if error is not None:
-            self.test_results.setText(self.tr("The test failed: {error}").format(error=error))
+            self.test_results.setText(self.tr("The test failed: {error}").format(error=error_text(error)))
             return
         report = future.result()
         names = {CheckKind.SSH: self.tr("SSH"), CheckKind.API: self.tr("API"), CheckKind.SERVICE: self.tr("Service")}
@@ -555,11 +555,11 @@ class NodeEditorDialog(FittingDialog):
                     line += f" ({check.detail})"
             elif check.status is CheckStatus.NOT_CHECKED:
                 line = self.tr("{check}: not checked ({why})").format(
-                    check=names.get(check.kind, check.kind.value), why=check.error or "-"
+                    check=names.get(check.kind, check.kind.value), why=localize(check.error or "-")
                 )
             else:
                 line = self.tr("{check}: FAILED: {error}").format(
-                    check=names.get(check.kind, check.kind.value), error=check.error
+                    check=names.get(check.kind, check.kind.value), error=localize(check.error or "")
                 )
             lines.append(line)
         self.test_results.setText("\n".join(lines) or self.tr("No check applies to this node."))
