@@ -52,64 +52,89 @@
 <context>
     <name>ActivityModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="43"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="44"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="44"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="45"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="45"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="46"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="46"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="47"/>
         <source>Instance</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="47"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="48"/>
         <source>Duration</source>
         <translation>耗时</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="48"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="49"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="49"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="50"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="153"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="154"/>
         <source>queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="155"/>
         <source>running…</source>
         <translation>进行中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="155"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="156"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="157"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="158"/>
         <source>cancelled</source>
         <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>ConfigProblemsPanel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="46"/>
+        <source>Nothing in the file was changed, and nothing can be saved to it until it loads: fix these lines in a text editor. The window reloads the file when it is saved; Reload reads it now.</source>
+        <translation>文件未被修改，在它能正常加载之前也无法向其中保存任何内容：请在文本编辑器中修正这些行。文件保存后窗口会自动重新加载；点击“重新加载”可立即读取。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="55"/>
+        <source>Open the config folder</source>
+        <translation>打开配置文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="58"/>
+        <source>&amp;Reload</source>
+        <translation>重新加载(&amp;R)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="73"/>
+        <source>%n problem(s) in {path}: the configuration was not loaded</source>
+        <translation>
+            <numerusform>{path} 中有 %n 个问题：配置未加载</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -173,190 +198,190 @@
 <context>
     <name>CreateInstanceDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="52"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="53"/>
         <source>Create instance</source>
         <translation>创建实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="66"/>
         <source>an image of the node, or one to pull</source>
         <translation>节点上的镜像，或要拉取的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="70"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="67"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="68"/>
         <source>List the node&apos;s images again</source>
         <translation>重新列出节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="79"/>
         <source>no limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="81"/>
         <source>no limit (e.g. 512M, 2G)</source>
         <translation>不限制（例如 512M、2G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="83"/>
         <source>platform default (e.g. 10G)</source>
         <translation>平台默认值（例如 10G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="86"/>
         <source>one per line: host:guest/proto, e.g. 8080:80/tcp</source>
         <translation>每行一个：主机端口:客户端口/协议，例如 8080:80/tcp</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="89"/>
         <source>one per line: KEY=VALUE</source>
         <translation>每行一个：KEY=VALUE</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="94"/>
         <source>the image&apos;s default</source>
         <translation>镜像的默认命令</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="95"/>
         <source>Start after creating</source>
         <translation>创建后启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="107"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="108"/>
         <source>Type:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="112"/>
         <source>Image:</source>
         <translation>镜像：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="114"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="116"/>
         <source>CPUs:</source>
         <translation>CPU：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
         <source>Memory:</source>
         <translation>内存：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="118"/>
         <source>Disk:</source>
         <translation>磁盘：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
         <source>Ports:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="124"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
         <source>Environment:</source>
         <translation>环境变量：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="122"/>
         <source>Command:</source>
         <translation>命令：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="324"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="323"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="166"/>
         <source>Container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="166"/>
         <source>Virtual machine</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="171"/>
         <source>Port mappings and the command are set for Docker containers only</source>
         <translation>端口映射和命令仅适用于 Docker 容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="183"/>
         <source>Free resources: not known yet</source>
         <translation>可用资源：尚不清楚</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="186"/>
         <source>Free on the node: {memory} of {total} memory, {disk} disk ({cores} CPUs)</source>
         <translation>节点可用：内存 {memory}（共 {total}），磁盘 {disk}（{cores} 个 CPU）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="202"/>
         <source>Listing the images of {node}…</source>
         <translation>正在列出 {node} 的镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="211"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="219"/>
         <source>%n image(s) on the node</source>
         <translation>
             <numerusform>节点上有 %n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="246"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="243"/>
         <source>Add a node first.</source>
         <translation>请先添加节点。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="249"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="247"/>
         <source>Invalid name: {rule}</source>
         <translation>名称无效：{rule}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="251"/>
         <source>Type a name.</source>
         <translation>请输入名称。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="255"/>
         <source>Choose or type an image.</source>
         <translation>请选择或输入镜像。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="312"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="311"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="318"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="317"/>
         <source>The node refused: {error}</source>
         <translation>节点拒绝了请求：{error}</translation>
     </message>
@@ -364,22 +389,22 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="118"/>
         <source>… and {count} more lines (see the details)</source>
         <translation>… 另有 {count} 行（见详细信息）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="129"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="130"/>
         <source>An unexpected error occurred: {error}</source>
         <translation>发生意外错误：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="134"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="135"/>
         <source>This is a bug in ocv-desktop. The details below help the developers to fix it.</source>
         <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="162"/>
+        <location filename="../../ocv_desktop/ui/dialogs/widgets.py" line="176"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -387,17 +412,22 @@
 <context>
     <name>ErrorBanner</name>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="33"/>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="36"/>
         <source>Open log folder</source>
         <translation>打开日志文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="39"/>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="42"/>
         <source>Hide this message</source>
         <translation>隐藏此消息</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="52"/>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="57"/>
+        <source>… {count} more lines in the log file</source>
+        <translation>… 另有 {count} 行，见日志文件</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="58"/>
         <source> (and {count} earlier)</source>
         <translation>（之前还有 {count} 条）</translation>
     </message>
@@ -416,162 +446,235 @@
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="27"/>
+        <source>cannot connect to {where}: {reason}</source>
+        <translation>无法连接到 {where}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="31"/>
+        <source>{where} refused the connection</source>
+        <translation>{where} 拒绝了连接</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="35"/>
+        <source>cannot resolve the host name of {where}: {reason}</source>
+        <translation>无法解析 {where} 的主机名：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="39"/>
+        <source>SSH connection to {where} failed: {reason}</source>
+        <translation>到 {where} 的 SSH 连接失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="43"/>
+        <source>the connection to {where} failed: {reason}</source>
+        <translation>到 {where} 的连接失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="47"/>
+        <source>{what} timed out after {seconds} s</source>
+        <translation>{what} 在 {seconds} 秒后超时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="49"/>
+        <source>connecting to {where}</source>
+        <translation>连接 {where}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="55"/>
+        <source>is sshd running and the port right?</source>
+        <translation>sshd 是否在运行、端口是否正确？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="58"/>
+        <source>check the node&apos;s address</source>
+        <translation>请检查节点地址</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="61"/>
+        <source>LXD/Incus names are hostnames: letters, digits and &apos;-&apos;, starting with a letter, at most 63</source>
+        <translation>LXD/Incus 的名称是主机名：只能使用字母、数字和“-”，以字母开头，最多 63 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="66"/>
+        <source>2-63 characters: letters, digits, &apos;_&apos;, &apos;.&apos; and &apos;-&apos;, starting with a letter or digit</source>
+        <translation>2–63 个字符：字母、数字、“_”、“.”和“-”，以字母或数字开头</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="71"/>
+        <source>a hostname: letters, digits and &apos;-&apos;, not starting or ending with &apos;-&apos;, at most 63 characters</source>
+        <translation>主机名：字母、数字和“-”，不能以“-”开头或结尾，最多 63 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="76"/>
+        <source>use letters, digits and &apos;-&apos;, start with a letter or digit, at most 63 characters</source>
+        <translation>使用字母、数字和“-”，以字母或数字开头，最多 63 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="80"/>
+        <source>tokens are single-use and expire; create a new one with `config trust add`</source>
+        <translation>令牌只能使用一次且会过期；请用 `config trust add` 创建新的令牌</translation>
+    </message>
+</context>
+<context>
     <name>ImagesPanel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="51"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="50"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="62"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="64"/>
         <source>Filter by name, alias or id</source>
         <translation>按名称、别名或 ID 筛选</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="72"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="67"/>
         <source>image to pull, e.g. debian:12 or images:debian/12</source>
         <translation>要拉取的镜像，例如 debian:12 或 images:debian/12</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="73"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="68"/>
         <source>Pull</source>
         <translation>拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="69"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="76"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Aliases</source>
         <translation>别名</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Created</source>
         <translation>创建时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>In use</source>
         <translation>使用中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="81"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="105"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="152"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="169"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="164"/>
         <source>Listing the images…</source>
         <translation>正在列出镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="172"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="177"/>
         <source>%n image(s)</source>
         <translation>
             <numerusform>%n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="187"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="238"/>
         <source>Pulling {image}…</source>
         <translation>正在拉取 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="243"/>
         <source>{image} could not be pulled: {error}</source>
         <translation>无法拉取 {image}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="251"/>
         <source>Pulled {image}.</source>
         <translation>已拉取 {image}。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="268"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="274"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="269"/>
         <source>Delete the image {image} from {node}?</source>
         <translation>从 {node} 删除镜像 {image}？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="277"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="272"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="273"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="278"/>
         <source>Deleting {image}…</source>
         <translation>正在删除 {image}…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="288"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="283"/>
         <source>The node refused to delete it: {error}</source>
         <translation>节点拒绝删除：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="295"/>
-        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="298"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="290"/>
+        <location filename="../../ocv_desktop/ui/dialogs/images.py" line="293"/>
         <source>Deleted {image}.</source>
         <translation>已删除 {image}。</translation>
     </message>
@@ -723,186 +826,191 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="83"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="127"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="149"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="151"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="158"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="221"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="233"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="243"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="251"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="256"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="259"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="401"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="417"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="407"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="423"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="409"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="422"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="438"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="441"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="461"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="477"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="36"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="48"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="45"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="61"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>The credentials of {nodes} were NOT saved: {why}</source>
         <translation>{nodes} 的凭据未保存：{why}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="90"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="75"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="91"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="80"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="96"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="105"/>
         <source>The node was removed, but its credentials were not deleted</source>
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="658"/>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="680"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="97"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="108"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="118"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="667"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="661"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="683"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/flows/instances.py" line="35"/>
+        <source>The password of {user} in {instance} was set.</source>
+        <translation>已设置 {instance} 中 {user} 的密码。</translation>
     </message>
 </context>
 <context>
     <name>NewPasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="92"/>
-        <source>New root password</source>
-        <translation>新的 root 密码</translation>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="104"/>
+        <source>New password</source>
+        <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="96"/>
-        <source>The root password of {instance} on {node} is now:</source>
-        <translation>节点 {node} 上实例 {instance} 的 root 密码现在是：</translation>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="108"/>
+        <source>The password of {user} in {instance} on {node} is now:</source>
+        <translation>{node} 上 {instance} 中 {user} 的密码现在是：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="119"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="131"/>
         <source>ocv-desktop does not store this password anywhere and forgets it when you close this window. Save it in your password manager now.</source>
         <translation>ocv-desktop 不会在任何地方保存此密码，关闭此窗口后即不再保留。请现在将它存入您的密码管理器。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="126"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="138"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="149"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
     </message>
@@ -910,351 +1018,455 @@
 <context>
     <name>NodeEditorDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="125"/>
         <source>Edit node {name}</source>
         <translation>编辑节点 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="119"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="270"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="172"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="182"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="186"/>
         <source>&amp;Platform:</source>
         <translation>平台(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="179"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="187"/>
         <source>This computer (commands run here, no SSH)</source>
         <translation>本机（命令在本机执行，不使用 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="181"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
         <source>Use sudo -n (for a user other than root)</source>
         <translation>使用 sudo -n（用于非 root 用户）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
         <source>comma-separated, e.g. production, eu-west</source>
         <translation>用逗号分隔，例如：生产, 华东</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="192"/>
         <source>&amp;Tags:</source>
         <translation>标签(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="188"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="196"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="549"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
         <source>host name or IP address</source>
         <translation>主机名或 IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="198"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="193"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="201"/>
         <source>P&amp;ort:</source>
         <translation>端口(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="203"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="205"/>
         <source>SSH agent</source>
         <translation>SSH 代理</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="198"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="207"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
         <source>&amp;Log in with:</source>
         <translation>登录方式(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
         <source>&amp;Key file:</source>
         <translation>密钥文件(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
         <source>Key p&amp;assphrase:</source>
         <translation>密钥口令(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="549"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="220"/>
         <source>&amp;Endpoint:</source>
         <translation>接口地址(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="222"/>
         <source>API token (recommended)</source>
         <translation>API 令牌（推荐）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
         <source>User and password</source>
         <translation>用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="224"/>
         <source>No API (SSH only)</source>
         <translation>不使用 API（仅 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
         <source>API log&amp;in:</source>
         <translation>API 登录(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
         <source>Token I&amp;D:</source>
         <translation>令牌 ID(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="221"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="229"/>
         <source>Token &amp;secret:</source>
         <translation>令牌密钥(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="231"/>
         <source>API use&amp;r:</source>
         <translation>API 用户(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="233"/>
         <source>API passwor&amp;d:</source>
         <translation>API 密码(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="234"/>
         <source>found automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="235"/>
         <source>Prox&amp;mox node:</source>
         <translation>Proxmox 节点(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="228"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="236"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
         <source>PEM file</source>
         <translation>PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
         <source>Client &amp;certificate:</source>
         <translation>客户端证书(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="234"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="242"/>
         <source>Client ke&amp;y:</source>
         <translation>客户端私钥(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
-        <source>No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it creates a client certificate and makes the server trust it.</source>
-        <translation>还没有证书？两项都留空，然后运行一次 `ocv-desktop nodes enroll 节点名`：它会生成客户端证书，并让服务器信任该证书。</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
         <source>none: pin the server certificate</source>
         <translation>无：固定服务器证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="246"/>
         <source>CA &amp;file:</source>
         <translation>CA 文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="248"/>
         <source>Pinned certificate:</source>
         <translation>已固定的证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="251"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="260"/>
+        <source>No certificate yet? Leave both empty and enrol: a client certificate is created and the server is made to trust it, with a trust token (on the server: `incus config trust add NAME` or `lxc config trust add`) or over SSH.</source>
+        <translation>还没有证书？两项都留空并进行注册：程序会创建客户端证书，并通过信任令牌（在服务器上运行 `incus config trust add NAME` 或 `lxc config trust add` 获取）或通过 SSH 让服务器信任它。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="267"/>
+        <source>paste the trust token here</source>
+        <translation>在此粘贴信任令牌</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="272"/>
+        <source>Enrol with &amp;token</source>
+        <translation>用令牌注册(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="274"/>
+        <source>Enrol over SS&amp;H</source>
+        <translation>通过 SSH 注册(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="276"/>
+        <source>&amp;Pin and enrol</source>
+        <translation>固定证书并注册(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="278"/>
+        <source>Trust exactly this server certificate (compare its fingerprint first) and enrol</source>
+        <translation>只信任这一个服务器证书（请先核对指纹）并注册</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="295"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="297"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="254"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="298"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="299"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="300"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="260"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="304"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="270"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="322"/>
         <source>&amp;Test connection</source>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="279"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="323"/>
         <source>Run the health check with these settings now; nothing is saved</source>
         <translation>立即用这些设置运行健康检查；不会保存任何内容</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="303"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="347"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="303"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="347"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="313"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="357"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="358"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="485"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="532"/>
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="495"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="542"/>
         <source>The test was cancelled.</source>
         <translation>测试已取消。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="499"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="546"/>
         <source>The test failed: {error}</source>
         <translation>测试失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="549"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="506"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="553"/>
         <source>{check}: OK</source>
         <translation>{check}：正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="510"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="557"/>
         <source>{check}: not checked ({why})</source>
         <translation>{check}：未检查（{why}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="514"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="561"/>
         <source>{check}: FAILED: {error}</source>
         <translation>{check}：失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="518"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="565"/>
         <source>No check applies to this node.</source>
         <translation>没有适用于此节点的检查。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="557"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="583"/>
+        <source>Enrolment runs from the main window</source>
+        <translation>注册需从主窗口进行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="585"/>
+        <source>Fill in the fields above first</source>
+        <translation>请先填写上面的字段</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="589"/>
+        <source>Paste a trust token first</source>
+        <translation>请先粘贴信任令牌</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="590"/>
+        <source>Create a client certificate and have the server trust it with this token</source>
+        <translation>创建客户端证书，并用此令牌让服务器信任它</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="593"/>
+        <source>Needs the SSH host and user name</source>
+        <translation>需要 SSH 主机和用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="594"/>
+        <source>Create a client certificate and add it to the server&apos;s trust list over SSH</source>
+        <translation>创建客户端证书，并通过 SSH 将其加入服务器的信任列表</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="606"/>
+        <source>Enrolling with the trust token…</source>
+        <translation>正在用信任令牌注册…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="606"/>
+        <source>Enrolling over SSH…</source>
+        <translation>正在通过 SSH 注册…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="630"/>
+        <source>The enrolment was cancelled.</source>
+        <translation>注册已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="637"/>
+        <source>First contact with {address}. Its certificate has the SHA-256 fingerprint:
+{fingerprint}
+Compare it with the server&apos;s (`incus info` or `lxc info`: certificate_fingerprint), then pin it.</source>
+        <translation>首次连接 {address}。它的证书 SHA-256 指纹为：
+{fingerprint}
+请与服务器上的指纹（`incus info` 或 `lxc info` 中的 certificate_fingerprint）核对后再固定。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="648"/>
+        <source>The enrolment failed: {error}</source>
+        <translation>注册失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="657"/>
+        <source>with the trust token</source>
+        <translation>使用信任令牌</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="658"/>
+        <source>over SSH</source>
+        <translation>通过 SSH</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="659"/>
+        <source>it trusted this certificate already</source>
+        <translation>它此前已信任此证书</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="662"/>
+        <source>Enrolled: {server} trusts this app ({how}). Save the node to keep it.</source>
+        <translation>注册成功：{server} 已信任本程序（{how}）。请保存节点以保留此设置。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="709"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="588"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="740"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="590"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="742"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="591"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="743"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="614"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="766"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="617"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="769"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="620"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="772"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="623"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="775"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -1355,221 +1567,262 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="147"/>
-        <source>Reset root password</source>
-        <translation>重置 root 密码</translation>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="168"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="218"/>
+        <source>Set password</source>
+        <translation>设置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="148"/>
-        <source>Set a new random root password for {instance} on {node}?
-
-The current password stops working. The new one is shown once and not saved anywhere.</source>
-        <translation>为节点 {node} 上的实例 {instance} 设置新的随机 root 密码？
-
-当前密码将失效。新密码只显示一次，不会保存在任何地方。</translation>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="173"/>
+        <source>Set a new password in {instance} on {node}. The user&apos;s current password stops working.</source>
+        <translation>为 {node} 上的 {instance} 设置新密码。该用户当前的密码将失效。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="153"/>
-        <source>Reset password</source>
-        <translation>重置密码</translation>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="181"/>
+        <source>&amp;User:</source>
+        <translation>用户(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="184"/>
+        <source>&amp;Generate a strong password (shown once, after it is set)</source>
+        <translation>生成强密码（设置后只显示一次）(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="186"/>
+        <source>T&amp;ype my own password</source>
+        <translation>输入我自己的密码(&amp;Y)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="195"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="196"/>
+        <source>&amp;Confirm:</source>
+        <translation>确认(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="203"/>
+        <source>Allow a reboot if the VM has no guest agent</source>
+        <translation>如果虚拟机没有客户机代理，允许重启</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="207"/>
+        <source>Without the QEMU guest agent the password is set through cloud-init, which applies it when the VM boots: the VM is rebooted. Unchecked, such a VM is left alone and you are told why.</source>
+        <translation>没有 QEMU 客户机代理时，密码通过 cloud-init 设置，并在虚拟机启动时生效：虚拟机会被重启。不勾选时，不会改动此类虚拟机，并会告诉您原因。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="216"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="242"/>
+        <source>Enter a valid user name (lower case letters, digits, _ . -)</source>
+        <translation>请输入有效的用户名（小写字母、数字、_ . -）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="246"/>
+        <source>Type the new password twice</source>
+        <translation>请将新密码输入两次</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="248"/>
+        <source>The two passwords differ</source>
+        <translation>两次输入的密码不一致</translation>
     </message>
 </context>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="204"/>
-        <location filename="../../ocv_desktop/services/session.py" line="776"/>
+        <location filename="../../ocv_desktop/services/session.py" line="232"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="260"/>
+        <location filename="../../ocv_desktop/services/session.py" line="286"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="332"/>
+        <location filename="../../ocv_desktop/services/session.py" line="358"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="339"/>
+        <location filename="../../ocv_desktop/services/session.py" line="365"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="356"/>
+        <location filename="../../ocv_desktop/services/session.py" line="382"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="392"/>
+        <location filename="../../ocv_desktop/services/session.py" line="418"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="393"/>
+        <location filename="../../ocv_desktop/services/session.py" line="419"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="394"/>
+        <location filename="../../ocv_desktop/services/session.py" line="420"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="395"/>
+        <location filename="../../ocv_desktop/services/session.py" line="421"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="413"/>
-        <location filename="../../ocv_desktop/services/session.py" line="425"/>
-        <location filename="../../ocv_desktop/services/session.py" line="476"/>
+        <location filename="../../ocv_desktop/services/session.py" line="439"/>
+        <location filename="../../ocv_desktop/services/session.py" line="451"/>
+        <location filename="../../ocv_desktop/services/session.py" line="513"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="415"/>
-        <location filename="../../ocv_desktop/services/session.py" line="630"/>
+        <location filename="../../ocv_desktop/services/session.py" line="441"/>
+        <location filename="../../ocv_desktop/services/session.py" line="667"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
-        <location filename="../../ocv_desktop/services/session.py" line="603"/>
+        <location filename="../../ocv_desktop/services/session.py" line="469"/>
+        <location filename="../../ocv_desktop/services/session.py" line="640"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
+        <location filename="../../ocv_desktop/services/session.py" line="469"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="444"/>
+        <location filename="../../ocv_desktop/services/session.py" line="470"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="466"/>
+        <location filename="../../ocv_desktop/services/session.py" line="497"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="481"/>
-        <source>new password set</source>
-        <translation>已设置新密码</translation>
+        <location filename="../../ocv_desktop/services/session.py" line="518"/>
+        <source>new password set for {user}</source>
+        <translation>已为 {user} 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="506"/>
+        <location filename="../../ocv_desktop/services/session.py" line="543"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="507"/>
+        <location filename="../../ocv_desktop/services/session.py" line="544"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="508"/>
+        <location filename="../../ocv_desktop/services/session.py" line="545"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="535"/>
+        <location filename="../../ocv_desktop/services/session.py" line="572"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="536"/>
+        <location filename="../../ocv_desktop/services/session.py" line="573"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="537"/>
+        <location filename="../../ocv_desktop/services/session.py" line="574"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="549"/>
+        <location filename="../../ocv_desktop/services/session.py" line="586"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="558"/>
+        <location filename="../../ocv_desktop/services/session.py" line="595"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="581"/>
+        <location filename="../../ocv_desktop/services/session.py" line="618"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="589"/>
+        <location filename="../../ocv_desktop/services/session.py" line="626"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="595"/>
+        <location filename="../../ocv_desktop/services/session.py" line="632"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="704"/>
+        <location filename="../../ocv_desktop/services/session.py" line="741"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="704"/>
+        <location filename="../../ocv_desktop/services/session.py" line="741"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="728"/>
+        <location filename="../../ocv_desktop/services/session.py" line="765"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="732"/>
+        <location filename="../../ocv_desktop/services/session.py" line="769"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="741"/>
+        <location filename="../../ocv_desktop/services/session.py" line="778"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="750"/>
+        <location filename="../../ocv_desktop/services/session.py" line="787"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="763"/>
+        <location filename="../../ocv_desktop/services/session.py" line="800"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="800"/>
+        <location filename="../../ocv_desktop/services/session.py" line="841"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="846"/>
+        <location filename="../../ocv_desktop/services/session.py" line="914"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="892"/>
+        <location filename="../../ocv_desktop/services/session.py" line="960"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
@@ -1931,219 +2184,264 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="69"/>
+        <source>Setting a container&apos;s password on {node} needs SSH: the Proxmox API cannot run commands in containers. Edit the node and give it SSH access (execution Automatic or SSH only).</source>
+        <translation>在 {node} 上设置容器密码需要 SSH：Proxmox API 无法在容器中执行命令。请编辑该节点，为其配置 SSH 访问（执行方式选“自动”或“仅 SSH”）。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
         <source>&amp;Start</source>
         <translation>启动(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
         <source>Start the selected instances</source>
         <translation>启动选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
         <source>Stop the selected instances</source>
         <translation>停止选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="89"/>
         <source>&amp;Restart</source>
         <translation>重启(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="89"/>
         <source>Restart the selected instances</source>
         <translation>重启选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
         <source>&amp;Delete…</source>
         <translation>删除(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="75"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="93"/>
         <source>Delete the selected instances (asks first)</source>
         <translation>删除选中的实例（会先确认）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
         <source>Reset &amp;password…</source>
         <translation>重置密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="97"/>
         <source>Set a new random root password in the selected instance</source>
         <translation>为选中的实例设置新的随机 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
         <source>Open SSH &amp;terminal</source>
         <translation>打开 SSH 终端(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="101"/>
         <source>Open an SSH session to the node (or a shell in the selected instance) in your terminal</source>
         <translation>在您的终端中打开到节点的 SSH 会话（或进入选中实例的 shell）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
         <source>&amp;Create instance…</source>
         <translation>创建实例(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
         <source>Create a container or virtual machine on the selected node</source>
         <translation>在所选节点上创建容器或虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
         <source>&amp;Images…</source>
         <translation>镜像(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="109"/>
         <source>List, pull and delete the images of the selected node</source>
         <translation>列出、拉取和删除所选节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="113"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
         <source>List the instances of the selected nodes again</source>
         <translation>重新列出选中节点的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="117"/>
         <source>Check &amp;health now</source>
         <translation>立即检查健康状态(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="118"/>
         <source>Check the selected nodes now instead of waiting for the next round</source>
         <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
         <source>&amp;Add node…</source>
         <translation>添加节点(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
         <source>Add a node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
         <source>&amp;Edit node…</source>
         <translation>编辑节点(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
         <source>Change the selected node</source>
         <translation>修改选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="125"/>
         <source>Re&amp;move node…</source>
         <translation>移除节点(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="125"/>
         <source>Remove the selected node from the list</source>
         <translation>从列表中移除选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="110"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="128"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="129"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="140"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="141"/>
         <source>Health checks, time limits, theme, language</source>
         <translation>健康检查、时限、主题、语言</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="145"/>
         <source>&amp;About ocv-desktop</source>
         <translation>关于 ocv-desktop(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="145"/>
         <source>Version and folders</source>
         <translation>版本和文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="149"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="131"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="149"/>
         <source>Show the log files</source>
         <translation>显示日志文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="151"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="151"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="152"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="153"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="177"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="192"/>
+        <source>Select a stopped instance to start</source>
+        <translation>请选择一个已停止的实例来启动</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="193"/>
+        <source>Select a running instance to stop</source>
+        <translation>请选择一个正在运行的实例来停止</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="194"/>
+        <source>Select a running instance to restart</source>
+        <translation>请选择一个正在运行的实例来重启</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="200"/>
+        <source>Select the instances to delete</source>
+        <translation>请选择要删除的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="206"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="214"/>
+        <source>config.yaml did not load: fix it first (nothing can be saved to it)</source>
+        <translation>config.yaml 未能加载：请先修正它（目前无法向其保存任何内容）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="223"/>
+        <source>{nodes} did not answer the last health check</source>
+        <translation>{nodes} 未响应上一次健康检查</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="229"/>
+        <source>Select one running instance</source>
+        <translation>请选择一个正在运行的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="238"/>
+        <source>{instance} is not running: start it first</source>
+        <translation>{instance} 未在运行：请先启动它</translation>
     </message>
 </context>
 </TS>
