@@ -281,7 +281,8 @@ class NodeEditorDialog(FittingDialog):
         self.enrol_pin_button.hide()
         for button in (self.enrol_token_button, self.enrol_ssh_button, self.enrol_pin_button):
             button.setAutoDefault(False)
-            buttons.addWidget(button)
+        buttons.addWidget(self.enrol_token_button)
+        buttons.addWidget(self.enrol_ssh_button)
         buttons.addStretch(1)
         column.addLayout(buttons)
         self.enrol_status = text_label("", object_name="enrolStatus")
@@ -289,6 +290,14 @@ class NodeEditorDialog(FittingDialog):
         self.enrol_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.enrol_status.hide()
         column.addWidget(self.enrol_status)
+        # the fingerprint to compare, in the monospace lines the trust dialog uses
+        self.enrol_fingerprint = mono_label("", object_name="enrolFingerprint")
+        self.enrol_fingerprint.hide()
+        column.addWidget(self.enrol_fingerprint)
+        pin_row = QHBoxLayout()
+        pin_row.addWidget(self.enrol_pin_button)
+        pin_row.addStretch(1)
+        column.addLayout(pin_row)
         return box
 
     def _build_options(self) -> QGroupBox:
@@ -602,6 +611,7 @@ class NodeEditorDialog(FittingDialog):
         token = self.token_edit.text().strip() if with_token else None
         self._enrolling = True
         self.enrol_pin_button.hide()
+        self.enrol_fingerprint.hide()
         self._show_enrol_status(
             self.tr("Enrolling with the trust token…") if with_token else self.tr("Enrolling over SSH…"), bad=False
         )
@@ -634,14 +644,13 @@ class NodeEditorDialog(FittingDialog):
             self._offered_pin = error.fingerprint
             self._show_enrol_status(
                 self.tr(
-                    "First contact with {address}. Its certificate has the SHA-256 fingerprint:\n{fingerprint}\n"
-                    "Compare it with the server's (`incus info` or `lxc info`: certificate_fingerprint), "
-                    "then pin it."
-                ).format(
-                    address=f"{error.host}:{error.port}", fingerprint=certificate_fingerprint_lines(error.fingerprint)
-                ),
+                    "First contact with {address}. Compare this SHA-256 fingerprint with the server's "
+                    "(`incus info` or `lxc info`: certificate_fingerprint), then pin it:"
+                ).format(address=f"{error.host}:{error.port}"),
                 bad=False,
             )
+            self.enrol_fingerprint.setText(certificate_fingerprint_lines(error.fingerprint))
+            self.enrol_fingerprint.show()
             self.enrol_pin_button.show()
             return
         if error is not None:

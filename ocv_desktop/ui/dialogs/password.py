@@ -142,6 +142,8 @@ class NewPasswordDialog(FittingDialog):
         layout.addWidget(buttons)
         self.password_field.selectAll()
         self.initial_focus = self.password_field
+        # wide enough for the sentences to wrap into a few lines, not a narrow column
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
 
     def _copy(self) -> None:
         copy_secret_to_clipboard(self.password_field.text(), self.clear_after)
@@ -149,6 +151,7 @@ class NewPasswordDialog(FittingDialog):
             self.tr("Copied. The clipboard is cleared in {seconds} seconds.").format(seconds=round(self.clear_after))
         )
         self.copied_label.show()
+        fit_height(self)  # the new line must not push the rest (or the password box) out of the window
 
 
 @dataclass(frozen=True)
@@ -176,25 +179,24 @@ class PasswordDialog(FittingDialog):
                 bold=True,
             )
         )
+        # one form, so the user and password fields line up; the two choices span both columns
         form = QFormLayout()
         self.user_edit = QLineEdit("root", objectName="userEdit")
         form.addRow(self.tr("&User:"), self.user_edit)
-        layout.addLayout(form)
         self.generate_radio = QRadioButton(
             self.tr("&Generate a strong password (shown once, after it is set)"), objectName="generateRadio"
         )
         self.type_radio = QRadioButton(self.tr("T&ype my own password"), objectName="typeRadio")
         self.generate_radio.setChecked(True)
-        layout.addWidget(self.generate_radio)
-        layout.addWidget(self.type_radio)
-        typed = QFormLayout()
+        form.addRow(self.generate_radio)
+        form.addRow(self.type_radio)
         self.password_edit = QLineEdit(objectName="passwordEdit")
         self.confirm_edit = QLineEdit(objectName="confirmEdit")
         for edit in (self.password_edit, self.confirm_edit):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-        typed.addRow(self.tr("&Password:"), self.password_edit)
-        typed.addRow(self.tr("&Confirm:"), self.confirm_edit)
-        layout.addLayout(typed)
+        form.addRow(self.tr("&Password:"), self.password_edit)
+        form.addRow(self.tr("&Confirm:"), self.confirm_edit)
+        layout.addLayout(form)
         self.problem_label = text_label("", object_name="problemLabel")
         set_text_colour(self.problem_label, error_colour(self))
         self.problem_label.hide()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from ocv_desktop.ui.icons import action_icon
@@ -36,10 +37,17 @@ class ConfigProblemsPanel(QWidget):
         self.title.setFont(font)
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
+        self.where = QLabel(objectName="configProblemsPath")
+        self.where.setWordWrap(True)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.where)
         # Every problem, one per line, selectable and scrollable: a file can have many.
         self.problems = QPlainTextEdit(objectName="configProblemsList")
         self.problems.setReadOnly(True)
         self.problems.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.problems.setWordWrapMode(QTextOption.WrapMode.WordWrap)  # never split a quoted value
+        # as tall as a dozen lines: room for many problems without a sea of empty space
+        self.problems.setMaximumHeight(self.problems.fontMetrics().lineSpacing() * 12 + 12)
         layout.addWidget(self.problems, 1)
         self.advice = QLabel(
             self.tr(
@@ -51,9 +59,7 @@ class ConfigProblemsPanel(QWidget):
         self.advice.setWordWrap(True)
         layout.addWidget(self.advice)
         buttons = QHBoxLayout()
-        self.open_button = QPushButton(
-            action_icon("import"), self.tr("Open the config folder"), objectName="openConfigFolderButton"
-        )
+        self.open_button = QPushButton(self.tr("Open the config folder"), objectName="openConfigFolderButton")
         self.open_button.clicked.connect(self.openFolderRequested)
         self.reload_button = QPushButton(action_icon("refresh"), self.tr("&Reload"), objectName="reloadConfigButton")
         self.reload_button.clicked.connect(self.reloadRequested)
@@ -63,14 +69,22 @@ class ConfigProblemsPanel(QWidget):
         layout.addLayout(buttons)
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(column, 4)
+        row.addWidget(column, 10)
         row.addStretch(1)
         outer.addLayout(row, 3)
         outer.addStretch(1)
 
     def set_problems(self, path: str, problems: Sequence[str]) -> None:
-        self.title.setText(
-            self.tr("%n problem(s) in {path}: the configuration was not loaded", "", len(problems)).format(path=path)
-        )
-        self.problems.setPlainText("\n".join(problems))
-        self.problems.moveCursor(self.problems.textCursor().MoveOperation.Start)
+        """``problems`` as ``store`` words them (``PATH:LINE: field: what``); the path is said once
+        in the title, each line keeps its line number and the rest verbatim."""
+        self.title.setText(self.tr("The configuration was not loaded"))
+        self.where.setText(self.tr("Problems in {path}:").format(path=path))
+        lines = []
+        for problem in problems:
+            rest = problem.removeprefix(f"{path}:")
+            line, sep, what = rest.partition(": ")
+            if rest != problem and sep and line.isdigit():
+                lines.append(self.tr("line {line}: {problem}").format(line=line, problem=what))
+            else:
+                lines.append(rest.removeprefix(" "))
+        self.problems.setPlainText("\n".join(lines))
