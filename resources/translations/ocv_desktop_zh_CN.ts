@@ -115,26 +115,34 @@
 <context>
     <name>ConfigProblemsPanel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="46"/>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="54"/>
         <source>Nothing in the file was changed, and nothing can be saved to it until it loads: fix these lines in a text editor. The window reloads the file when it is saved; Reload reads it now.</source>
         <translation>文件未被修改，在它能正常加载之前也无法向其中保存任何内容：请在文本编辑器中修正这些行。文件保存后窗口会自动重新加载；点击“重新加载”可立即读取。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="55"/>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="62"/>
         <source>Open the config folder</source>
         <translation>打开配置文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="58"/>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="64"/>
         <source>&amp;Reload</source>
         <translation>重新加载(&amp;R)</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="73"/>
-        <source>%n problem(s) in {path}: the configuration was not loaded</source>
-        <translation>
-            <numerusform>{path} 中有 %n 个问题：配置未加载</numerusform>
-        </translation>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="80"/>
+        <source>The configuration was not loaded</source>
+        <translation>配置未加载</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="81"/>
+        <source>Problems in {path}:</source>
+        <translation>{path} 中的问题：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="87"/>
+        <source>line {line}: {problem}</source>
+        <translation>第 {line} 行：{problem}</translation>
     </message>
 </context>
 <context>
@@ -1010,7 +1018,7 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="149"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="151"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
     </message>
@@ -1024,7 +1032,7 @@
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="127"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="323"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
@@ -1065,7 +1073,7 @@
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="196"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="549"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="558"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
@@ -1126,7 +1134,7 @@
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="549"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="558"/>
         <source>API</source>
         <translation>API</translation>
     </message>
@@ -1247,226 +1255,222 @@
         <translation>只信任这一个服务器证书（请先核对指纹）并注册</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="295"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="304"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="297"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="306"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="298"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="307"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="299"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="308"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="300"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="309"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="304"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="313"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="323"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="322"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="331"/>
         <source>&amp;Test connection</source>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="323"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="332"/>
         <source>Run the health check with these settings now; nothing is saved</source>
         <translation>立即用这些设置运行健康检查；不会保存任何内容</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="347"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="356"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="347"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="356"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="357"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="366"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="358"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="367"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="532"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="541"/>
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="542"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="551"/>
         <source>The test was cancelled.</source>
         <translation>测试已取消。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="546"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="555"/>
         <source>The test failed: {error}</source>
         <translation>测试失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="549"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="558"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="553"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="562"/>
         <source>{check}: OK</source>
         <translation>{check}：正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="557"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
         <source>{check}: not checked ({why})</source>
         <translation>{check}：未检查（{why}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="561"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="570"/>
         <source>{check}: FAILED: {error}</source>
         <translation>{check}：失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="565"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="574"/>
         <source>No check applies to this node.</source>
         <translation>没有适用于此节点的检查。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="583"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="592"/>
         <source>Enrolment runs from the main window</source>
         <translation>注册需从主窗口进行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="585"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="594"/>
         <source>Fill in the fields above first</source>
         <translation>请先填写上面的字段</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="589"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="598"/>
         <source>Paste a trust token first</source>
         <translation>请先粘贴信任令牌</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="590"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="599"/>
         <source>Create a client certificate and have the server trust it with this token</source>
         <translation>创建客户端证书，并用此令牌让服务器信任它</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="593"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="602"/>
         <source>Needs the SSH host and user name</source>
         <translation>需要 SSH 主机和用户名</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="594"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="603"/>
         <source>Create a client certificate and add it to the server&apos;s trust list over SSH</source>
         <translation>创建客户端证书，并通过 SSH 将其加入服务器的信任列表</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="606"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="616"/>
         <source>Enrolling with the trust token…</source>
         <translation>正在用信任令牌注册…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="606"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="616"/>
         <source>Enrolling over SSH…</source>
         <translation>正在通过 SSH 注册…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="630"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="640"/>
         <source>The enrolment was cancelled.</source>
         <translation>注册已取消。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="637"/>
-        <source>First contact with {address}. Its certificate has the SHA-256 fingerprint:
-{fingerprint}
-Compare it with the server&apos;s (`incus info` or `lxc info`: certificate_fingerprint), then pin it.</source>
-        <translation>首次连接 {address}。它的证书 SHA-256 指纹为：
-{fingerprint}
-请与服务器上的指纹（`incus info` 或 `lxc info` 中的 certificate_fingerprint）核对后再固定。</translation>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="647"/>
+        <source>First contact with {address}. Compare this SHA-256 fingerprint with the server&apos;s (`incus info` or `lxc info`: certificate_fingerprint), then pin it:</source>
+        <translation>首次连接 {address}。请将下面的 SHA-256 指纹与服务器上的指纹（`incus info` 或 `lxc info` 中的 certificate_fingerprint）核对，然后固定它：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="648"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="657"/>
         <source>The enrolment failed: {error}</source>
         <translation>注册失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="657"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="666"/>
         <source>with the trust token</source>
         <translation>使用信任令牌</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="658"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="667"/>
         <source>over SSH</source>
         <translation>通过 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="659"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="668"/>
         <source>it trusted this certificate already</source>
         <translation>它此前已信任此证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="662"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="671"/>
         <source>Enrolled: {server} trusts this app ({how}). Save the node to keep it.</source>
         <translation>注册成功：{server} 已信任本程序（{how}）。请保存节点以保留此设置。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="709"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="718"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="740"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="749"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="742"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="751"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="743"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="752"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="766"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="775"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="769"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="778"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="772"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="781"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="775"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="784"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -1567,68 +1571,68 @@ Compare it with the server&apos;s (`incus info` or `lxc info`: certificate_finge
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="168"/>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="171"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="220"/>
         <source>Set password</source>
         <translation>设置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="173"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="176"/>
         <source>Set a new password in {instance} on {node}. The user&apos;s current password stops working.</source>
         <translation>为 {node} 上的 {instance} 设置新密码。该用户当前的密码将失效。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="181"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="185"/>
         <source>&amp;User:</source>
         <translation>用户(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="184"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="187"/>
         <source>&amp;Generate a strong password (shown once, after it is set)</source>
         <translation>生成强密码（设置后只显示一次）(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="189"/>
         <source>T&amp;ype my own password</source>
         <translation>输入我自己的密码(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="195"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="197"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="196"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="198"/>
         <source>&amp;Confirm:</source>
         <translation>确认(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="205"/>
         <source>Allow a reboot if the VM has no guest agent</source>
         <translation>如果虚拟机没有客户机代理，允许重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="207"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="209"/>
         <source>Without the QEMU guest agent the password is set through cloud-init, which applies it when the VM boots: the VM is rebooted. Unchecked, such a VM is left alone and you are told why.</source>
         <translation>没有 QEMU 客户机代理时，密码通过 cloud-init 设置，并在虚拟机启动时生效：虚拟机会被重启。不勾选时，不会改动此类虚拟机，并会告诉您原因。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="216"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="218"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="242"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="244"/>
         <source>Enter a valid user name (lower case letters, digits, _ . -)</source>
         <translation>请输入有效的用户名（小写字母、数字、_ . -）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="246"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="248"/>
         <source>Type the new password twice</source>
         <translation>请将新密码输入两次</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="250"/>
         <source>The two passwords differ</source>
         <translation>两次输入的密码不一致</translation>
     </message>
@@ -1914,62 +1918,62 @@ Compare it with the server&apos;s (`incus info` or `lxc info`: certificate_finge
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="180"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="139"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="181"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="182"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="141"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="183"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="142"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="184"/>
         <source>starting</source>
         <translation>启动中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="143"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="185"/>
         <source>stopping</source>
         <translation>停止中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="186"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="187"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="153"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="195"/>
         <source>healthy</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="196"/>
         <source>degraded</source>
         <translation>部分可用</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="155"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="197"/>
         <source>unhealthy</source>
         <translation>异常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="198"/>
         <source>not checked</source>
         <translation>未检查</translation>
     </message>
