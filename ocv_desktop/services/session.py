@@ -37,7 +37,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ocv_desktop.core.errors import (
     CertificateError,
@@ -61,7 +61,6 @@ from ocv_desktop.core.models import (
 from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider, create_provider
-from ocv_desktop.providers.lxd_family.enrollment import EnrollResult, enroll
 from ocv_desktop.services.activity import Activity, ActivityState
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
@@ -72,6 +71,9 @@ from ocv_desktop.store.config import AppConfig, Settings
 from ocv_desktop.store.home import Home
 from ocv_desktop.store.oneclickvirt import ImportReport
 from ocv_desktop.store.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from ocv_desktop.providers.lxd_family.enrollment import EnrollResult
 
 log = logging.getLogger(__name__)
 
@@ -885,6 +887,9 @@ class Session:
         node's own CLI. Raises ``CertificateUnknown`` at first contact (the caller shows the
         fingerprint and calls again with ``accept_fingerprint``) and OcvError on failure. Saves
         nothing: the returned node (endpoint, certificate paths, pin) is the editor's to save."""
+        # imported here: it brings httpx and asyncssh, which the GUI loads off the loop (issue 15)
+        from ocv_desktop.providers.lxd_family.enrollment import enroll
+
         secrets = await self._typed_over_stored(node, typed)
         return await enroll(
             node,

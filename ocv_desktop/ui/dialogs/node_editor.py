@@ -13,6 +13,11 @@ switching from Proxmox to Docker drops the Proxmox settings instead of keeping i
 Secrets (SSH password, key passphrase, Proxmox token secret and password) are typed into fields
 that never echo. They are returned by ``secrets()`` and never put into the ``NodeConfig``; when
 editing, an empty secret field means "keep the stored one" (``None`` in ``NodeSecrets``).
+
+For LXD/Incus the dialog also enrols (``enroller``: ``Session.enroll``, the code behind ``nodes
+enroll``): with a pasted trust token or over SSH; the server certificate is shown at first contact
+and pinned only when the user presses *Pin and enrol*. The result (endpoint, certificate paths,
+pin) fills the form and is saved with the node.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QDir, Qt
@@ -58,7 +64,6 @@ from ocv_desktop.core.models import (
     new_node_id,
 )
 from ocv_desktop.core.nodes import ApiLogin, api_login_of, node_fields, uses_api_address, validate_node
-from ocv_desktop.providers.lxd_family.enrollment import EnrollResult
 from ocv_desktop.services.nodes import duplicate_name_message
 from ocv_desktop.ui.dialogs.base import run_and_dispose
 from ocv_desktop.ui.dialogs.trust import certificate_fingerprint_lines
@@ -73,6 +78,9 @@ from ocv_desktop.ui.dialogs.widgets import (
 )
 from ocv_desktop.ui.errors import error_text, localize
 from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
+
+if TYPE_CHECKING:
+    from ocv_desktop.providers.lxd_family.enrollment import EnrollResult  # brings httpx (issue 15)
 
 _TAG_SEPARATORS = re.compile(r"[,，、]")  # ASCII comma, full-width comma, ideographic comma
 
@@ -616,10 +624,8 @@ class NodeEditorDialog(FittingDialog):
             self.tr("Enrolling with the trust token…") if with_token else self.tr("Enrolling over SSH…"), bad=False
         )
         self._update_enrol_buttons()
-        node = self._candidate()
-        if node.client_cert is None:  # empty fields: the endpoint default and a new certificate
-            node = node.replace(client_key=None)
-        future = self._enroller(node, self._candidate_secrets(), token, accept)
+        # empty certificate fields: enrol() makes a new pair; an empty endpoint: https://HOST:8443
+        future = self._enroller(self._candidate(), self._candidate_secrets(), token, accept)
         future.add_done_callback(self._enrolled_done)
 
     def _enrol_pinned(self) -> None:
