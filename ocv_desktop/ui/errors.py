@@ -46,6 +46,18 @@ _SHAPES: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = tuple(
             r"(?P<what>.+) timed out after (?P<seconds>[0-9.e+]+) s",
             lambda: QCoreApplication.translate("Errors", "{what} timed out after {seconds} s"),
         ),
+        (
+            r"connecting to (?P<where>\S+) over SSH",
+            lambda: QCoreApplication.translate("Errors", "connecting to {where} over SSH"),
+        ),
+        (
+            r"(?P<where>\S+) refused the SSH login \((?P<method>\w+) authentication\)",
+            lambda: QCoreApplication.translate("Errors", "{where} refused the SSH login ({method} authentication)"),
+        ),
+        (
+            r"(?P<where>.+?) refused the trust token: (?P<reason>.+)",
+            lambda: QCoreApplication.translate("Errors", "{where} refused the trust token: {reason}"),
+        ),
         (r"connecting to (?P<where>\S+)", lambda: QCoreApplication.translate("Errors", "connecting to {where}")),
     )
 )
@@ -56,6 +68,12 @@ _SENTENCES: dict[str, Callable[[], str]] = {
         "Errors", "is sshd running and the port right?"
     ),
     "check the node's address": lambda: QCoreApplication.translate("Errors", "check the node's address"),
+    "check the user name and credentials": lambda: QCoreApplication.translate(
+        "Errors", "check the user name and credentials"
+    ),
+    "the trust token is empty or has spaces in it": lambda: QCoreApplication.translate(
+        "Errors", "the trust token is empty or has spaces in it"
+    ),
     # providers/*: Provider.name_hint, the instance-name rule of each platform
     "LXD/Incus names are hostnames: letters, digits and '-', starting with a letter, at most 63": lambda: (
         QCoreApplication.translate(

@@ -53,3 +53,14 @@ def test_unknown_text_is_left_alone_and_outside_parts_are_verbatim(zh_cn):
     assert localize("10.77.0.5:22 refused the connection (is sshd running and the port right?)") == (
         "10.77.0.5:22 拒绝了连接 (sshd 是否在运行、端口是否正确？)"
     )
+
+
+def test_an_ssh_login_refusal_and_its_hint(zh_cn):
+    from ocv_desktop.core.errors import AuthError
+    from ocv_desktop.ui.errors import error_text
+
+    refused = AuthError(
+        "root@10.77.0.5:22 refused the SSH login (password authentication)",
+        hint="check the user name and credentials",
+    )
+    assert error_text(refused) == "root@10.77.0.5:22 拒绝了 SSH 登录（password 认证）\n请检查用户名和凭据"
