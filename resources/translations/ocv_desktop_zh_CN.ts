@@ -486,42 +486,67 @@
         <translation>{what} 在 {seconds} 秒后超时</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/errors.py" line="49"/>
+        <location filename="../../ocv_desktop/ui/errors.py" line="51"/>
+        <source>connecting to {where} over SSH</source>
+        <translation>通过 SSH 连接 {where}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="55"/>
+        <source>{where} refused the SSH login ({method} authentication)</source>
+        <translation>{where} 拒绝了 SSH 登录（{method} 认证）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="59"/>
+        <source>{where} refused the trust token: {reason}</source>
+        <translation>{where} 拒绝了信任令牌：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="61"/>
         <source>connecting to {where}</source>
         <translation>连接 {where}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/errors.py" line="55"/>
+        <location filename="../../ocv_desktop/ui/errors.py" line="67"/>
         <source>is sshd running and the port right?</source>
         <translation>sshd 是否在运行、端口是否正确？</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/errors.py" line="58"/>
+        <location filename="../../ocv_desktop/ui/errors.py" line="70"/>
         <source>check the node&apos;s address</source>
         <translation>请检查节点地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/errors.py" line="61"/>
+        <location filename="../../ocv_desktop/ui/errors.py" line="71"/>
+        <source>check the user name and credentials</source>
+        <translation>请检查用户名和凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="74"/>
+        <source>the trust token is empty or has spaces in it</source>
+        <translation>信任令牌为空或包含空格</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="79"/>
         <source>LXD/Incus names are hostnames: letters, digits and &apos;-&apos;, starting with a letter, at most 63</source>
         <translation>LXD/Incus 的名称是主机名：只能使用字母、数字和“-”，以字母开头，最多 63 个字符</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/errors.py" line="66"/>
+        <location filename="../../ocv_desktop/ui/errors.py" line="84"/>
         <source>2-63 characters: letters, digits, &apos;_&apos;, &apos;.&apos; and &apos;-&apos;, starting with a letter or digit</source>
         <translation>2–63 个字符：字母、数字、“_”、“.”和“-”，以字母或数字开头</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/errors.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/errors.py" line="89"/>
         <source>a hostname: letters, digits and &apos;-&apos;, not starting or ending with &apos;-&apos;, at most 63 characters</source>
         <translation>主机名：字母、数字和“-”，不能以“-”开头或结尾，最多 63 个字符</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/errors.py" line="76"/>
+        <location filename="../../ocv_desktop/ui/errors.py" line="94"/>
         <source>use letters, digits and &apos;-&apos;, start with a letter or digit, at most 63 characters</source>
         <translation>使用字母、数字和“-”，以字母或数字开头，最多 63 个字符</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/errors.py" line="80"/>
+        <location filename="../../ocv_desktop/ui/errors.py" line="98"/>
         <source>tokens are single-use and expire; create a new one with `config trust add`</source>
         <translation>令牌只能使用一次且会过期；请用 `config trust add` 创建新的令牌</translation>
     </message>
@@ -1026,451 +1051,451 @@
 <context>
     <name>NodeEditorDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="133"/>
         <source>Edit node {name}</source>
         <translation>编辑节点 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="127"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="323"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="331"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="180"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="188"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="186"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="194"/>
         <source>&amp;Platform:</source>
         <translation>平台(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="187"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
         <source>This computer (commands run here, no SSH)</source>
         <translation>本机（命令在本机执行，不使用 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
         <source>Use sudo -n (for a user other than root)</source>
         <translation>使用 sudo -n（用于非 root 用户）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="191"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
         <source>comma-separated, e.g. production, eu-west</source>
         <translation>用逗号分隔，例如：生产, 华东</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
         <source>&amp;Tags:</source>
         <translation>标签(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="196"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="558"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="205"/>
         <source>host name or IP address</source>
         <translation>主机名或 IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="198"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="201"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="209"/>
         <source>P&amp;ort:</source>
         <translation>端口(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="203"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="205"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
         <source>SSH agent</source>
         <translation>SSH 代理</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="207"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="208"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
         <source>&amp;Log in with:</source>
         <translation>登录方式(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
         <source>&amp;Key file:</source>
         <translation>密钥文件(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="220"/>
         <source>Key p&amp;assphrase:</source>
         <translation>密钥口令(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="222"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="558"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="228"/>
         <source>&amp;Endpoint:</source>
         <translation>接口地址(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="222"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
         <source>API token (recommended)</source>
         <translation>API 令牌（推荐）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="231"/>
         <source>User and password</source>
         <translation>用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="224"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
         <source>No API (SSH only)</source>
         <translation>不使用 API（仅 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="233"/>
         <source>API log&amp;in:</source>
         <translation>API 登录(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="235"/>
         <source>Token I&amp;D:</source>
         <translation>令牌 ID(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="237"/>
         <source>Token &amp;secret:</source>
         <translation>令牌密钥(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="231"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="239"/>
         <source>API use&amp;r:</source>
         <translation>API 用户(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="233"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
         <source>API passwor&amp;d:</source>
         <translation>API 密码(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="234"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="242"/>
         <source>found automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="235"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="243"/>
         <source>Prox&amp;mox node:</source>
         <translation>Proxmox 节点(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="236"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="240"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="248"/>
         <source>PEM file</source>
         <translation>PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="246"/>
         <source>Client &amp;certificate:</source>
         <translation>客户端证书(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="242"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="250"/>
         <source>Client ke&amp;y:</source>
         <translation>客户端私钥(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
         <source>none: pin the server certificate</source>
         <translation>无：固定服务器证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="246"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="254"/>
         <source>CA &amp;file:</source>
         <translation>CA 文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="256"/>
         <source>Pinned certificate:</source>
         <translation>已固定的证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="260"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="268"/>
         <source>No certificate yet? Leave both empty and enrol: a client certificate is created and the server is made to trust it, with a trust token (on the server: `incus config trust add NAME` or `lxc config trust add`) or over SSH.</source>
         <translation>还没有证书？两项都留空并进行注册：程序会创建客户端证书，并通过信任令牌（在服务器上运行 `incus config trust add NAME` 或 `lxc config trust add` 获取）或通过 SSH 让服务器信任它。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="267"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="275"/>
         <source>paste the trust token here</source>
         <translation>在此粘贴信任令牌</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="272"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="280"/>
         <source>Enrol with &amp;token</source>
         <translation>用令牌注册(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="274"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="282"/>
         <source>Enrol over SS&amp;H</source>
         <translation>通过 SSH 注册(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="276"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="284"/>
         <source>&amp;Pin and enrol</source>
         <translation>固定证书并注册(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="286"/>
         <source>Trust exactly this server certificate (compare its fingerprint first) and enrol</source>
         <translation>只信任这一个服务器证书（请先核对指纹）并注册</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="304"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="312"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="306"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="307"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="315"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="308"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="316"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="309"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="317"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="313"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="321"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="323"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="331"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="331"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="339"/>
         <source>&amp;Test connection</source>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="332"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="340"/>
         <source>Run the health check with these settings now; nothing is saved</source>
         <translation>立即用这些设置运行健康检查；不会保存任何内容</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="356"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="364"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="356"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="364"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="366"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="374"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="367"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="375"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="541"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="549"/>
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="551"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="559"/>
         <source>The test was cancelled.</source>
         <translation>测试已取消。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="555"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="563"/>
         <source>The test failed: {error}</source>
         <translation>测试失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="558"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="562"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="570"/>
         <source>{check}: OK</source>
         <translation>{check}：正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="574"/>
         <source>{check}: not checked ({why})</source>
         <translation>{check}：未检查（{why}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="570"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="578"/>
         <source>{check}: FAILED: {error}</source>
         <translation>{check}：失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="574"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="582"/>
         <source>No check applies to this node.</source>
         <translation>没有适用于此节点的检查。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="592"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="600"/>
         <source>Enrolment runs from the main window</source>
         <translation>注册需从主窗口进行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="594"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="602"/>
         <source>Fill in the fields above first</source>
         <translation>请先填写上面的字段</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="598"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="606"/>
         <source>Paste a trust token first</source>
         <translation>请先粘贴信任令牌</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="599"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="607"/>
         <source>Create a client certificate and have the server trust it with this token</source>
         <translation>创建客户端证书，并用此令牌让服务器信任它</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="602"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="610"/>
         <source>Needs the SSH host and user name</source>
         <translation>需要 SSH 主机和用户名</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="603"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="611"/>
         <source>Create a client certificate and add it to the server&apos;s trust list over SSH</source>
         <translation>创建客户端证书，并通过 SSH 将其加入服务器的信任列表</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="616"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="624"/>
         <source>Enrolling with the trust token…</source>
         <translation>正在用信任令牌注册…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="616"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="624"/>
         <source>Enrolling over SSH…</source>
         <translation>正在通过 SSH 注册…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="640"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="646"/>
         <source>The enrolment was cancelled.</source>
         <translation>注册已取消。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="647"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="653"/>
         <source>First contact with {address}. Compare this SHA-256 fingerprint with the server&apos;s (`incus info` or `lxc info`: certificate_fingerprint), then pin it:</source>
         <translation>首次连接 {address}。请将下面的 SHA-256 指纹与服务器上的指纹（`incus info` 或 `lxc info` 中的 certificate_fingerprint）核对，然后固定它：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="657"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="663"/>
         <source>The enrolment failed: {error}</source>
         <translation>注册失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="666"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="672"/>
         <source>with the trust token</source>
         <translation>使用信任令牌</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="667"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="673"/>
         <source>over SSH</source>
         <translation>通过 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="668"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="674"/>
         <source>it trusted this certificate already</source>
         <translation>它此前已信任此证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="671"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="677"/>
         <source>Enrolled: {server} trusts this app ({how}). Save the node to keep it.</source>
         <translation>注册成功：{server} 已信任本程序（{how}）。请保存节点以保留此设置。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="718"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="724"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="749"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="755"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="751"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="757"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="752"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="758"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="775"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="781"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="778"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="784"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="781"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="787"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="784"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="790"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
     </message>
@@ -1640,193 +1665,193 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="232"/>
+        <location filename="../../ocv_desktop/services/session.py" line="234"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="286"/>
+        <location filename="../../ocv_desktop/services/session.py" line="288"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="358"/>
+        <location filename="../../ocv_desktop/services/session.py" line="360"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="365"/>
+        <location filename="../../ocv_desktop/services/session.py" line="367"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="382"/>
+        <location filename="../../ocv_desktop/services/session.py" line="384"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="418"/>
+        <location filename="../../ocv_desktop/services/session.py" line="420"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="419"/>
+        <location filename="../../ocv_desktop/services/session.py" line="421"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="420"/>
+        <location filename="../../ocv_desktop/services/session.py" line="422"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="421"/>
+        <location filename="../../ocv_desktop/services/session.py" line="423"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="439"/>
-        <location filename="../../ocv_desktop/services/session.py" line="451"/>
-        <location filename="../../ocv_desktop/services/session.py" line="513"/>
+        <location filename="../../ocv_desktop/services/session.py" line="441"/>
+        <location filename="../../ocv_desktop/services/session.py" line="453"/>
+        <location filename="../../ocv_desktop/services/session.py" line="515"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="441"/>
-        <location filename="../../ocv_desktop/services/session.py" line="667"/>
+        <location filename="../../ocv_desktop/services/session.py" line="443"/>
+        <location filename="../../ocv_desktop/services/session.py" line="669"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="469"/>
-        <location filename="../../ocv_desktop/services/session.py" line="640"/>
+        <location filename="../../ocv_desktop/services/session.py" line="471"/>
+        <location filename="../../ocv_desktop/services/session.py" line="642"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="469"/>
+        <location filename="../../ocv_desktop/services/session.py" line="471"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="470"/>
+        <location filename="../../ocv_desktop/services/session.py" line="472"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="497"/>
+        <location filename="../../ocv_desktop/services/session.py" line="499"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="518"/>
+        <location filename="../../ocv_desktop/services/session.py" line="520"/>
         <source>new password set for {user}</source>
         <translation>已为 {user} 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="543"/>
+        <location filename="../../ocv_desktop/services/session.py" line="545"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="544"/>
+        <location filename="../../ocv_desktop/services/session.py" line="546"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="545"/>
+        <location filename="../../ocv_desktop/services/session.py" line="547"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="572"/>
+        <location filename="../../ocv_desktop/services/session.py" line="574"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="573"/>
+        <location filename="../../ocv_desktop/services/session.py" line="575"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="574"/>
+        <location filename="../../ocv_desktop/services/session.py" line="576"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="586"/>
+        <location filename="../../ocv_desktop/services/session.py" line="588"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="595"/>
+        <location filename="../../ocv_desktop/services/session.py" line="597"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="618"/>
+        <location filename="../../ocv_desktop/services/session.py" line="620"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="626"/>
+        <location filename="../../ocv_desktop/services/session.py" line="628"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="632"/>
+        <location filename="../../ocv_desktop/services/session.py" line="634"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="741"/>
+        <location filename="../../ocv_desktop/services/session.py" line="743"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="741"/>
+        <location filename="../../ocv_desktop/services/session.py" line="743"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="765"/>
+        <location filename="../../ocv_desktop/services/session.py" line="767"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="769"/>
+        <location filename="../../ocv_desktop/services/session.py" line="771"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="778"/>
+        <location filename="../../ocv_desktop/services/session.py" line="780"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="787"/>
+        <location filename="../../ocv_desktop/services/session.py" line="789"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="800"/>
+        <location filename="../../ocv_desktop/services/session.py" line="802"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="841"/>
+        <location filename="../../ocv_desktop/services/session.py" line="843"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="914"/>
+        <location filename="../../ocv_desktop/services/session.py" line="919"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="960"/>
+        <location filename="../../ocv_desktop/services/session.py" line="965"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
