@@ -56,4 +56,3 @@ def test_every_problem_is_shown_and_no_first_node_is_offered(qtbot, open_window,
     assert window.actions_.add_node.isEnabled()
     assert it.ws.config_problems() == []
     it.close(qtbot, timeout_ms=10_000)  # closes cleanly with the reloaded nodes (no task left)
-
