@@ -1,10 +1,11 @@
 """``make bench`` / ``python -m benchmarks``: every figure of issue 15 against its baseline.
 
-    .venv/bin/python -m benchmarks [--rounds N] [--rows 20000] [--only startup,table,stall,rss,lab]
+    .venv/bin/python -m benchmarks [--rounds N] [--rows 20000] [--only startup,table,stall,rss,lab,console]
 
 Startup figures time whole processes from launch; the table, stall and memory figures run in a
 fresh child process per sample (benchmarks/worker.py), alternated with their baseline; the lab
-figures (root) start real sshd and dockerd (benchmarks/lab.py). A script that prints numbers,
+figures (root) start real sshd and dockerd (benchmarks/lab.py); the console figure (root) types
+into the in-window terminal over the lab's sshd (benchmarks/console_echo.py). A script that prints numbers,
 never a test: a busy machine makes the numbers worse, never a suite red.
 """
 
@@ -176,7 +177,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--only", default="startup,table,stall,rss,lab")
+    parser.add_argument("--only", default="startup,table,stall,rss,lab,console")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     print(machine_line(), "at the start; the machine is shared, so expect noise", flush=True)
@@ -201,6 +202,14 @@ def main(argv: list[str]) -> int:
 
             rows += (got := lab.run(args.rounds))
             print_rows(got[1:], "node side, real lab")
+    if "console" in parts:
+        if os.geteuid() != 0:
+            print("\nconsole figure skipped: it starts a lab sshd (run as root)")
+        else:
+            from benchmarks import console_echo
+
+            rows += (got := console_echo.run())
+            print_rows(got, "in-window terminal, real lab sshd")
     missed = [r.name for r in rows if r.verdict() == "NOT met"]
     print(f"\n{machine_line()} at the end; {len(rows) - len(missed)} of {len(rows)} rows at or under their goal")
     return 0

@@ -16,6 +16,7 @@ MAIN_PKGS=(
   dbus dbus-x11 gnome-keyring libsecret-tools   # a real Secret Service for keyring tests
   openssl                                  # an independent certificate fingerprint in the import tests
   xvfb xauth fonts-noto-cjk                # screenshots under a real X server
+  virt-viewer                              # remote-viewer: the Proxmox graphical console test
   desktop-file-utils                       # desktop-file-validate for resources/ocv-desktop.desktop
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0
   libxcb-xkb1 libxcb-shape0 libxcb-randr0 libxcb-cursor0 libxkbcommon-x11-0

@@ -107,8 +107,22 @@ def report_json(node: NodeConfig, report: HealthReport) -> dict[str, Any]:
         "state": report.state.value,
         "checked_at": to_jsonable(report.checked_at),
         "checks": to_jsonable(report.checks),
-        "resources": to_jsonable(report.resources),
+        "resources": _resources_json(report.resources),
     }
+
+
+# The CPU tick counters are the history's input (a % needs two rounds), not a figure to show:
+# README's JSON keeps its documented fields.
+_INTERNAL = ("cpu_busy_ticks", "cpu_total_ticks")
+
+
+def _resources_json(resources: Resources | None) -> dict[str, Any] | None:
+    if resources is None:
+        return None
+    doc: dict[str, Any] = to_jsonable(resources)
+    for key in _INTERNAL:
+        doc.pop(key, None)
+    return doc
 
 
 def report_line(node: NodeConfig, report: HealthReport, name_width: int, colour: bool) -> str:

@@ -252,6 +252,25 @@ class Resources:
     disk_total: int | None = None  # bytes (root filesystem)
     disk_free: int | None = None  # bytes
     load1: float | None = None
+    # The first line of /proc/stat (all CPUs, in clock ticks since boot): a CPU % is the change of
+    # busy over the change of total between two rounds (services/history.py keeps the previous).
+    cpu_busy_ticks: int | None = None
+    cpu_total_ticks: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSample:
+    """One point of a node's or guest's resource history as the platform keeps it (Proxmox
+    rrddata): what the app was not running to see. None where the platform had no value."""
+
+    time: float  # epoch seconds
+    cpu_percent: float | None = None  # of all the node's (or guest's) CPUs
+    cpu_cores: float | None = None  # cores busy (guests: Instance.cpu_usage's unit)
+    memory_used: int | None = None  # bytes
+    memory_total: int | None = None
+    disk_used: int | None = None  # bytes (node: root filesystem)
+    disk_total: int | None = None
+    load1: float | None = None  # nodes only
 
 
 def overall_state(checks: tuple[CheckResult, ...]) -> HealthState:

@@ -2,8 +2,9 @@
 
 Two roads to the same numbers:
 
-- ``DirectAccess`` (the usual one): /sys/devices/system/cpu/online, /proc/loadavg and
-  /proc/meminfo read over the connection's SFTP session, and statvfs("/"): no process starts on
+- ``DirectAccess`` (the usual one): /sys/devices/system/cpu/online, /proc/loadavg, /proc/meminfo
+  and /proc/stat (its first line: the CPU tick counters a CPU % is computed from) read over the
+  connection's SFTP session, and statvfs("/"): no process starts on
   the node, and the reads are ONE round trip (files kept open, reads sent together).
 - ``RESOURCE_ARGV``, a constant command, when the runner has no direct access or the node refuses
   it (no SFTP subsystem, SFTP chrooted away from /proc, no statvfs extension).
@@ -26,16 +27,19 @@ from ocv_desktop.transport.base import CommandRunner, DirectAccess, direct_acces
 log = logging.getLogger(__name__)
 
 # A constant script (no user value in it): CPU count, root filesystem, load average and memory.
-# Few processes on purpose (sh, nproc, df, cat), for nodes where the direct road is closed.
+# Few processes on purpose (sh, nproc, df, cat), for nodes where the direct road is closed; the
+# first line of /proc/stat comes by the shell's own ``read`` (no process).
 RESOURCE_ARGV = (
     "sh",
     "-c",
-    "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; echo ---; df -Pk /; echo ---; cat /proc/loadavg /proc/meminfo",
+    "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; echo ---; df -Pk /; echo ---; cat /proc/loadavg /proc/meminfo;"
+    " echo ---; read -r l < /proc/stat && echo \"$l\"",
 )
 
 CPU_ONLINE = "/sys/devices/system/cpu/online"
 LOADAVG = "/proc/loadavg"
 MEMINFO = "/proc/meminfo"
+STAT = "/proc/stat"
 
 
 async def read_resources(runner: CommandRunner, *, timeout: float) -> Resources:
@@ -55,11 +59,12 @@ async def read_resources(runner: CommandRunner, *, timeout: float) -> Resources:
 
 async def read_resources_directly(direct: DirectAccess, *, timeout: float) -> Resources:
     """Both requests go out together: one round trip on a warm connection."""
-    (cpus, loadavg, meminfo), disk = await asyncio.gather(
-        direct.read_small_files((CPU_ONLINE, LOADAVG, MEMINFO), timeout=timeout),
+    (cpus, loadavg, meminfo, stat), disk = await asyncio.gather(
+        direct.read_small_files((CPU_ONLINE, LOADAVG, MEMINFO, STAT), timeout=timeout),
         direct.disk_space("/", timeout=timeout),
     )
     total, used = parse_meminfo(meminfo.decode("ascii", "replace"))
+    busy, ticks = parse_cpu_ticks(stat.decode("ascii", "replace"))
     return Resources(
         cpu_cores=count_cpu_list(cpus.decode("ascii", "replace")),
         memory_total=total,
@@ -67,13 +72,15 @@ async def read_resources_directly(direct: DirectAccess, *, timeout: float) -> Re
         disk_total=disk.total,
         disk_free=disk.available,
         load1=parse_load1(loadavg.decode("ascii", "replace")),
+        cpu_busy_ticks=busy,
+        cpu_total_ticks=ticks,
     )
 
 
 def parse_resources(text: str) -> Resources:
     """Parse the output of ``RESOURCE_ARGV``; fields that cannot be read stay None."""
     parts = text.split("---\n")
-    parts += [""] * (3 - len(parts))
+    parts += [""] * (4 - len(parts))
     cores = _int(parts[0].strip().splitlines()[0] if parts[0].strip() else "")
     df_lines = parts[1].strip().splitlines()
     df = df_lines[-1].split() if len(df_lines) >= 2 else []  # header, then the filesystem of /
@@ -84,6 +91,7 @@ def parse_resources(text: str) -> Resources:
     lines = parts[2].splitlines()
     loadavg = next((line for line in lines if line.strip() and ":" not in line), "")
     total, used = parse_meminfo("\n".join(line for line in lines if ":" in line))
+    busy, ticks = parse_cpu_ticks(parts[3])
     return Resources(
         cpu_cores=cores,
         memory_total=total,
@@ -91,6 +99,8 @@ def parse_resources(text: str) -> Resources:
         disk_total=disk_total,
         disk_free=disk_free,
         load1=parse_load1(loadavg),
+        cpu_busy_ticks=busy,
+        cpu_total_ticks=ticks,
     )
 
 
@@ -105,6 +115,22 @@ def parse_meminfo(text: str) -> tuple[int | None, int | None]:
     total = mem.get("MemTotal")
     available = mem.get("MemAvailable", mem.get("MemFree"))
     return total, (total - available) if total is not None and available is not None else None
+
+
+def parse_cpu_ticks(text: str) -> tuple[int | None, int | None]:
+    """(busy, total) clock ticks of all CPUs from the first line of /proc/stat ("cpu  user nice
+    system idle iowait irq softirq steal ..."); busy = total - idle - iowait. Guest time is already
+    counted in user/nice, so only the first eight fields are summed."""
+    fields = text.split("\n", 1)[0].split()
+    if len(fields) < 5 or fields[0] != "cpu":
+        return None, None
+    ticks = [_int(f) for f in fields[1:9]]
+    if any(t is None for t in ticks):
+        return None, None
+    values = [t for t in ticks if t is not None]
+    total = sum(values)
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return total - idle, total
 
 
 def parse_load1(text: str) -> float | None:

@@ -29,12 +29,14 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     Platform,
     ProgressCallback,
+    ResourceSample,
     Snapshot,
 )
 from ocv_desktop.core.passwords import generate_password
 from ocv_desktop.store.home import Home
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
+from ocv_desktop.transport.viewer import GraphicalConsole
 
 ENTRY_POINT_GROUP = "ocv_desktop.providers"
 
@@ -293,6 +295,14 @@ class Provider(ABC):
             f"{self.type.value} nodes cannot commit an instance to an image", hint="take a snapshot instead"
         )
 
+    # --- resource history ------------------------------------------------------------------------
+
+    async def resource_history(self, instance_id: str | None = None) -> list[ResourceSample]:
+        """The last day of the node's (or one instance's) resources as the platform itself kept
+        them, oldest first: what the app was not running to see (services/history.py backfills
+        with it). Only Proxmox keeps such a record (its RRD files)."""
+        raise Unsupported(f"{self.type.value} nodes keep no resource history of their own")
+
     # --- consoles --------------------------------------------------------------------------------
 
     async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
@@ -300,6 +310,11 @@ class Provider(ABC):
 
         The node's own shell is not a provider matter: it is the SSH transport's PTY."""
         raise Unsupported(f"{self.type.value} nodes offer no console into an instance")
+
+    async def open_graphical_console(self, instance_id: str) -> GraphicalConsole:
+        """The instance's screen (a VM's VNC/SPICE) in an installed viewer (``transport/viewer.py``);
+        ``Unsupported`` naming the package to install when there is none."""
+        raise Unsupported(f"{self.type.value} nodes offer no graphical console")
 
     # --- probes the health checks compose ------------------------------------------------------
 

@@ -46,6 +46,7 @@ from ocv_desktop.core.errors import (
     NotFound,
     OcvError,
     Timeout,
+    Unsupported,
 )
 from ocv_desktop.core.models import (
     HealthReport,
@@ -55,6 +56,7 @@ from ocv_desktop.core.models import (
     InstanceSpec,
     NodeConfig,
     NodeSecrets,
+    Platform,
     ProgressCallback,
     Snapshot,
 )
@@ -62,6 +64,7 @@ from ocv_desktop.health.checks import check_provider, failed_connect_report
 from ocv_desktop.health.monitor import HealthMonitor, MonitorSettings
 from ocv_desktop.providers.base import Provider, create_provider
 from ocv_desktop.services.activity import Activity, ActivityState
+from ocv_desktop.services.history import BUCKET, History
 from ocv_desktop.services.nodes import NodeService
 from ocv_desktop.services.pool import ProviderPool
 from ocv_desktop.services.sessions import provider_context
@@ -151,6 +154,9 @@ class Session:
 
         self._nodes: dict[str, NodeConfig] = {}
         self.health: dict[str, HealthReport] = {}
+        # the last 24 h of every node's resources and running instance's usage (issue 16)
+        self.history = History(interval=self.settings.health_interval)
+        self._history_asked: dict[str, float] = {}  # node id -> monotonic time rrddata was asked for
         self._instances: dict[str, list[Instance]] = {}
         self._listed_at: dict[str, float] = {}  # node id -> monotonic time of its last listing
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
@@ -328,7 +334,50 @@ class Session:
         if self._tasks.closing or report.node_id not in self._nodes:
             return
         self.health[report.node_id] = report
+        self.history.record_health(report)
+        self._ask_platform_history(report)
         self.listener.health_changed(report.node_id)
+
+    def _ask_platform_history(self, report: HealthReport) -> None:
+        """Proxmox keeps its own resource history (RRD): asked once the node answers, so the
+        tooltip shows the hours before the app started; again every 15 min (a new coarse bucket)
+        while our rounds read no resources of it (a node reached over its API only)."""
+        node = self._nodes.get(report.node_id)
+        if node is None or node.type is not Platform.PROXMOX or report.state is HealthState.UNHEALTHY:
+            return
+        asked = self._history_asked.get(node.id)
+        if asked is not None and (report.resources is not None or time.monotonic() - asked < BUCKET):
+            return
+        self._history_asked[node.id] = time.monotonic()
+        self.backfill_history(node.id)
+
+    def backfill_history(self, node_id: str, instance_id: str | None = None) -> asyncio.Future[int]:
+        """Ask the node for the resource history it kept itself (Proxmox rrddata) and put it before
+        what the health rounds recorded (``history:<node-id>[:<instance-id>]``). Resolves to the
+        points added: 0 on platforms that keep none, or when the node could not be asked (logged:
+        history is a nicety, never an error dialog)."""
+        name = f"history:{node_id}" + (f":{instance_id}" if instance_id else "")
+        return self.run_task(name, self._backfill(node_id, instance_id))
+
+    async def _backfill(self, node_id: str, instance_id: str | None) -> int:
+        node = self._nodes.get(node_id)
+        if node is None:
+            return 0
+        limit = self.settings.connect_timeout + LIST_TIMEOUT
+        try:
+            async with asyncio.timeout(limit):
+                provider = await self.pool.get(node)
+                samples = await provider.resource_history(instance_id)
+        except Unsupported:
+            return 0
+        except (OcvError, TimeoutError) as exc:
+            log.info("the resource history of %s could not be read: %s", node.name, exc or "timed out")
+            return 0
+        if node_id not in self._nodes:  # removed meanwhile
+            return 0
+        if instance_id is None:
+            return self.history.backfill_node(node_id, samples)
+        return self.history.backfill_instance(node_id, instance_id, samples)
 
     def check_now(self, node_ids: Iterable[str] | None = None) -> None:
         """Check these nodes (default all) right away, forgetting their backoff."""
@@ -380,6 +429,7 @@ class Session:
         self.errors.pop(node_id, None)
         self._instances[node_id] = instances
         self._listed_at[node_id] = time.monotonic()
+        self.history.record_instances(node_id, instances)
         if activity:
             self._finish(activity, ActivityState.SUCCEEDED, self.tr("%n instance(s)", "", len(instances)))
         self.listener.node_state_changed(node_id)
@@ -931,12 +981,22 @@ class Session:
             self.settings = config.settings
             self.pool.settings = config.settings
             self.listener.settings_changed()
+            self.history.interval = config.settings.health_interval  # sizes rings made from now on
             if interval_changed and self.monitor is not None:
                 self.monitor.settings = self._monitor_settings()
         for gone in old_ids - set(self._nodes):
-            caches = (self.health, self._instances, self.errors, self.trust_needed, self.trust_advised, self._listed_at)
+            caches = (
+                self.health,
+                self._instances,
+                self.errors,
+                self.trust_needed,
+                self.trust_advised,
+                self._listed_at,
+                self._history_asked,
+            )
             for cache in caches:
                 cache.pop(gone, None)
+            self.history.forget(gone)
         if self.monitor is not None and not self._tasks.closing:
             self.monitor.set_nodes(self.nodes)
         self.listener.nodes_changed()

@@ -56,6 +56,7 @@ from ocv_desktop.store.yamlfile import (
 CONFIG_VERSION = 1
 GROUP_BY_CHOICES = ("platform", "tag")
 THEME_CHOICES = ("system", "light", "dark")
+TERMINAL_CHOICES = ("builtin", "external")  # consoles in the window's tabs, or the user's own terminal program
 _LANGUAGE_RE = re.compile(r"^(?:[a-z]{2,3}(?:_[A-Z]{2})?|pseudo)$")
 # Hand-written nodes without an id get one derived from their name, so the id (and the keyring
 # entries keyed by it) stays the same on every load until the app writes the file back.
@@ -77,6 +78,7 @@ class Settings:
     theme: str = "system"  # the window's colours: system | light | dark
     language: str = ""  # a locale such as zh_CN or en_US; empty: the system's
     clipboard_clear_seconds: float = 60.0  # a copied password leaves the clipboard after this
+    terminal: str = "builtin"  # where Open terminal opens: builtin (a tab in the window) | external
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +238,13 @@ def _read_settings(node: yaml.Node, problems: list[Problem]) -> Settings:
     return Settings(**values)
 
 
+_SETTINGS_CHOICES = {"group_by": GROUP_BY_CHOICES, "theme": THEME_CHOICES, "terminal": TERMINAL_CHOICES}
+
+
 def _settings_value_problem(key: str, value: Any) -> str | None:
-    if key == "group_by":
-        return None if value in GROUP_BY_CHOICES else f"must be one of {', '.join(GROUP_BY_CHOICES)}"
-    if key == "theme":
-        return None if value in THEME_CHOICES else f"must be one of {', '.join(THEME_CHOICES)}"
+    choices = _SETTINGS_CHOICES.get(key)
+    if choices is not None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
     if key == "language":
         return None if value == "" or _LANGUAGE_RE.fullmatch(value) else "must be a locale such as zh_CN, or empty"
     if key == "health_concurrency":

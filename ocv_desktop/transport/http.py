@@ -134,6 +134,10 @@ class ApiClient:
             transport = httpx.AsyncHTTPTransport(verify=self.ssl_context, limits=limits, retries=0)
         else:
             raise ConfigError(f"unsupported API address {base_url!r}: use https://host:port or unix:///path/to/socket")
+        # What authenticates this client, for side connections to the same API (a Proxmox console
+        # websocket): the fixed headers (an API token) and the auth flow (a ticket login).
+        self.default_headers: dict[str, str] = dict(headers or {})
+        self.auth = auth
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
@@ -200,6 +204,11 @@ class ApiClient:
                 hint="check the API credentials" if response.status_code == 401 else "check the permissions",
             )
         return response
+
+    async def connection_error(self, exc: BaseException) -> ConnectError:
+        """The error a failed connection to this endpoint reads as (a changed pinned certificate,
+        an unknown one, a refusal...), for side connections that share this client's trust."""
+        return await self._connection_error(exc)
 
     async def _connection_error(self, exc: BaseException) -> ConnectError:
         mismatch = _in_chain(exc, PinMismatch)

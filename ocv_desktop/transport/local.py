@@ -21,10 +21,11 @@ import signal
 import subprocess
 from collections.abc import Sequence
 
-from ocv_desktop.core.errors import Timeout, redact_argv
+from ocv_desktop.core.errors import Timeout, Unsupported, redact_argv
 from ocv_desktop.transport import local_direct
 from ocv_desktop.transport.base import DEFAULT_TIMEOUT, ByteReader, ByteWriter, CommandResult, DiskSpace, LineCallback
 from ocv_desktop.transport.commands import SUDO_PREFIX, LineSplitter, check_argv, extend_path, raise_for_result
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 
 KILL_AFTER = 3.0
 READ_CHUNK = 65536
@@ -90,6 +91,16 @@ class LocalSession:
 
     async def close(self) -> None:
         """Nothing stays open between commands."""
+
+    async def open_pty(
+        self, argv: Sequence[str] | None, size: TermSize, *, title: str, use_sudo: bool = True
+    ) -> ConsoleChannel:
+        """A program (None: this user's login shell) on a local pseudo-terminal (transport/pty.py)."""
+        if os.name != "posix":  # pragma: no cover - Windows has no pty module
+            raise Unsupported("terminals on this computer need a POSIX system")
+        from ocv_desktop.transport.local_console import open_local_pty
+
+        return await open_local_pty(argv, size, title=title, sudo=self._use_sudo and use_sudo)
 
     # --- DirectAccess --------------------------------------------------------------------------
 

@@ -71,6 +71,7 @@ from ocv_desktop.transport.commands import (
     check_argv,
     raise_for_result,
 )
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 from ocv_desktop.transport.known_hosts import (
     HostKeyInfo,
     host_pattern,
@@ -79,8 +80,10 @@ from ocv_desktop.transport.known_hosts import (
     recorded_host_keys,
     revoked_host_keys,
 )
+from ocv_desktop.transport.pty import TERM_TYPE
 from ocv_desktop.transport.sftp_reader import SftpReader
 from ocv_desktop.transport.ssh_channels import open_when_free
+from ocv_desktop.transport.ssh_console import SshConsole
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,7 @@ REMOTE_EXIT_GRACE = KILL_AFTER + 3.0  # how long we wait for the remote side to 
 # covers the moment sshd still counts a channel we closed (slots free up with a delay).
 DEFAULT_MAX_CHANNELS = 8
 READ_CHUNK = 65536
+MAX_CONSOLES = 4  # interactive terminals open at once on one connection (each holds a channel slot)
 
 T = TypeVar("T")
 
@@ -104,6 +108,11 @@ def remote_command(argv: Sequence[str], *, use_sudo: bool, time_limit: float | N
     if time_limit is not None:
         words += ["timeout", "-k", str(KILL_AFTER), str(max(1, math.ceil(time_limit)))]
     return " ".join(words) + " " + shlex.join(argv)
+
+
+def _utf8(locale: str) -> bool:
+    """``en_US.UTF-8``, ``C.utf8`` ...: a locale worth forwarding to a terminal on the node."""
+    return "UTF8" in locale.upper().replace("-", "")
 
 
 def _wrapper_missing(result: CommandResult) -> bool:
@@ -307,6 +316,7 @@ class SshSession:
         self._closed = False
         self._connections = 0  # opened so far: the connection_id of DirectAccess
         self._sftp = SftpReader(node.display_address)
+        self._consoles = 0  # open PTY consoles (open_pty)
 
     @property
     def description(self) -> str:
@@ -497,25 +507,91 @@ class SshSession:
         return result
 
     async def _start(
-        self, conn: asyncssh.SSHClientConnection, fresh: bool, command: str
+        self, conn: asyncssh.SSHClientConnection, fresh: bool, command: str | None, pty: TermSize | None = None
     ) -> asyncssh.SSHClientProcess[bytes]:
         """Open the channel. If a reused connection turns out to be dead (it dropped between calls
         and we had not noticed yet), reconnect once and retry: the command never started, so this
         cannot run it twice. The caller's deadline bounds all of it."""
         try:
-            return await self._open_channel(conn, command)
+            return await self._open_channel(conn, command, pty)
         except (asyncssh.ChannelOpenError, asyncssh.ConnectionLost, asyncssh.DisconnectError, OSError) as exc:
             if fresh or (self._alive() and self._conn is conn):
                 raise _connect_error(exc, self.description) from None
         conn, _ = await self._connection(replace=conn)
         try:
-            return await self._open_channel(conn, command)
+            return await self._open_channel(conn, command, pty)
         except (asyncssh.Error, OSError) as exc:
             raise _connect_error(exc, self.description) from None
 
     @staticmethod
-    async def _open_channel(conn: asyncssh.SSHClientConnection, command: str) -> asyncssh.SSHClientProcess[bytes]:
-        return await open_when_free(conn, lambda: conn.create_process(command, encoding=None))
+    async def _open_channel(
+        conn: asyncssh.SSHClientConnection, command: str | None, pty: TermSize | None = None
+    ) -> asyncssh.SSHClientProcess[bytes]:
+        if pty is None:
+            return await open_when_free(conn, lambda: conn.create_process(command, encoding=None))
+        # A terminal: stderr is the same terminal (merged), and the size goes with the pty-req.
+        # The locale goes along as OpenSSH's client sends it (SendEnv LANG LC_*): a UTF-8 shell
+        # counts CJK characters right when editing a line; sshd drops what AcceptEnv refuses.
+        locale = {k: v for k in ("LANG", "LC_ALL", "LC_CTYPE") if _utf8(v := os.environ.get(k, ""))}
+        return await open_when_free(
+            conn,
+            lambda: conn.create_process(
+                command,
+                encoding=None,
+                term_type=TERM_TYPE,
+                term_size=(pty.cols, pty.rows),
+                stderr=asyncssh.STDOUT,
+                env=locale or (),
+            ),
+        )
+
+    # --- interactive consoles (transport/pty.py) ---------------------------------------------
+
+    async def open_pty(
+        self, argv: Sequence[str] | None, size: TermSize, *, title: str, use_sudo: bool = True
+    ) -> ConsoleChannel:
+        """A program with a terminal on the node, over this session's connection (its stored
+        credentials; nothing is put on a command line). Each console holds one of the
+        ``max_channels`` slots while it is open, and at most ``MAX_CONSOLES`` are open at once so
+        commands (listings, health checks) always keep slots of their own."""
+        command = None
+        if argv is not None:
+            command = remote_command(check_argv(argv), use_sudo=self._node.use_sudo and use_sudo, time_limit=None)
+        if self._consoles >= MAX_CONSOLES:
+            raise Unsupported(
+                f"{MAX_CONSOLES} consoles are already open on {self.description}", hint="close one of them first"
+            )
+        self._consoles += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._consoles -= 1
+                self._channels.release()
+
+        timeout = self._connect_timeout + 10.0
+        try:
+            async with asyncio.timeout(timeout):
+                conn, fresh = await self._connection()
+                await self._channels.acquire()
+        except TimeoutError:
+            self._consoles -= 1
+            raise Timeout(f"opening a terminal on {self.description}", timeout) from None
+        except BaseException:
+            self._consoles -= 1
+            raise
+        try:
+            async with asyncio.timeout(timeout):
+                process = await self._start(conn, fresh, command, size)
+        except TimeoutError:
+            release()
+            raise Timeout(f"opening a terminal on {self.description}", timeout) from None
+        except BaseException:
+            release()
+            raise
+        return SshConsole(process, title, on_closed=release)
 
     async def _run_on(
         self,

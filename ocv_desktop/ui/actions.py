@@ -55,6 +55,7 @@ class SelectionState:
     scope_nodes: int = 0  # nodes under the tree's current item
     has_nodes: bool = False
     can_open_terminal: bool = False
+    terminal_why_not: str = ""  # the disabled terminal action's tooltip
     # the configured nodes of the selected instances, by id, and the ones whose health check
     # found them unreachable (their instances' actions would only fail)
     instance_nodes: Mapping[str, NodeConfig] = field(default_factory=dict)
@@ -97,8 +98,8 @@ class WindowActions(QObject):
             self.tr("Set a new random root password in the selected instance"),
         )  # fmt: skip
         self.open_terminal = self._make(
-            "actionOpenTerminal", self.tr("Open SSH &terminal"), "Ctrl+T", "terminal",
-            self.tr("Open an SSH session to the node (or a shell in the selected instance) in your terminal"),
+            "actionOpenTerminal", self.tr("Open &terminal"), "Ctrl+T", "terminal",
+            self.tr("Open a shell on the selected node, or inside the selected instance"),
         )  # fmt: skip
         self.create_instance = self._make(
             "actionCreateInstance", self.tr("&Create instance…"), "Ctrl+Shift+N", "create",
@@ -124,6 +125,10 @@ class WindowActions(QObject):
         self.remove_node = self._make(
             "actionRemoveNode", self.tr("Re&move node…"), None, None, self.tr("Remove the selected node from the list")
         )
+        self.node_details = self._make(
+            "actionNodeDetails", self.tr("Node &details…"), None, None,
+            self.tr("CPU, memory, disk and load of the selected node over the last hours"),
+        )  # fmt: skip
         self.trust_node = self._make(
             "actionTrustNode", self.tr("Review &trust…"), None, None,
             self.tr("Show the host key or certificate this node presents and decide whether to trust it"),
@@ -202,7 +207,9 @@ class WindowActions(QObject):
         self._enable(
             self.reset_password, not (why := self._password_reason(state)), why, self.reset_password.statusTip()
         )
-        self.open_terminal.setEnabled(state.can_open_terminal)
+        self._enable(
+            self.open_terminal, state.can_open_terminal, state.terminal_why_not, self.open_terminal.statusTip()
+        )
         no_node = self.tr("Add a node first") if not state.has_nodes else ""
         self._enable(self.create_instance, not no_node, no_node, self.create_instance.statusTip())
         self._enable(self.images, not no_node, no_node, self.images.statusTip())
@@ -210,6 +217,7 @@ class WindowActions(QObject):
         self.check_health.setEnabled(state.scope_nodes > 0)
         self.edit_node.setEnabled(state.node is not None)
         self.remove_node.setEnabled(state.node is not None)
+        self.node_details.setEnabled(state.node is not None)
         self.trust_node.setEnabled(state.node is not None and not state.node.local)
         unsaved = self.tr("config.yaml did not load: fix it first (nothing can be saved to it)")
         broken = unsaved if state.config_broken else ""

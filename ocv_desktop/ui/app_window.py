@@ -40,13 +40,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from ocv_desktop.core.errors import OcvError
 from ocv_desktop.core.models import HealthState, Instance, NodeConfig, Platform
+from ocv_desktop.services import consoles
 from ocv_desktop.services.session import InstanceAction
 from ocv_desktop.ui import terminal
 from ocv_desktop.ui.actions import SelectionState, WindowActions, applicable
 from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.config_watcher import ConfigWatcher
+from ocv_desktop.ui.console.tabs import ConsoleTabs
+from ocv_desktop.ui.console.terminal_view import TerminalView as ConsoleView
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
 from ocv_desktop.ui.errors import localize
 from ocv_desktop.ui.flows import app as app_flows
@@ -54,6 +59,7 @@ from ocv_desktop.ui.flows import create as create_flows
 from ocv_desktop.ui.flows import images as image_flows
 from ocv_desktop.ui.flows import instances as instance_flows
 from ocv_desktop.ui.flows import nodes as node_flows
+from ocv_desktop.ui.flows.node_details import show_node_details
 from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
@@ -106,6 +112,7 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_central()
         self._build_activity_dock()
+        self._build_console_dock()
         self._build_menus_and_toolbar()
         self._build_status_bar()
         self._connect()
@@ -227,6 +234,23 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.activity_dock = dock
 
+    def _build_console_dock(self) -> None:
+        """The consoles: a bottom dock above the activity log, hidden until the first one opens
+        (it can be floated as a window of its own)."""
+        self._console_count = 0
+        self.console_tabs = ConsoleTabs(self)
+        self.console_tabs.emptied.connect(self._consoles_emptied)
+        dock = QDockWidget(self.tr("Consoles"), self)
+        dock.setObjectName("consoleDock")
+        dock.setWidget(self.console_tabs)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.splitDockWidget(dock, self.activity_dock, Qt.Orientation.Vertical)
+        dock.hide()
+        self.console_dock = dock
+
     def _build_menus_and_toolbar(self) -> None:
         a = self.actions_
         bar = self.menuBar()
@@ -292,6 +316,7 @@ class MainWindow(QMainWindow):
         self.tree_model.modelReset.connect(self._restore_tree_selection)
         self.node_tree.selectionModel().selectionChanged.connect(self._scope_changed)
         self.node_tree.customContextMenuRequested.connect(self._tree_menu)
+        self.node_tree.activated.connect(self._node_activated)  # double-click or Enter
         self.badge_delegate.badgeClicked.connect(self._badge_clicked)
         self.instance_table.selectionModel().selectionChanged.connect(self._update_actions)
         self.instance_table.customContextMenuRequested.connect(self._table_menu)
@@ -317,6 +342,7 @@ class MainWindow(QMainWindow):
         a.edit_node.triggered.connect(self._edit_node)
         a.remove_node.triggered.connect(self._remove_node)
         a.trust_node.triggered.connect(self._trust_current_node)
+        a.node_details.triggered.connect(self._node_details)
         a.import_file.triggered.connect(lambda: self._flow("import", node_flows.import_file(self)))
         a.find.triggered.connect(self._focus_filter)
         a.quit.triggered.connect(self.close)
@@ -351,6 +377,7 @@ class MainWindow(QMainWindow):
             value = s.value(key) if self._remember_state else None
             if isinstance(value, QByteArray) and not value.isEmpty():
                 restore(value)
+        self.console_dock.hide()  # a saved layout may show it; consoles are not reopened at start
         if not self._remember_state or s.value("window/splitter") is None:
             self.splitter.setSizes([270, 930])
             self.resizeDocks([self.activity_dock], [170], Qt.Orientation.Vertical)
@@ -550,6 +577,7 @@ class MainWindow(QMainWindow):
         return False
 
     def _selection_state(self) -> SelectionState:
+        target, why_not = self._terminal_choice()
         insts = tuple(self.selected_instances())
         node = self.current_node()
         return SelectionState(
@@ -558,7 +586,8 @@ class MainWindow(QMainWindow):
             scope_nodes=len(self._scope_node_ids()),
             has_nodes=bool(self.ws.nodes),
             config_broken=bool(self.ws.config_problems()),
-            can_open_terminal=self._terminal_target() is not None,
+            can_open_terminal=target is not None,
+            terminal_why_not=why_not,
             instance_nodes={i.node_id: n for i in insts if (n := self.ws.node(i.node_id)) is not None},
             offline=frozenset(i.node_id for i in insts if self.ws.health_state(i.node_id) is HealthState.UNHEALTHY),
         )
@@ -577,26 +606,90 @@ class MainWindow(QMainWindow):
             self.ws.refresh(node_id, interactive=True, record=True)
 
     def _terminal_target(self) -> tuple[NodeConfig, Instance | None] | None:
+        return self._terminal_choice()[0]
+
+    def _terminal_choice(self) -> tuple[tuple[NodeConfig, Instance | None] | None, str]:
+        """What Open terminal opens now: (node, instance or None), or None and why not."""
         insts = self.selected_instances()
-        if len(insts) == 1:
-            node = self.ws.node(insts[0].node_id)
-            if node is not None and terminal.can_open(node, insts[0]):
-                return node, insts[0]
-            return None
-        if insts:
-            return None
-        node = self.current_node()
-        if node is not None and terminal.can_open(node, None):
-            return node, None
-        return None
+        if len(insts) > 1:
+            return None, self.tr("Select one instance to open a terminal in it")
+        inst = insts[0] if insts else None
+        node = self.ws.node(inst.node_id) if inst is not None else self.current_node()
+        if node is None:
+            return None, self.tr("Select a node or one instance to open a terminal")
+        if self.ws.settings.terminal == "external" and not terminal.can_open(node, inst):
+            return None, self.tr("Your terminal program cannot open this; choose the built-in terminal in Settings")
+        block = consoles.console_block(node, inst)
+        if block is not None:
+            return None, self._console_block_text(block)
+        return (node, inst), ""
+
+    def _console_block_text(self, block: consoles.ConsoleBlock) -> str:
+        texts = {
+            consoles.ConsoleBlock.NO_SSH: self.tr(
+                "This node is reached over its API only: add SSH access to open a shell on it"
+            ),
+            consoles.ConsoleBlock.NOT_RUNNING: self.tr("The instance is not running"),
+            consoles.ConsoleBlock.VM_CONSOLE: self.tr(
+                "A virtual machine's console needs the Proxmox API: add API credentials to the node"
+            ),
+            consoles.ConsoleBlock.API_ONLY: self.tr(
+                "This node has neither SSH access nor API credentials for a console"
+            ),
+            consoles.ConsoleBlock.NO_PTY_HERE: self.tr("Terminals on this computer need a POSIX system"),
+        }
+        return texts.get(block, block.message)
 
     def _open_terminal(self) -> None:
         target = self._terminal_target()
         if target is None:
             return
-        problem = terminal.open_session(target[0], target[1], self.ws.home.known_hosts)
-        if problem:
-            self.banner.show_message(problem)
+        node, inst = target
+        if self.ws.settings.terminal == "external":
+            problem = terminal.open_session(node, inst, self.ws.home.known_hosts)
+            if problem:
+                self.banner.show_message(problem)
+            return
+        self._console_count += 1
+        self._flow(f"console:{self._console_count}", self._open_console_tab(node, inst))
+
+    async def _open_console_tab(self, node: NodeConfig, inst: Instance | None) -> None:
+        await self.open_console(node, inst)
+
+    async def open_console(self, node: NodeConfig, inst: Instance | None) -> ConsoleView | None:
+        """Open a console for (node) or (node, instance) in a new tab, which gets the focus.
+        The tab is shown first, so the console opens at the size the view really has."""
+        if not self.console_dock.isVisible():
+            self.console_dock.show()
+            self.resizeDocks([self.console_dock], [max(260, self.height() * 45 // 100)], Qt.Orientation.Vertical)
+        self.console_dock.raise_()
+        where = inst.name if inst is not None else node.name
+        view = self.console_tabs.add_pending(where)
+        await asyncio.sleep(0.05)  # Qt lays the dock and the tab out (their sizes become real)
+        size = view.term_size()
+        try:
+            channel = await consoles.open_console(self.ws.session, node.id, inst, size)
+        except OcvError as exc:
+            if isValid(view):
+                self.console_tabs.discard(view)
+            self.banner.show_message(
+                self.tr("Could not open a terminal for {target}: {error}").format(target=where, error=exc)
+            )
+            return None
+        except BaseException:
+            if isValid(view):
+                self.console_tabs.discard(view)
+            raise
+        if self._closing is not None or not isValid(view) or self.console_tabs.indexOf(view) < 0:  # tab closed
+            await channel.close()
+            return None
+        self.console_tabs.attach(view, channel, size)
+        if self.console_tabs.currentWidget() is view:
+            view.setFocus(Qt.FocusReason.OtherFocusReason)
+        return view
+
+    def _consoles_emptied(self) -> None:
+        self.console_dock.hide()
 
     def _reset_password(self) -> None:
         insts = self.selected_instances()
@@ -615,6 +708,16 @@ class MainWindow(QMainWindow):
         node = self.current_node()
         if node is not None:
             self._flow(f"remove-node:{node.id}", node_flows.remove_node(self, node))
+
+    def _node_details(self) -> None:
+        node = self.current_node()
+        if node is not None:
+            show_node_details(self, node.id)
+
+    def _node_activated(self, index: QModelIndex) -> None:
+        node_id = self.tree_model.node_id(index)
+        if node_id is not None:
+            show_node_details(self, node_id)
 
     def _trust_current_node(self) -> None:
         node = self.current_node()
@@ -648,6 +751,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addActions([a.refresh, a.check_health])
         if self.current_node() is not None:
+            menu.addAction(a.node_details)
             menu.addAction(a.trust_node)
             menu.addAction(a.open_terminal)
             menu.addSeparator()
@@ -726,6 +830,7 @@ class MainWindow(QMainWindow):
 
     async def _shut_down_and_close(self) -> None:
         try:
+            await self.console_tabs.close_all()  # each remote shell ends, not only its connection
             await self.ws.shutdown()
         finally:
             self._may_close = True

@@ -204,6 +204,24 @@
     </message>
 </context>
 <context>
+    <name>ConsoleTabs</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="35"/>
+        <source>Consoles</source>
+        <translation>控制台</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="53"/>
+        <source>{target} (connecting…)</source>
+        <translation>{target}（正在连接…）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/tabs.py" line="78"/>
+        <source>{title} [ended]</source>
+        <translation>{title} [已结束]</translation>
+    </message>
+</context>
+<context>
     <name>CreateInstanceDialog</name>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="53"/>
@@ -859,94 +877,144 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="89"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="134"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="151"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="158"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="163"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="158"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="165"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="221"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="228"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="233"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="243"/>
+        <source>Consoles</source>
+        <translation>控制台</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="257"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="239"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="263"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="243"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="267"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="251"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="275"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="280"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="259"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="283"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="417"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="444"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="423"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="450"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="425"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="452"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="438"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="465"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="441"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="468"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="477"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="504"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="615"/>
+        <source>Select one instance to open a terminal in it</source>
+        <translation>请只选择一个实例，以便在其中打开终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="619"/>
+        <source>Select a node or one instance to open a terminal</source>
+        <translation>请选择一个节点或一个实例以打开终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="621"/>
+        <source>Your terminal program cannot open this; choose the built-in terminal in Settings</source>
+        <translation>您的终端程序无法打开它；请在设置中选择内置终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="630"/>
+        <source>This node is reached over its API only: add SSH access to open a shell on it</source>
+        <translation>此节点仅通过 API 访问：请添加 SSH 访问方式，才能在其上打开 shell</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="632"/>
+        <source>The instance is not running</source>
+        <translation>实例未在运行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="634"/>
+        <source>A virtual machine&apos;s console needs the Proxmox API: add API credentials to the node</source>
+        <translation>虚拟机的控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="637"/>
+        <source>This node has neither SSH access nor API credentials for a console</source>
+        <translation>此节点既没有 SSH 访问，也没有可用于控制台的 API 凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="639"/>
+        <source>Terminals on this computer need a POSIX system</source>
+        <translation>在本机上打开终端需要 POSIX 系统</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="676"/>
+        <source>Could not open a terminal for {target}: {error}</source>
+        <translation>无法为 {target} 打开终端：{error}</translation>
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="48"/>
@@ -984,7 +1052,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="680"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="784"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="97"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -1000,12 +1068,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="667"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="771"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="683"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="787"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -1046,6 +1114,59 @@
         <location filename="../../ocv_desktop/ui/dialogs/password.py" line="151"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
+    </message>
+</context>
+<context>
+    <name>NodeDetailsDialog</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="43"/>
+        <source>Node details — {name}</source>
+        <translation>节点详情 — {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="51"/>
+        <source>Last hour</source>
+        <translation>最近 1 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="52"/>
+        <source>Last 6 hours</source>
+        <translation>最近 6 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="53"/>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="57"/>
+        <source>Time span</source>
+        <translation>时间范围</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="72"/>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="113"/>
+        <source>checking…</source>
+        <translation>检查中…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="115"/>
+        <source>{name} — {address} ({platform}), health: {state}</source>
+        <translation>{name} — {address}（{platform}），健康状态：{state}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="129"/>
+        <source>No resources recorded yet. They are read over SSH at every health check; a node without SSH access has none (Proxmox nodes still show the history they keep).</source>
+        <translation>尚未记录资源数据。每次健康检查时通过 SSH 读取；没有 SSH 访问的节点没有这些数据（Proxmox 节点仍会显示其自身保存的历史）。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_details.py" line="135"/>
+        <source>Older points are 15-minute averages; CPU, memory and disk in percent of the node&apos;s total.</source>
+        <translation>较早的数据点为 15 分钟平均值；CPU、内存和磁盘以占节点总量的百分比表示。</translation>
     </message>
 </context>
 <context>
@@ -1533,64 +1654,49 @@
         <translation>健康状态：检查中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="281"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="283"/>
         <source>checked at {time}</source>
         <translation>检查于 {time}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="285"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="287"/>
         <source>Last refresh failed: {error}</source>
         <translation>上次刷新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="289"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="293"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="292"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="293"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="295"/>
         <source>not checked</source>
         <translation>未检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="304"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="306"/>
         <source>Health: {state}</source>
         <translation>健康状态：{state}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="314"/>
-        <source>CPU: {cores} cores{load}</source>
-        <translation>CPU：{cores} 核{load}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="317"/>
-        <source>Memory: {used} of {total} used</source>
-        <translation>内存：已用 {used}，共 {total}</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="323"/>
-        <source>Disk: {free} free of {total}</source>
-        <translation>磁盘：可用 {free}，共 {total}</translation>
     </message>
 </context>
 <context>
@@ -1663,195 +1769,258 @@
     </message>
 </context>
 <context>
+    <name>ResourceGraphs</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="38"/>
+        <source>CPU:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="39"/>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="40"/>
+        <source>Disk:</source>
+        <translation>磁盘：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="41"/>
+        <source>Load:</source>
+        <translation>负载：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="48"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="49"/>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="50"/>
+        <source>Disk (root filesystem)</source>
+        <translation>磁盘（根文件系统）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="51"/>
+        <source>Load (1 min average)</source>
+        <translation>负载（1 分钟平均）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="76"/>
+        <source>{cores} cores</source>
+        <translation>{cores} 核</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="78"/>
+        <source>{percent} % of {cores} cores</source>
+        <translation>{cores} 核的 {percent} %</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="98"/>
+        <source>{used} of {total} ({percent} %)</source>
+        <translation>已用 {used} / 共 {total}（{percent} %）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/resource_graphs.py" line="190"/>
+        <source>no data yet</source>
+        <translation>暂无数据</translation>
+    </message>
+</context>
+<context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="234"/>
+        <location filename="../../ocv_desktop/services/session.py" line="240"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="288"/>
+        <location filename="../../ocv_desktop/services/session.py" line="294"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="360"/>
+        <location filename="../../ocv_desktop/services/session.py" line="409"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="367"/>
+        <location filename="../../ocv_desktop/services/session.py" line="416"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="384"/>
+        <location filename="../../ocv_desktop/services/session.py" line="434"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="420"/>
+        <location filename="../../ocv_desktop/services/session.py" line="470"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="421"/>
+        <location filename="../../ocv_desktop/services/session.py" line="471"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="422"/>
+        <location filename="../../ocv_desktop/services/session.py" line="472"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="423"/>
+        <location filename="../../ocv_desktop/services/session.py" line="473"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="441"/>
-        <location filename="../../ocv_desktop/services/session.py" line="453"/>
-        <location filename="../../ocv_desktop/services/session.py" line="515"/>
+        <location filename="../../ocv_desktop/services/session.py" line="491"/>
+        <location filename="../../ocv_desktop/services/session.py" line="503"/>
+        <location filename="../../ocv_desktop/services/session.py" line="565"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="443"/>
-        <location filename="../../ocv_desktop/services/session.py" line="669"/>
+        <location filename="../../ocv_desktop/services/session.py" line="493"/>
+        <location filename="../../ocv_desktop/services/session.py" line="719"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="471"/>
-        <location filename="../../ocv_desktop/services/session.py" line="642"/>
+        <location filename="../../ocv_desktop/services/session.py" line="521"/>
+        <location filename="../../ocv_desktop/services/session.py" line="692"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="471"/>
+        <location filename="../../ocv_desktop/services/session.py" line="521"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="472"/>
+        <location filename="../../ocv_desktop/services/session.py" line="522"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="499"/>
+        <location filename="../../ocv_desktop/services/session.py" line="549"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="520"/>
+        <location filename="../../ocv_desktop/services/session.py" line="570"/>
         <source>new password set for {user}</source>
         <translation>已为 {user} 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="545"/>
+        <location filename="../../ocv_desktop/services/session.py" line="595"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="546"/>
+        <location filename="../../ocv_desktop/services/session.py" line="596"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="547"/>
+        <location filename="../../ocv_desktop/services/session.py" line="597"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="574"/>
+        <location filename="../../ocv_desktop/services/session.py" line="624"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="575"/>
+        <location filename="../../ocv_desktop/services/session.py" line="625"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="576"/>
+        <location filename="../../ocv_desktop/services/session.py" line="626"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="588"/>
+        <location filename="../../ocv_desktop/services/session.py" line="638"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="597"/>
+        <location filename="../../ocv_desktop/services/session.py" line="647"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="620"/>
+        <location filename="../../ocv_desktop/services/session.py" line="670"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="628"/>
+        <location filename="../../ocv_desktop/services/session.py" line="678"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="634"/>
+        <location filename="../../ocv_desktop/services/session.py" line="684"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="743"/>
+        <location filename="../../ocv_desktop/services/session.py" line="793"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="743"/>
+        <location filename="../../ocv_desktop/services/session.py" line="793"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="767"/>
+        <location filename="../../ocv_desktop/services/session.py" line="817"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="771"/>
+        <location filename="../../ocv_desktop/services/session.py" line="821"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="780"/>
+        <location filename="../../ocv_desktop/services/session.py" line="830"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="789"/>
+        <location filename="../../ocv_desktop/services/session.py" line="839"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="802"/>
+        <location filename="../../ocv_desktop/services/session.py" line="852"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="843"/>
+        <location filename="../../ocv_desktop/services/session.py" line="893"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="919"/>
+        <location filename="../../ocv_desktop/services/session.py" line="969"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="965"/>
+        <location filename="../../ocv_desktop/services/session.py" line="1025"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
@@ -1865,7 +2034,7 @@
     </message>
     <message>
         <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="73"/>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="85"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
@@ -1880,62 +2049,77 @@
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="84"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="80"/>
+        <source>In a tab of this window</source>
+        <translation>在本窗口的标签页中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="81"/>
+        <source>In my terminal program</source>
+        <translation>在我的终端程序中</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="90"/>
         <source>The language changes when ocv-desktop starts next time.</source>
         <translation>语言将在下次启动 ocv-desktop 时更改。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="101"/>
         <source>Health check every:</source>
         <translation>健康检查间隔：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="102"/>
         <source>Health check time limit:</source>
         <translation>健康检查时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="103"/>
         <source>Nodes checked at once:</source>
         <translation>同时检查的节点数：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="104"/>
         <source>Connection time limit:</source>
         <translation>连接时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="105"/>
         <source>Command time limit:</source>
         <translation>命令时限：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="100"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="106"/>
         <source>Clear copied passwords after:</source>
         <translation>复制的密码清除时间：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="101"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="107"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="108"/>
+        <source>Open terminals:</source>
+        <translation>打开终端：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="109"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="112"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="114"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="175"/>
+        <location filename="../../ocv_desktop/ui/dialogs/settings.py" line="184"/>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
@@ -2001,6 +2185,24 @@
         <location filename="../../ocv_desktop/ui/theme.py" line="198"/>
         <source>not checked</source>
         <translation>未检查</translation>
+    </message>
+</context>
+<context>
+    <name>TerminalView</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="68"/>
+        <source>Terminal</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="432"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/console/terminal_view.py" line="435"/>
+        <source>Paste</source>
+        <translation>粘贴</translation>
     </message>
 </context>
 <context>
@@ -2213,262 +2415,272 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="69"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="70"/>
         <source>Setting a container&apos;s password on {node} needs SSH: the Proxmox API cannot run commands in containers. Edit the node and give it SSH access (execution Automatic or SSH only).</source>
         <translation>在 {node} 上设置容器密码需要 SSH：Proxmox API 无法在容器中执行命令。请编辑该节点，为其配置 SSH 访问（执行方式选“自动”或“仅 SSH”）。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="84"/>
         <source>&amp;Start</source>
         <translation>启动(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="83"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="84"/>
         <source>Start the selected instances</source>
         <translation>启动选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="87"/>
         <source>Stop the selected instances</source>
         <translation>停止选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
         <source>&amp;Restart</source>
         <translation>重启(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
         <source>Restart the selected instances</source>
         <translation>重启选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="93"/>
         <source>&amp;Delete…</source>
         <translation>删除(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="93"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
         <source>Delete the selected instances (asks first)</source>
         <translation>删除选中的实例（会先确认）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="97"/>
         <source>Reset &amp;password…</source>
         <translation>重置密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="98"/>
         <source>Set a new random root password in the selected instance</source>
         <translation>为选中的实例设置新的随机 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
-        <source>Open SSH &amp;terminal</source>
-        <translation>打开 SSH 终端(&amp;T)</translation>
-    </message>
-    <message>
         <location filename="../../ocv_desktop/ui/actions.py" line="101"/>
-        <source>Open an SSH session to the node (or a shell in the selected instance) in your terminal</source>
-        <translation>在您的终端中打开到节点的 SSH 会话（或进入选中实例的 shell）</translation>
+        <source>Open &amp;terminal</source>
+        <translation>打开终端(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <source>Open a shell on the selected node, or inside the selected instance</source>
+        <translation>在选中的节点上或选中的实例内打开 shell</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
         <source>&amp;Create instance…</source>
         <translation>创建实例(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="105"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="106"/>
         <source>Create a container or virtual machine on the selected node</source>
         <translation>在所选节点上创建容器或虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="109"/>
         <source>&amp;Images…</source>
         <translation>镜像(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="109"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="110"/>
         <source>List, pull and delete the images of the selected node</source>
         <translation>列出、拉取和删除所选节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
         <source>List the instances of the selected nodes again</source>
         <translation>重新列出选中节点的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="118"/>
         <source>Check &amp;health now</source>
         <translation>立即检查健康状态(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="118"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="119"/>
         <source>Check the selected nodes now instead of waiting for the next round</source>
         <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
         <source>&amp;Add node…</source>
         <translation>添加节点(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
         <source>Add a node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
         <source>&amp;Edit node…</source>
         <translation>编辑节点(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="123"/>
         <source>Change the selected node</source>
         <translation>修改选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="126"/>
         <source>Re&amp;move node…</source>
         <translation>移除节点(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="126"/>
         <source>Remove the selected node from the list</source>
         <translation>从列表中移除选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="128"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="129"/>
+        <source>Node &amp;details…</source>
+        <translation>节点详情(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="130"/>
+        <source>CPU, memory, disk and load of the selected node over the last hours</source>
+        <translation>所选节点最近几小时的 CPU、内存、磁盘和负载</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="129"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="142"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="142"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="145"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="141"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="146"/>
         <source>Health checks, time limits, theme, language</source>
         <translation>健康检查、时限、主题、语言</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="150"/>
         <source>&amp;About ocv-desktop</source>
         <translation>关于 ocv-desktop(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="150"/>
         <source>Version and folders</source>
         <translation>版本和文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="149"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="154"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="149"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="154"/>
         <source>Show the log files</source>
         <translation>显示日志文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="151"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="156"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="151"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="156"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="152"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="157"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="153"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="158"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="192"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="197"/>
         <source>Select a stopped instance to start</source>
         <translation>请选择一个已停止的实例来启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="193"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="198"/>
         <source>Select a running instance to stop</source>
         <translation>请选择一个正在运行的实例来停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="194"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="199"/>
         <source>Select a running instance to restart</source>
         <translation>请选择一个正在运行的实例来重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="200"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="205"/>
         <source>Select the instances to delete</source>
         <translation>请选择要删除的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="213"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="222"/>
         <source>config.yaml did not load: fix it first (nothing can be saved to it)</source>
         <translation>config.yaml 未能加载：请先修正它（目前无法向其保存任何内容）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="231"/>
         <source>{nodes} did not answer the last health check</source>
         <translation>{nodes} 未响应上一次健康检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="229"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="237"/>
         <source>Select one running instance</source>
         <translation>请选择一个正在运行的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="238"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="246"/>
         <source>{instance} is not running: start it first</source>
         <translation>{instance} 未在运行：请先启动它</translation>
     </message>

@@ -120,6 +120,14 @@ def test_exec_body(spec):
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS)
+def test_console_exec_body(spec):
+    body = R.build_console_exec_body(["sh"], width=100, height=30, term="xterm-256color")
+    assert lxd_spec.request_errors(spec, "POST", "/1.0/instances/c1/exec", body) == []
+    assert body["interactive"] is True and body["wait-for-websocket"] is True and not body["record-output"]
+    assert (body["width"], body["height"]) == (100, 30)
+
+
+@pytest.mark.parametrize("spec", ALL_SPECS)
 def test_the_original_misspelt_exec_key_is_caught(spec):
     wrong = {"command": ["bash", "-c", "echo 'root:pw' | chpasswd"], "wait-for-ws": True, "interactive": False}
     errors = lxd_spec.request_errors(spec, "POST", "/1.0/instances/c1/exec", wrong)

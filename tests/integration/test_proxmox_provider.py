@@ -961,3 +961,23 @@ async def test_snapshots_over_ssh_use_pvesh(make_provider, lab_pve, fake, contra
         if argv[0] == "pvesh":
             checked = pvesh_request(contract.schema, argv)
             assert not checked.problems, (argv, checked.problems)
+
+
+# --- resource history (rrddata) ----------------------------------------------------------------
+
+
+async def test_rrddata_of_the_node_and_of_a_guest_is_asked_as_the_schema_says(pve, fake, contract):
+    # fakepve has no RRD model: its schema-generic route checks the request (path, timeframe, cf,
+    # permissions: the contract fixture checks it against apidata.js too) and answers a list of
+    # empty objects or none. The values are the parser's (tests/unit/test_proxmox_parse.py).
+    ct = add_ct(fake, status="running")
+    node_history = await pve.resource_history()
+    guest_history = await pve.resource_history(str(ct.vmid))
+    assert isinstance(node_history, list) and isinstance(guest_history, list)
+    node_calls = contract.calls("GET", "/nodes/{node}/rrddata")
+    guest_calls = contract.calls("GET", "/nodes/{node}/lxc/{vmid}/rrddata")
+    assert len(node_calls) == 1 and len(guest_calls) == 1
+    for call in (*node_calls, *guest_calls):
+        assert call.params["timeframe"] == "day" and call.params["cf"] == "AVERAGE"
+    assert guest_calls[0].params["vmid"] in (ct.vmid, str(ct.vmid))
+    assert node_history == [] and guest_history == []  # fakepve's [{}]: no step with a time

@@ -117,3 +117,70 @@ async def test_snapshots_through_the_session_with_activity_rows(lab_home: Home, 
         lab_incus.cli("delete", "--force", name)
         await session.shutdown()
     assert session.pending_tasks() == []
+
+
+async def test_two_health_rounds_of_a_lab_node_are_two_points_of_history(lab_home: Home, lab_docker) -> None:
+    import os
+    import time
+    from pathlib import Path
+
+    from ocv_desktop.health.resources import parse_meminfo
+
+    secrets = await SecretStore.open()
+    await NodeService(lab_home, secrets).add_node(lab_docker.node_config())
+    trust_host_key(lab_home.known_hosts, lab_docker.ssh.address, 22, lab_docker.ssh.host_key_line)
+    listener = Recorder()
+    session = Session(lab_home, secrets, listener=listener)
+    await session.start(monitor=False, refresh=False)
+    node = session.nodes[0]
+    try:
+        for _ in range(2):
+            report = await session._check(node)  # the monitor's own check, delivered as it would
+            session._deliver(report)
+            await asyncio.sleep(1.1)  # the tick counters move on (USER_HZ), the times differ
+        await session.refresh(node.id)
+    finally:
+        await session.shutdown()
+    points = session.history.node_points(node.id)
+    assert len(points) == 2
+    assert points[0].time < points[1].time <= time.time()
+    cpu, memory, disk, load = points[1].values
+    # the lab's sshd runs on this machine: its /proc is ours
+    total, used = parse_meminfo(Path("/proc/meminfo").read_text())
+    assert cpu is not None and 0.0 <= cpu <= 100.0
+    assert points[0].values[0] is None  # one round of counters gives no CPU %
+    assert memory is not None and total and used and abs(memory - 100 * used / total) < 10
+    st = os.statvfs("/")
+    disk_percent = 100 * (st.f_blocks - st.f_bavail) / st.f_blocks
+    assert disk is not None and abs(disk - disk_percent) < 2
+    assert load is not None and load >= 0
+    latest = session.history.node_latest(node.id)
+    assert latest is not None and latest.memory_total == total and latest.cpu_cores == os.cpu_count()
+
+
+async def test_listings_record_running_instances_and_forget_deleted_ones(lab_home: Home, lab, lab_incus) -> None:
+    from ocv_desktop.core.models import ExecutionRule
+
+    secrets = await SecretStore.open()
+    await NodeService(lab_home, secrets).add_node(lab_incus.node_config(execution_rule=ExecutionRule.API_ONLY))
+    session = Session(lab_home, secrets)
+    await session.start(monitor=False, refresh=False)
+    node_id = session.nodes[0].id
+    name = lab.unique_name("hist")
+    lab_incus.cli_ok("init", "busybox", name)
+    lab_incus.cli_ok("start", name)
+    try:
+        await session.refresh(node_id)
+        await asyncio.sleep(1.1)
+        await session.refresh(node_id)
+        memory = session.history.instance_series(node_id, name, "memory")
+        cpu = session.history.instance_series(node_id, name, "cpu")
+        # memory from each listing; CPU is a rate of the CPU time between two listings
+        assert len(memory) == 2 and all(0 < v < 2**34 for _, v in memory)
+        assert len(cpu) == 1 and 0 <= cpu[0][1] < 64
+        lab_incus.cli_ok("delete", "--force", name)
+        await session.refresh(node_id)
+        assert session.history.instance_series(node_id, name, "memory") == []
+    finally:
+        lab_incus.cli("delete", "--force", name)
+        await session.shutdown()

@@ -31,15 +31,19 @@ def test_settings_change_the_health_interval_in_config_yaml(qtbot, open_window):
     theme = child(dialog, QComboBox, "themeCombo")
     theme.setCurrentIndex(theme.findData("dark"))
     assert is_dark(QApplication.palette())  # live, before saving
+    terminal = child(dialog, QComboBox, "terminalCombo")
+    assert terminal.currentData() == "builtin"  # the default: consoles in the window
+    terminal.setCurrentIndex(terminal.findData("external"))
     child(dialog, QPushButton, "saveButton").click()
     qtbot.waitUntil(lambda: closed(dialog), timeout=10_000)
 
     saved = load_config(it.home.config_file).settings
-    assert (saved.health_interval, saved.clipboard_clear_seconds, saved.language, saved.theme) == (
+    assert (saved.health_interval, saved.clipboard_clear_seconds, saved.language, saved.theme, saved.terminal) == (
         45.0,
         20.0,
         "zh_CN",
         "dark",
+        "external",
     )
     assert it.ws.monitor.settings.interval == 45.0
     # back to the system look for the tests that follow, through the dialog again

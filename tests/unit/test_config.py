@@ -456,6 +456,7 @@ def test_dump_is_stable() -> None:
           theme: system
           language: ''
           clipboard_clear_seconds: 60.0
+          terminal: builtin
         nodes:
         - id: n1
           name: web-1
@@ -490,6 +491,7 @@ def test_yaml_nested_20000_deep_is_a_config_error(tmp_path: Path, nesting: str) 
         ("theme: purple", "settings.theme: must be one of system, light, dark"),
         ("language: '-zh'", "settings.language: must be a locale such as zh_CN, or empty"),
         ("clipboard_clear_seconds: 0", "settings.clipboard_clear_seconds: must be more than 0 seconds"),
+        ("terminal: xterm", "settings.terminal: must be one of builtin, external"),
     ],
 )
 def test_the_window_settings_are_checked(tmp_path: Path, line: str, message: str) -> None:

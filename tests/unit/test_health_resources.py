@@ -64,3 +64,25 @@ async def test_direct_road_and_command_agree_on_this_machine() -> None:
     assert direct.memory_used is not None and command.memory_used is not None
     assert abs(direct.memory_used - command.memory_used) < 256 * 1024 * 1024
     assert direct.load1 is not None and command.load1 is not None and abs(direct.load1 - command.load1) < 2
+
+
+def test_cpu_ticks_from_the_first_line_of_proc_stat() -> None:
+    from ocv_desktop.health.resources import parse_cpu_ticks
+
+    # user nice system idle iowait irq softirq steal guest guest_nice: guest is inside user already
+    assert parse_cpu_ticks("cpu  100 5 50 800 40 1 2 2 30 0\ncpu0 1 2 3 4\n") == (160, 1000)
+    assert parse_cpu_ticks("cpu  10 0 10 80\n") == (20, 100)  # an old kernel: four fields
+    assert parse_cpu_ticks("") == (None, None)
+    assert parse_cpu_ticks("cpu0 1 2 3 4 5\n") == (None, None)  # not the all-CPUs line
+    assert parse_cpu_ticks("cpu  1 2 x 4 5\n") == (None, None)
+
+
+async def test_both_roads_read_the_cpu_ticks_of_this_machine() -> None:
+    local = LocalSession()
+    direct = await read_resources_directly(local, timeout=5)
+    command = parse_resources((await local.run(RESOURCE_ARGV)).out)
+    assert direct.cpu_total_ticks is not None and command.cpu_total_ticks is not None
+    assert direct.cpu_busy_ticks is not None and command.cpu_busy_ticks is not None
+    # the counters only grow, and the command ran after the direct read
+    assert 0 < direct.cpu_busy_ticks <= command.cpu_busy_ticks < command.cpu_total_ticks
+    assert direct.cpu_total_ticks <= command.cpu_total_ticks

@@ -218,6 +218,23 @@ def test_proxmox_snapshots(items):
     only_ocv_errors(pp.snapshots_from_list, json.loads(_dumps(items)))
 
 
+# The shape of a PVE rrddata answer (tests/unit/test_proxmox_parse.py NODE_RRD, GUEST_RRD).
+PVE_RRD = [
+    {"time": 1765152000, "cpu": 0.05, "maxcpu": 8, "memused": 4294967296, "memtotal": 17179869184,
+     "rootused": 10737418240, "roottotal": 42949672960, "loadavg": 0.42, "mem": 1, "maxmem": 2, "disk": 3},
+    {"time": 1765152300},
+]
+
+
+@FUZZ
+@given(items=mutated(PVE_RRD))
+@example(items=[{"time": 10**400}])
+def test_proxmox_rrddata(items):
+    for parse in (pp.node_rrddata, pp.guest_rrddata):
+        only_ocv_errors(parse, items)
+        only_ocv_errors(parse, json.loads(_dumps(items)))
+
+
 # --- Proxmox ------------------------------------------------------------------------------------------
 
 

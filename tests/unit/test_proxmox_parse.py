@@ -237,3 +237,89 @@ def test_malformed_snapshot_entries(bad):
 
     with pytest.raises(MalformedData):
         pp.snapshots_from_list(bad)
+
+
+# --- rrddata ---------------------------------------------------------------------------------------
+# No recording of rrddata exists in ../shared/specs (fakepve has no RRD model either): these are
+# written after PVE's RRD steps (PVE 8/9 ``pvesh get /nodes/pve1/rrddata --timeframe day``): one
+# object per step, numbers as JSON numbers, a field left out where the step has no value.
+NODE_RRD = [
+    {
+        "time": 1765152000,
+        "cpu": 0.0512,
+        "maxcpu": 8,
+        "memused": 4294967296,
+        "memtotal": 17179869184,
+        "rootused": 10737418240,
+        "roottotal": 42949672960,
+        "loadavg": 0.42,
+        "netin": 1200.5,
+        "iowait": 0.001,
+    },
+    {
+        "time": 1765151700,
+        "cpu": 0.25,
+        "maxcpu": 8,
+        "memused": 8589934592,
+        "memtotal": 17179869184,
+        "rootused": 10737418240,
+        "roottotal": 42949672960,
+        "loadavg": 2.1,
+    },
+    {"time": 1765152300},  # the node was down: a step with no values
+]
+GUEST_RRD = [
+    {
+        "time": 1765152000,
+        "cpu": 0.5,
+        "maxcpu": 2,
+        "mem": 536870912,
+        "maxmem": 2147483648,
+        "disk": 0,
+        "maxdisk": 8589934592,
+        "diskread": 0,
+        "netin": 10,
+    },
+    {"time": 1765152300, "maxcpu": 2, "maxmem": 2147483648},  # stopped
+]
+
+
+def test_node_rrddata_oldest_first_in_our_units():
+    samples = pp.node_rrddata(NODE_RRD)
+    assert [s.time for s in samples] == [1765151700.0, 1765152000.0, 1765152300.0]
+    busy = samples[0]
+    assert busy.cpu_percent == 25.0 and busy.load1 == 2.1
+    assert busy.memory_used == 8 * 2**30 and busy.memory_total == 16 * 2**30
+    assert busy.disk_used == 10 * 2**30 and busy.disk_total == 40 * 2**30
+    empty = samples[2]
+    assert (empty.cpu_percent, empty.memory_used, empty.load1) == (None, None, None)
+
+
+def test_guest_rrddata_cpu_in_cores():
+    running, stopped = pp.guest_rrddata(GUEST_RRD)
+    assert running.cpu_cores == 1.0 and running.cpu_percent == 50.0 and running.memory_used == 512 * 2**20
+    assert stopped.cpu_cores is None and stopped.memory_used is None and stopped.memory_total == 2 * 2**30
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "oops",
+        [{"time": "yesterday", "cpu": 0.1}],
+        [{"time": 1765152000, "cpu": 40}],  # a percentage where PVE sends a fraction
+        [{"time": 1765152000, "cpu": float("nan")}],
+        [{"time": 1765152000, "memused": 2**70, "mem": 2**70}],
+        [{"time": True}],
+    ],
+)
+def test_rrddata_of_the_wrong_shape_is_malformed(data):
+    from ocv_desktop.core.errors import MalformedData
+
+    with pytest.raises(MalformedData):
+        pp.node_rrddata(data)
+    with pytest.raises(MalformedData):
+        pp.guest_rrddata(data)
+
+
+def test_rrddata_steps_without_a_time_are_left_out():
+    assert pp.node_rrddata([{}, {"cpu": 0.1}]) == [] and pp.guest_rrddata([{}]) == []

@@ -60,6 +60,7 @@ from ocv_desktop.providers.shape import arr, obj
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import redact, sudo_refused
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 
 # Docker's own rule for container names (daemon/names.go), capped at 63 like every other platform.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}$")
@@ -496,6 +497,17 @@ class DockerProvider(Provider):
         if "conflict" in result.err.lower():
             raise InvalidInput(f"image {ref!r} cannot be deleted: {_tail(result.err)}")
         raise self._fail(result)
+
+    # --- console: docker exec -it over the node's PTY runner ------------------------------------
+
+    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        from ocv_desktop.providers import console_roads as roads
+
+        ref = _check_ref(instance_id)
+        marker = roads.new_marker()
+        argv, hangup = roads.docker_exec_argv(ref, marker), roads.docker_hangup_argv(ref, marker)
+        title = f"{ref} (docker exec)"
+        return await roads.open_cli_console(self._runner, self.name, argv, size, title=title, hangup=hangup)
 
     # --- passwords -----------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from ocv_desktop.providers.lxd_family.api import LxdResponse, instance_path, lxd
 from ocv_desktop.providers.lxd_family.backend import ExecResult
 from ocv_desktop.providers.lxd_family.requests import build_exec_body
 from ocv_desktop.transport.http import ApiClient
+from ocv_desktop.transport.ws_sender import QUIET_WS_LOG
 
 FD_ORDER = ("control", "0", "1", "2")  # the order the incus/lxc clients connect in
 DRAIN_GRACE = 5.0  # seconds to let stdout/stderr finish after the operation ended
@@ -59,15 +60,30 @@ class WebsocketDialer:
         try:
             if self._unix_path is not None:
                 return await unix_connect(
-                    self._unix_path, uri, open_timeout=self.connect_timeout, max_size=MAX_OUTPUT, compression=None
+                    self._unix_path,
+                    uri,
+                    open_timeout=self.connect_timeout,
+                    max_size=MAX_OUTPUT,
+                    compression=None,
+                    logger=QUIET_WS_LOG,
                 )
             return await connect(
-                uri, ssl=self._ssl, open_timeout=self.connect_timeout, max_size=MAX_OUTPUT, compression=None
+                uri,
+                ssl=self._ssl,
+                open_timeout=self.connect_timeout,
+                max_size=MAX_OUTPUT,
+                compression=None,
+                logger=QUIET_WS_LOG,
             )
         except TimeoutError:
             raise Timeout(f"opening the exec websocket on {self.endpoint}", self.connect_timeout) from None
         except (OSError, InvalidHandshake, InvalidURI) as exc:
             raise ConnectError(f"cannot open the exec websocket on {self.endpoint}: {exc}") from None
+
+
+def operation_websocket_path(op_id: object, secret: object) -> str:
+    """Where one of an operation's websockets is attached: its id and the fd's secret, quoted."""
+    return f"/1.0/operations/{quote(str(op_id), safe='')}/websocket?secret={quote(str(secret), safe='')}"
 
 
 # What the daemon says when exec cannot start the command; its own CLI exits 127/126 for these.
@@ -123,10 +139,7 @@ async def exec_with_stdin(
         async with asyncio.timeout(timeout):
             for key in FD_ORDER:
                 if key in fds:
-                    path = (
-                        f"/1.0/operations/{quote(str(op_id), safe='')}/websocket?secret={quote(str(fds[key]), safe='')}"
-                    )
-                    sockets[key] = await dialer.open(path)
+                    sockets[key] = await dialer.open(operation_websocket_path(op_id, fds[key]))
             readers += [asyncio.create_task(_read_all(sockets[k])) for k in ("1", "2")]
             if stdin:
                 await sockets["0"].send(stdin)  # bytes: one binary frame

@@ -65,6 +65,8 @@ from ocv_desktop.providers.shape import kind
 from ocv_desktop.providers.systemd import SystemdUnits
 from ocv_desktop.transport.base import CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
+from ocv_desktop.transport.pty import as_pty_runner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -294,6 +296,33 @@ class LxdFamilyProvider(Provider):
         inst = validate_name(instance_id)
         snap = validate_snapshot_name(name)
         await self._call("snapshot delete", lambda b: b.delete_snapshot(inst, snap))
+
+    # --- consoles ------------------------------------------------------------------------------
+
+    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """``incus exec``/``lxc exec`` with a terminal when the node has a shell road (SSH or
+        this computer); otherwise the API's exec websocket (``_open_api_console``)."""
+        name = validate_name(instance_id)
+        if as_pty_runner(self._runner) is not None:
+            from ocv_desktop.providers import console_roads as roads
+
+            marker = roads.new_marker()
+            argv = roads.lxd_exec_argv(self.binary, name, marker)
+            hangup = roads.lxd_hangup_argv(self.binary, name, marker)
+            title = f"{name} ({self.binary} exec)"
+            return await roads.open_cli_console(self._runner, self.name, argv, size, title=title, hangup=hangup)
+        return await self._open_api_console(name, size)
+
+    async def _open_api_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """A shell in the instance through the API's interactive exec (console_ws.py)."""
+        name = validate_name(instance_id)
+        if self._api is None:
+            raise Unsupported(f"node {self.name} has no API credentials for a console")
+        from ocv_desktop.providers.lxd_family.console_ws import open_lxd_console
+
+        return await open_lxd_console(
+            self._api.client, self._api.dialer, name, size, title=f"{name} ({self.type.value} exec)"
+        )
 
     # --- passwords -----------------------------------------------------------------------------
 

@@ -281,6 +281,21 @@ def build_exec_body(
     }
 
 
+def build_console_exec_body(command: list[str], *, width: int, height: int, term: str) -> dict[str, Any]:
+    """``POST /1.0/instances/{name}/exec`` for an interactive shell: the server allocates a PTY of
+    ``width`` x ``height`` and offers two websockets, ``0`` (the PTY, both ways) and ``control``
+    (window-resize, signal). Sizes are strings-or-ints on the wire; the spec has them as ints."""
+    return {
+        "command": list(command),
+        "environment": {"TERM": term},
+        "interactive": True,
+        "wait-for-websocket": True,
+        "record-output": False,
+        "width": int(width),
+        "height": int(height),
+    }
+
+
 # --- images ----------------------------------------------------------------------------------------
 
 

@@ -249,6 +249,13 @@ class PveTicketAuth(httpx.Auth):
         if request.method not in ("GET", "HEAD") and self._csrf:
             request.headers["CSRFPreventionToken"] = self._csrf
 
+    def cookie(self) -> str:
+        """The ``Cookie`` header value of the current ticket, for a side connection (a console
+        websocket) made right after a request through this auth (which logged in if needed)."""
+        if self._ticket is None:
+            raise AuthError(f"not logged in to Proxmox as {self._username}")
+        return f"PVEAuthCookie={self._ticket}"
+
     def _expired(self) -> bool:
         return self._ticket is None or time.monotonic() - self._issued > TICKET_RENEW_AFTER
 
@@ -350,3 +357,14 @@ def open_pve_client(node: NodeConfig, secrets: NodeSecrets, *, timeout: float = 
         auth=auth,
         timeout=timeout,
     )
+
+
+def side_connection_headers(client: ApiClient) -> dict[str, str]:
+    """The headers that authenticate a non-httpx connection to the same API as ``client`` (the
+    console websockets): its API token header, or its ticket cookie. GET only, so no CSRF token."""
+    headers = {k: v for k, v in client.default_headers.items() if k.lower() == "authorization"}
+    if isinstance(client.auth, PveTicketAuth):
+        headers["Cookie"] = client.auth.cookie()
+    if not headers:
+        raise AuthError(f"{client.description}: no Proxmox credentials for the console connection")
+    return headers

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ocv_desktop.core.errors import MalformedData
-from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType, Snapshot
+from ocv_desktop.core.models import Image, Instance, InstanceStatus, InstanceType, ResourceSample, Snapshot
 from ocv_desktop.providers.shape import MAX_INT, guarded, objs
 from ocv_desktop.providers.shape import kind as shape_kind
 
@@ -296,3 +296,73 @@ def snapshots_from_list(items: Any) -> list[Snapshot]:
     entries = objs(items, "the snapshot list")
     snaps = [snapshot_from_entry(i) for i in entries if i.get("name") != "current"]
     return sorted(snaps, key=lambda s: (s.created is None, s.created.timestamp() if s.created else 0.0, s.name))
+
+
+# --- resource history (rrddata) --------------------------------------------------------------------
+# ``GET /nodes/{node}/rrddata`` and ``.../{qemu,lxc}/{vmid}/rrddata``: one object per RRD step,
+# ``time`` in epoch seconds. PVE leaves a field out for a step it has no value for (the node was
+# down, the guest stopped): that is None here, not a zero. Node fields: cpu (fraction of all
+# CPUs), memused/memtotal, rootused/roottotal, loadavg; guest fields: cpu (fraction of maxcpu),
+# maxcpu, mem/maxmem, disk/maxdisk.
+
+
+def _rrd_points(items: Any, what: str) -> list[Mapping[str, Any]]:
+    """The steps that carry a time; a step without one places nothing on a time axis and is left
+    out (fakepve's schema-built answer is ``[{}]``), a time that is not a number is MalformedData."""
+    points = []
+    for i, p in enumerate(objs(items, what)):
+        t = p.get("time")
+        if t is None:
+            continue
+        if isinstance(t, bool) or as_int(t, f"{what}[{i}].time") is None:
+            raise MalformedData(f"{what}[{i}].time is {shape_kind(t)}, expected epoch seconds")
+        points.append(p)
+    return points
+
+
+def _fraction(value: Any, what: str) -> float | None:
+    number = as_float(value, what)
+    if number is not None and not 0 <= number <= 1.5:  # a little over 1 happens (rounding, steal)
+        raise MalformedData(f"{what} is {number}, expected a fraction")
+    return number
+
+
+@guarded("the Proxmox node's rrddata")
+def node_rrddata(items: Any) -> list[ResourceSample]:
+    """Node RRD steps, oldest first."""
+    out = []
+    for i, p in enumerate(_rrd_points(items, "rrddata")):
+        cpu = _fraction(p.get("cpu"), f"rrddata[{i}].cpu")
+        out.append(
+            ResourceSample(
+                time=float(as_int(p["time"]) or 0),
+                cpu_percent=cpu * 100 if cpu is not None else None,
+                memory_used=as_int(p.get("memused"), "memused"),
+                memory_total=as_int(p.get("memtotal"), "memtotal"),
+                disk_used=as_int(p.get("rootused"), "rootused"),
+                disk_total=as_int(p.get("roottotal"), "roottotal"),
+                load1=as_float(p.get("loadavg"), "loadavg"),
+            )
+        )
+    return sorted(out, key=lambda s: s.time)
+
+
+@guarded("the Proxmox guest's rrddata")
+def guest_rrddata(items: Any) -> list[ResourceSample]:
+    """Guest RRD steps, oldest first; CPU in cores busy (Instance.cpu_usage's unit)."""
+    out = []
+    for i, p in enumerate(_rrd_points(items, "rrddata")):
+        cpu = _fraction(p.get("cpu"), f"rrddata[{i}].cpu")
+        maxcpu = as_float(p.get("maxcpu"), "maxcpu")
+        out.append(
+            ResourceSample(
+                time=float(as_int(p["time"]) or 0),
+                cpu_percent=cpu * 100 if cpu is not None else None,
+                cpu_cores=cpu * maxcpu if cpu is not None and maxcpu else None,
+                memory_used=as_int(p.get("mem"), "mem"),
+                memory_total=as_int(p.get("maxmem"), "maxmem"),
+                disk_used=as_int(p.get("disk"), "disk"),
+                disk_total=as_int(p.get("maxdisk"), "maxdisk"),
+            )
+        )
+    return sorted(out, key=lambda s: s.time)

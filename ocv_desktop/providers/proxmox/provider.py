@@ -56,6 +56,7 @@ from ocv_desktop.core.models import (
     NodeSecrets,
     Platform,
     ProgressCallback,
+    ResourceSample,
     Snapshot,
 )
 from ocv_desktop.providers.base import (
@@ -64,6 +65,7 @@ from ocv_desktop.providers.base import (
     check_new_password,
     chpasswd_input,
     no_progress,
+    parse_off_loop,
     passwd_input,
     validate_instance_name,
 )
@@ -74,7 +76,10 @@ from ocv_desktop.providers.routing import api_or_ssh, may_fall_back
 from ocv_desktop.providers.shape import obj, objs
 from ocv_desktop.transport.base import CommandResult, CommandRunner
 from ocv_desktop.transport.commands import stderr_tail
+from ocv_desktop.transport.console import ConsoleChannel, TermSize
 from ocv_desktop.transport.http import request_never_sent
+from ocv_desktop.transport.pty import as_pty_runner
+from ocv_desktop.transport.viewer import GraphicalConsole
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -415,6 +420,21 @@ class ProxmoxProvider(Provider):
             await self._stop(guest, timeout=0, force=True)
         await self._task("DELETE", guest.path, {"purge": True, "destroy-unreferenced-disks": True})
 
+    # --- resource history ------------------------------------------------------------------------
+
+    async def resource_history(self, instance_id: str | None = None) -> list[ResourceSample]:
+        """``rrddata`` of the node (the cluster member we talk to) or of one guest: a day at
+        PVE's day resolution (about 70 averaged steps), parsed off the loop when it is big."""
+        params = {"timeframe": "day", "cf": "AVERAGE"}
+        if instance_id is None:
+            path = f"/nodes/{_seg(await self.pve_node())}/rrddata"
+            parse = pp.node_rrddata
+        else:
+            path = f"{(await self._find(instance_id)).path}/rrddata"
+            parse = pp.guest_rrddata
+        data = await self._call("GET", path, params)
+        return await parse_off_loop(len(data) if isinstance(data, list) else 0, parse, data)
+
     # --- snapshots -----------------------------------------------------------------------------
 
     async def list_snapshots(self, instance_id: str) -> list[Snapshot]:
@@ -727,6 +747,45 @@ class ProxmoxProvider(Provider):
             return
         template = await self._find(ref, templates=True)
         await self._task("DELETE", template.path, {"purge": True, "destroy-unreferenced-disks": True})
+
+    # --- consoles ------------------------------------------------------------------------------
+
+    async def open_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """A container on the node we reach over SSH: ``pct enter`` with a terminal. VMs, other
+        cluster members and nodes without SSH: the API road (``_open_api_console``)."""
+        if as_pty_runner(self._runner) is not None:
+            guest = await self._find(instance_id)
+            if guest.kind == pp.LXC and guest.node == await self.pve_node():
+                from ocv_desktop.providers.console_roads import open_cli_console, pct_enter_argv
+
+                title = f"{guest.name} (pct enter)"
+                return await open_cli_console(self._runner, self.name, pct_enter_argv(guest.vmid), size, title=title)
+        return await self._open_api_console(instance_id, size)
+
+    def _api_client(self, what: str) -> Any:
+        if self._api is None:
+            raise Unsupported(f"{what} on {self.name} needs the Proxmox API", hint="configure an API token or user")
+        return self._api.client
+
+    async def _open_api_console(self, instance_id: str, size: TermSize) -> ConsoleChannel:
+        """The guest's text console through ``termproxy`` (termproxy.py): a VM's serial port, a
+        container's console (its login prompt)."""
+        from ocv_desktop.providers.proxmox.termproxy import open_termproxy
+
+        client = self._api_client("a console")
+        guest = await self._find(instance_id)
+        kind = "serial" if guest.kind == pp.QEMU else "console"
+        return await open_termproxy(client, guest.path, size, title=f"{guest.label} ({kind})")
+
+    async def open_graphical_console(self, instance_id: str) -> GraphicalConsole:
+        """A VM's screen in an installed viewer (vnc.py): ``vncproxy`` relayed to a local port."""
+        from ocv_desktop.providers.proxmox.vnc import open_vnc_viewer
+
+        client = self._api_client("a graphical console")
+        guest = await self._find(instance_id)
+        if guest.kind != pp.QEMU:
+            raise Unsupported(f"{guest.label} has no graphical console", hint="open its text console instead")
+        return await open_vnc_viewer(client, guest.path, title=f"{guest.label} - {self.name}")
 
     # --- passwords -----------------------------------------------------------------------------
 

@@ -75,6 +75,12 @@ class SettingsDialog(FittingDialog):
             ("dark", self.tr("Dark")),
         ):
             self.theme_combo.addItem(text, value)
+        self.terminal_combo = QComboBox(objectName="terminalCombo")
+        for value, text in (
+            ("builtin", self.tr("In a tab of this window")),
+            ("external", self.tr("In my terminal program")),
+        ):
+            self.terminal_combo.addItem(text, value)
         self.language_combo = QComboBox(objectName="languageCombo")
         self.language_combo.addItem(self.tr("Follow the system"), "")
         self.language_combo.addItem("English", "en_US")
@@ -99,6 +105,7 @@ class SettingsDialog(FittingDialog):
         form.addRow(self.tr("Command time limit:"), self.command_timeout)
         form.addRow(self.tr("Clear copied passwords after:"), self.clipboard)
         form.addRow(self.tr("Theme:"), self.theme_combo)
+        form.addRow(self.tr("Open terminals:"), self.terminal_combo)
         form.addRow(self.tr("Language:"), self.language_combo)
         form.addRow("", self.restart_hint)
 
@@ -130,6 +137,7 @@ class SettingsDialog(FittingDialog):
         self.concurrency.setValue(s.health_concurrency)
         self.clipboard.setValue(s.clipboard_clear_seconds)
         self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(s.theme)))
+        self.terminal_combo.setCurrentIndex(max(0, self.terminal_combo.findData(s.terminal)))
         i = self.language_combo.findData(s.language)
         if i < 0:  # a locale we ship nothing for, typed into config.yaml: kept as it is
             self.language_combo.addItem(s.language, s.language)
@@ -146,6 +154,7 @@ class SettingsDialog(FittingDialog):
             command_timeout=self.command_timeout.value(),
             clipboard_clear_seconds=self.clipboard.value(),
             theme=str(self.theme_combo.currentData()),
+            terminal=str(self.terminal_combo.currentData()),
             language=str(self.language_combo.currentData() or ""),
         )
 

@@ -17,7 +17,6 @@ or of the grouping rebuilds the tree (a reset); the window restores expansion an
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +27,9 @@ from ocv_desktop.core.errors import CertificateChanged, HostKeyChanged
 from ocv_desktop.core.models import CheckKind, CheckStatus, HealthReport, HealthState, NodeConfig, Platform
 from ocv_desktop.ui.bridge import Workspace
 from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
-from ocv_desktop.ui.models.formatting import format_bytes, format_latency
+from ocv_desktop.ui.models.formatting import format_latency
 from ocv_desktop.ui.theme import HEALTH_COLOURS, health_text
+from ocv_desktop.ui.widgets.resource_graphs import tooltip_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ALL_ID = 0
@@ -276,7 +276,9 @@ class NodeTreeModel(QAbstractItemModel):
             lines.append(html.escape(self.tr("Health: checking…")))
         else:
             lines.append(self._checks_table(report))
-            lines.extend(self._resource_lines(report))
+            resources = tooltip_table(self._ws.history, node.id, report)  # sparklines of the last hour
+            if resources:
+                lines.append(resources)
             lines.append(
                 html.escape(self.tr("checked at {time}").format(time=report.checked_at.astimezone().strftime("%X")))
             )
@@ -303,28 +305,6 @@ class NodeTreeModel(QAbstractItemModel):
         ]
         head = html.escape(self.tr("Health: {state}").format(state=health_text(report.state)))
         return f"{head}<table cellspacing='4'>{''.join(rows)}</table>"
-
-    def _resource_lines(self, report: HealthReport) -> Iterable[str]:
-        r = report.resources
-        if r is None:
-            return []
-        parts = []
-        if r.cpu_cores is not None:
-            load = f", load {r.load1:.2f}" if r.load1 is not None else ""
-            parts.append(self.tr("CPU: {cores} cores{load}").format(cores=r.cpu_cores, load=load))
-        if r.memory_total is not None:
-            parts.append(
-                self.tr("Memory: {used} of {total} used").format(
-                    used=format_bytes(r.memory_used), total=format_bytes(r.memory_total)
-                )
-            )
-        if r.disk_total is not None:
-            parts.append(
-                self.tr("Disk: {free} free of {total}").format(
-                    free=format_bytes(r.disk_free), total=format_bytes(r.disk_total)
-                )
-            )
-        return [html.escape(p) for p in parts]
 
 
 def _row(*cells: str) -> str:
