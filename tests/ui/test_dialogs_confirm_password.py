@@ -80,6 +80,8 @@ def test_password_dialog_generates_for_root_by_default(qloop: object, qtbot: QtB
     assert dialog.findChild(QLineEdit, "userEdit").text() == "root"
     assert not dialog.findChild(QLineEdit, "passwordEdit").isEnabled()  # generate is the default
     assert not dialog.findChild(QCheckBox, "allowRebootCheck").isVisible()  # not a Proxmox VM
+    assert dialog.findChild(QPushButton, "okButton").isDefault()
+    assert not dialog.findChild(QPushButton, "cancelButton").isDefault()
     qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
     assert result(qtbot, task) == PasswordChoice("root", None, False)
 
@@ -104,7 +106,7 @@ def test_a_typed_password_must_be_confirmed_and_a_mismatch_keeps_ok_disabled(qlo
     dialog.findChild(QLineEdit, "userEdit").setText("-rf")  # never an option on the node
     assert not ok.isEnabled() and "user name" in problem.text()
     dialog.findChild(QLineEdit, "userEdit").setText("alice")
-    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog.findChild(QLineEdit, "confirmEdit"), Qt.Key.Key_Return)  # Enter sets it, never cancels
     assert result(qtbot, task) == PasswordChoice("alice", "Secret one 1", False)
 
 

@@ -219,10 +219,12 @@ class PasswordDialog(FittingDialog):
         cancel.setObjectName("cancelButton")
         self.ok_button = self.buttons.addButton(self.tr("Set password"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setObjectName("okButton")
-        self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        # Enter sets the password (the dialog names the instance and what changes; it is the
+        # confirmation). Made default once the box is in the dialog, else QDialog picks Cancel.
+        self.ok_button.setDefault(True)
         for edit in (self.user_edit, self.password_edit, self.confirm_edit):
             edit.textChanged.connect(self._update)
         self.type_radio.toggled.connect(self._update)
