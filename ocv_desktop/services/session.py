@@ -30,13 +30,14 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import inspect
 import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ocv_desktop.core.errors import (
     CertificateError,
@@ -73,6 +74,9 @@ from ocv_desktop.store.config import AppConfig, Settings
 from ocv_desktop.store.home import Home
 from ocv_desktop.store.oneclickvirt import ImportReport
 from ocv_desktop.store.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from ocv_desktop.providers.lxd_family.enrollment import EnrollResult
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +160,7 @@ class Session:
         self._instances: dict[str, list[Instance]] = {}
         self._listed_at: dict[str, float] = {}  # node id -> monotonic time of its last listing
         self.errors: dict[str, str] = {}  # node id -> why its last refresh failed
+        self.config_error: ConfigError | None = None  # config.yaml did not load (left untouched)
         self.trust_needed: dict[str, TrustError] = {}  # untrusted, so the node cannot be reached
         # The node works (e.g. over its API), but something else it uses is untrusted (its SSH host
         # key, which the terminal needs): shown on the badge, never blocks a refresh.
@@ -206,12 +211,35 @@ class Session:
         try:
             config = await self.node_service.reload()
         except ConfigError as exc:
-            # Left untouched on disk (rule 5); the window shows why and stays usable.
-            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
+            # Left untouched on disk (rule 5); the window shows every problem instead of the
+            # first-node prompt (a node added now could not be saved) and stays usable.
+            self._config_broken(exc)
             config = AppConfig()
+        else:
+            self.config_error = None
         self._apply_config(config)
         self.listener.keyring_state_changed()
         self.begin(monitor=monitor, refresh=refresh)
+
+    def config_problems(self) -> list[str]:
+        """Every problem of the config file that did not load (one line each, ``path:line: field:
+        message``), or [] when it loaded."""
+        exc = self.config_error
+        if exc is None:
+            return []
+        each = getattr(exc, "problems", None)  # store.yamlfile.InvalidFile lists them all
+        return [str(p) for p in each] if each else [exc.message]
+
+    def _config_broken(self, exc: ConfigError) -> None:
+        before = self.config_problems()
+        self.config_error = exc
+        if self.config_problems() != before:  # once per problem set (the file watcher may reload again)
+            for line in self.config_problems():
+                log.error("config file problem: %s", line)
+        if self._nodes:  # a hand edit broke it while nodes are on screen: they stay, the banner says why
+            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
+        else:  # without nodes the window shows the problems (config_problems) where the first-node prompt was
+            self.listener.nodes_changed()
 
     def begin(self, *, monitor: bool = True, refresh: bool = True) -> None:
         """Start the health monitor and the first refresh of every node (``start`` does it unless
@@ -528,9 +556,14 @@ class Session:
         self._instances[old.node_id] = updated
         self.listener.instances_changed(old.node_id)
 
-    async def reset_password(self, inst: Instance) -> str | None:
-        """A new random root password for the instance, or None when it failed (the activity log
-        says why). The password is returned to the caller only; it is never logged."""
+    async def reset_password(
+        self, inst: Instance, *, username: str = "root", password: str | None = None, allow_reboot: bool = False
+    ) -> str | None:
+        """Set ``username``'s password in the instance: ``password`` when given, else a newly
+        generated one. Returns the password set, or None when it failed (the activity log says
+        why). ``allow_reboot``: the consent the CLI's ``--allow-reboot`` gives (a Proxmox VM
+        without the guest agent gets the password through cloud-init and a reboot); only passed
+        to providers that take it. The password goes to the caller only; it is never logged."""
         node = self._nodes.get(inst.node_id)
         if node is None:
             return None
@@ -539,18 +572,24 @@ class Session:
 
         async def op(node: NodeConfig) -> str:
             async with self.pool.exclusive(node) as provider:
-                return await provider.reset_instance_password(inst.id)
+                consent: dict[str, Any] = {}
+                if allow_reboot and "allow_reboot" in inspect.signature(provider.set_instance_password).parameters:
+                    consent["allow_reboot"] = True
+                if password is None:
+                    return await provider.reset_instance_password(inst.id, username=username, **consent)
+                await provider.set_instance_password(inst.id, password, username=username, **consent)
+                return password
 
         try:
-            password = await self._with_trust(inst.node_id, op, interactive=True)
+            result = await self._with_trust(inst.node_id, op, interactive=True)
         except asyncio.CancelledError:
             self._finish(act, ActivityState.CANCELLED, self.tr("cancelled"))
             raise
         except OcvError as exc:
             self._finish(act, ActivityState.FAILED, str(exc))
             return None
-        self._finish(act, ActivityState.SUCCEEDED, self.tr("new password set"))
-        return password
+        self._finish(act, ActivityState.SUCCEEDED, self.tr("new password set for {user}").format(user=username))
+        return result
 
     # --- snapshots -----------------------------------------------------------------------------
 
@@ -881,8 +920,12 @@ class Session:
         try:
             config = await self.node_service.reload_between_changes()
         except ConfigError as exc:
-            self.listener.problem(self.tr("The configuration could not be read: {error}").format(error=exc))
+            self._config_broken(exc)
             return False
+        if self.config_error is not None:  # fixed: the window leaves its problem list
+            self.config_error = None
+            self._apply_config(config)
+            return True
         if config.nodes == tuple(self._nodes.values()) and config.settings == self.settings:
             return False  # our own save, or a change that changed nothing
         changed = [n.id for n in config.nodes if self._nodes.get(n.id) != n]
@@ -914,11 +957,7 @@ class Session:
         its own (not the pool's), the typed secrets over the stored ones (an empty field keeps the
         stored value), closed afterwards. Saves nothing; trust problems come back as a failed
         check (the editor says so; the trust dialog follows the save)."""
-        stored = await self.secrets.load(node.id) if node.id in self._nodes else NodeSecrets()
-        given = typed or NodeSecrets()
-        secrets = NodeSecrets(
-            **{f.name: getattr(given, f.name) or getattr(stored, f.name) for f in dataclasses.fields(NodeSecrets)}
-        )
+        secrets = await self._typed_over_stored(node, typed)
         timeout = self.settings.health_timeout
         deadline = asyncio.get_running_loop().time() + timeout
         provider = create_provider(node.type, provider_context(self.home, self.settings))
@@ -934,6 +973,40 @@ class Session:
         finally:
             with contextlib.suppress(OcvError, OSError, TimeoutError):
                 await asyncio.wait_for(provider.disconnect(), SHUTDOWN_TIMEOUT)
+
+    async def _typed_over_stored(self, node: NodeConfig, typed: NodeSecrets | None) -> NodeSecrets:
+        """The secrets the editor's typed fields say: a typed value, else the stored one."""
+        stored = await self.secrets.load(node.id) if node.id in self._nodes else NodeSecrets()
+        given = typed or NodeSecrets()
+        return NodeSecrets(
+            **{f.name: getattr(given, f.name) or getattr(stored, f.name) for f in dataclasses.fields(NodeSecrets)}
+        )
+
+    async def enroll(
+        self,
+        node: NodeConfig,
+        typed: NodeSecrets | None = None,
+        *,
+        token: str | None = None,
+        accept_fingerprint: str | None = None,
+    ) -> EnrollResult:
+        """Make an LXD/Incus node trust this app, as ``ocv-desktop nodes enroll`` does (the same
+        ``providers.lxd_family.enrollment.enroll``): with ``token``, else over SSH with the
+        node's own CLI. Raises ``CertificateUnknown`` at first contact (the caller shows the
+        fingerprint and calls again with ``accept_fingerprint``) and OcvError on failure. Saves
+        nothing: the returned node (endpoint, certificate paths, pin) is the editor's to save."""
+        # imported here: it brings httpx and asyncssh, which the GUI loads off the loop (issue 15)
+        from ocv_desktop.providers.lxd_family.enrollment import enroll
+
+        secrets = await self._typed_over_stored(node, typed)
+        return await enroll(
+            node,
+            self.home,
+            secrets,
+            token=token,
+            accept_fingerprint=accept_fingerprint,
+            connect_timeout=self.settings.connect_timeout,
+        )
 
     async def update_settings(self, settings: Settings) -> Settings:
         """Save new settings to config.yaml through the config's own validation (store/config.py:

@@ -8,14 +8,15 @@ a mixed selection stops what runs and leaves the rest alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from ocv_desktop.core.models import Instance, InstanceStatus, NodeConfig
+from ocv_desktop.core.models import Instance, InstanceStatus, InstanceType, NodeConfig, Platform
+from ocv_desktop.providers.routing import uses_ssh
 from ocv_desktop.services.session import InstanceAction
 from ocv_desktop.ui.icons import action_icon
 
@@ -57,6 +58,23 @@ class SelectionState:
     terminal_why_not: str = ""  # the disabled terminal action's tooltip
     can_open_graphical: bool = False
     graphical_why_not: str = ""
+    # the configured nodes of the selected instances, by id, and the ones whose health check
+    # found them unreachable (their instances' actions would only fail)
+    instance_nodes: Mapping[str, NodeConfig] = field(default_factory=dict)
+    offline: frozenset[str] = frozenset()
+    config_broken: bool = False  # config.yaml did not load: nothing can be saved to it
+
+
+def password_blocked(node: NodeConfig, inst: Instance) -> str:
+    """Why a password cannot be set in ``inst`` on ``node`` ("" when it can): a Proxmox container
+    needs SSH (``pct exec``; the API cannot run commands in a container)."""
+    if node.type is Platform.PROXMOX and inst.type is InstanceType.CONTAINER and not uses_ssh(node):
+        return QCoreApplication.translate(
+            "WindowActions",
+            "Setting a container's password on {node} needs SSH: the Proxmox API cannot run commands in "
+            "containers. Edit the node and give it SSH access (execution Automatic or SSH only).",
+        ).format(node=node.name)
+    return ""
 
 
 class WindowActions(QObject):
@@ -179,11 +197,22 @@ class WindowActions(QObject):
 
     def update(self, state: SelectionState) -> None:
         insts = state.instances
-        self.start.setEnabled(bool(applicable(InstanceAction.START, insts)))
-        self.stop.setEnabled(bool(applicable(InstanceAction.STOP, insts)))
-        self.restart.setEnabled(bool(applicable(InstanceAction.RESTART, insts)))
-        self.delete.setEnabled(bool(insts))
-        self.reset_password.setEnabled(len(insts) == 1 and insts[0].status is InstanceStatus.RUNNING)
+        reachable = tuple(i for i in insts if i.node_id not in state.offline)
+        offline = self._offline_reason(state) if insts and not reachable else ""
+        power = (
+            (self.start, InstanceAction.START, self.tr("Select a stopped instance to start")),
+            (self.stop, InstanceAction.STOP, self.tr("Select a running instance to stop")),
+            (self.restart, InstanceAction.RESTART, self.tr("Select a running instance to restart")),
+        )
+        for action, kind, select in power:
+            can = bool(applicable(kind, reachable))
+            self._enable(action, can, offline or select, action.statusTip())
+        self._enable(
+            self.delete, bool(reachable), offline or self.tr("Select the instances to delete"), self.delete.statusTip()
+        )
+        self._enable(
+            self.reset_password, not (why := self._password_reason(state)), why, self.reset_password.statusTip()
+        )
         self._enable(
             self.open_terminal, state.can_open_terminal, state.terminal_why_not, self.open_terminal.statusTip()
         )
@@ -199,3 +228,29 @@ class WindowActions(QObject):
         self.remove_node.setEnabled(state.node is not None)
         self.node_details.setEnabled(state.node is not None)
         self.trust_node.setEnabled(state.node is not None and not state.node.local)
+        unsaved = self.tr("config.yaml did not load: fix it first (nothing can be saved to it)")
+        broken = unsaved if state.config_broken else ""
+        self._enable(self.add_node, not broken, broken, self.add_node.statusTip())
+        self._enable(self.import_file, not broken, broken, self.import_file.statusTip())
+
+    def _offline_reason(self, state: SelectionState) -> str:
+        names = sorted(
+            {state.instance_nodes[i.node_id].name for i in state.instances if i.node_id in state.instance_nodes}
+        )
+        return self.tr("{nodes} did not answer the last health check").format(nodes=", ".join(names) or "?")
+
+    def _password_reason(self, state: SelectionState) -> str:
+        """Why Reset password is disabled ("" when it is enabled)."""
+        insts = state.instances
+        if len(insts) != 1:
+            return self.tr("Select one running instance")
+        inst = insts[0]
+        if inst.node_id in state.offline:
+            return self._offline_reason(state)
+        node = state.instance_nodes.get(inst.node_id)
+        blocked = password_blocked(node, inst) if node is not None else ""
+        if blocked:
+            return blocked
+        if inst.status is not InstanceStatus.RUNNING:
+            return self.tr("{instance} is not running: start it first").format(instance=inst.name)
+        return ""

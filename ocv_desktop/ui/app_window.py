@@ -53,6 +53,7 @@ from ocv_desktop.ui.config_watcher import ConfigWatcher
 from ocv_desktop.ui.console.tabs import ConsoleTabs
 from ocv_desktop.ui.console.terminal_view import TerminalView as ConsoleView
 from ocv_desktop.ui.dialogs.widgets import error_colour, set_text_colour
+from ocv_desktop.ui.errors import localize
 from ocv_desktop.ui.flows import app as app_flows
 from ocv_desktop.ui.flows import create as create_flows
 from ocv_desktop.ui.flows import images as image_flows
@@ -64,6 +65,7 @@ from ocv_desktop.ui.models.activity import ActivityModel
 from ocv_desktop.ui.models.instance_table import InstanceFilterProxy, InstanceTableModel
 from ocv_desktop.ui.models.node_tree import ItemKind, NodeTreeModel
 from ocv_desktop.ui.theme import apply_palette
+from ocv_desktop.ui.widgets.config_problems import ConfigProblemsPanel
 from ocv_desktop.ui.widgets.error_banner import ErrorBanner
 from ocv_desktop.ui.widgets.health_badge import HealthBadgeDelegate
 from ocv_desktop.ui.widgets.welcome import WelcomePanel
@@ -194,9 +196,11 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
 
         self.welcome = WelcomePanel(self)
+        self.config_problems = ConfigProblemsPanel(self)
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("mainStack")
         self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.config_problems)
         self.stack.addWidget(self.splitter)
 
         self.banner = ErrorBanner(self)
@@ -349,6 +353,10 @@ class MainWindow(QMainWindow):
         a.group_by_platform.triggered.connect(lambda: self._group_by("platform"))
         a.group_by_tag.triggered.connect(lambda: self._group_by("tag"))
 
+        self.config_problems.openFolderRequested.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.home.config_file.parent)))
+        )
+        self.config_problems.reloadRequested.connect(lambda: self._flow("reload-config", self._reload_config()))
         self.welcome.addNodeRequested.connect(lambda: self._flow("add-node", node_flows.add_node(self)))
         self.welcome.importRequested.connect(lambda: self._flow("import", node_flows.import_file(self)))
         self.welcome.addLocalRequested.connect(
@@ -393,14 +401,22 @@ class MainWindow(QMainWindow):
 
     def _nodes_changed(self) -> None:
         has_nodes = bool(self.ws.nodes)
-        self.stack.setCurrentWidget(self.splitter if has_nodes else self.welcome)
-        if not has_nodes:
+        problems = self.ws.config_problems()
+        if has_nodes:
+            self.stack.setCurrentWidget(self.splitter)
+        elif problems:  # never invite a first node into a file that cannot be saved
+            self.config_problems.set_problems(str(self.ws.home.config_file), problems)
+            self.stack.setCurrentWidget(self.config_problems)
+        else:
+            self.stack.setCurrentWidget(self.welcome)
             self._flow("detect-local", self._detect_local())
+        self._update_actions()
         self._update_health_label()
         self._scope_changed()
 
     def _health_changed(self, node_id: str) -> None:
         self._update_health_label()
+        self._update_actions()  # a node that went down (or came back) changes what its instances can do
         # The nodes on screen stay current: a node that answers is listed again once its list is
         # older than the health interval (never for an unreachable one: that would only fail).
         if node_id in self._scope_node_ids() and self.ws.health_state(node_id) is not HealthState.UNHEALTHY:
@@ -454,7 +470,7 @@ class MainWindow(QMainWindow):
                 lines.append(text.format(node=node.name))
             elif node_id in self.ws.errors:
                 text = self.tr("{node}: could not list instances: {error}")
-                lines.append(text.format(node=node.name, error=self.ws.errors[node_id]))
+                lines.append(text.format(node=node.name, error=localize(self.ws.errors[node_id])))
         metrics, width = self.node_message.fontMetrics(), max(200, self.instance_table.width() - 8)
         shown = [metrics.elidedText(" ".join(line.split()), Qt.TextElideMode.ElideRight, width) for line in lines[:5]]
         if len(lines) > 5:
@@ -574,10 +590,13 @@ class MainWindow(QMainWindow):
             node=node,
             scope_nodes=len(self._scope_node_ids()),
             has_nodes=bool(self.ws.nodes),
+            config_broken=bool(self.ws.config_problems()),
             can_open_terminal=target is not None,
             terminal_why_not=why_not,
             can_open_graphical=graphical is not None,
             graphical_why_not=graphical_why_not,
+            instance_nodes={i.node_id: n for i in insts if (n := self.ws.node(i.node_id)) is not None},
+            offline=frozenset(i.node_id for i in insts if self.ws.health_state(i.node_id) is HealthState.UNHEALTHY),
         )
 
     def _update_actions(self, *_: Any) -> None:
@@ -771,6 +790,9 @@ class MainWindow(QMainWindow):
             log.info("looking for local platforms failed: %s", exc)
             return
         self.welcome.set_local_candidates(found)
+
+    async def _reload_config(self) -> None:
+        await self.ws.reload_config()
 
     def _flow(self, name: str, coro: Coroutine[Any, Any, None]) -> asyncio.Future[None]:
         """Run a UI flow (dialogs and workspace calls) as a named workspace task."""

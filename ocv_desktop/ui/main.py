@@ -46,7 +46,7 @@ from ocv_desktop.ui.i18n import ENV_VAR as LANG_ENV_VAR
 from ocv_desktop.ui.i18n import install_translator
 from ocv_desktop.ui.icons import app_icon
 from ocv_desktop.ui.qt_messages import route_qt_messages
-from ocv_desktop.ui.theme import apply_palette
+from ocv_desktop.ui.theme import apply_palette, follow_system_scheme
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,7 @@ def _application() -> QApplication:
     app.setQuitOnLastWindowClosed(False)  # the window's `closed` signal ends the app coroutine instead
     install_translator(app)
     apply_palette(app, "system")
+    follow_system_scheme(app)  # "follow system" follows a light/dark switch of the desktop live
     return app
 
 

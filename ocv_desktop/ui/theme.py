@@ -8,14 +8,17 @@ next to its text, so colour is never the only signal.
 
 Dark mode is Qt's Fusion style with a hand-made dark palette: native styles (Windows "vista",
 macOS) draw their own light controls and ignore a dark palette, so ``dark`` switches the style to
-Fusion; ``system`` restores the style and palette the application started with.
+Fusion; ``system`` restores the style and palette the application started with, and then follows
+the OS: when the desktop switches between light and dark while the app runs (Qt >= 6.5 emits
+``QStyleHints.colorSchemeChanged``), ``follow_system_scheme`` re-applies the matching palette live.
+Tooltips follow too (``QToolTip`` keeps a palette of its own).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from ocv_desktop.core.models import HealthState, InstanceStatus
 
@@ -82,8 +85,8 @@ _DARK_DISABLED: dict[QPalette.ColorRole, str] = {
 }
 
 # What the application looked like before the first apply_palette call ("system" restores it):
-# the style name and the palette, kept per application object.
-_system_look: dict[int, tuple[str, QPalette]] = {}
+# the style name, the palette and the OS colour scheme then, kept per application object.
+_system_look: dict[int, tuple[str, QPalette, Qt.ColorScheme]] = {}
 
 
 def dark_palette() -> QPalette:
@@ -107,22 +110,61 @@ def apply_palette(app: QApplication, mode: str = "system") -> None:
     """Switch the application between ``system`` (what the OS gives), ``light`` and ``dark``."""
     if mode not in THEME_MODES:
         raise ValueError(f"theme mode must be one of {', '.join(THEME_MODES)}, not {mode!r}")
-    look = _system_look.setdefault(id(app), (app.style().name(), QPalette(app.palette())))
-    style_name, system_palette = look
+    # what "system" restores, recorded at the first call (the look the app started with)
+    _system_look.setdefault(id(app), (app.style().name(), QPalette(app.palette()), _os_scheme(app)))
     hints = app.styleHints()
+    app.setProperty("ocvPaletteMode", mode)
     if mode == "system":
         _set_colour_scheme(hints, Qt.ColorScheme.Unknown)  # follow the OS again
-        app.setStyle(style_name)
-        app.setPalette(system_palette)
+        _apply_system(app, _os_scheme(app))
         return
     # Fusion draws every control from the palette, so light and dark look alike everywhere.
     app.setStyle("Fusion")
     if mode == "dark":
         _set_colour_scheme(hints, Qt.ColorScheme.Dark)
-        app.setPalette(dark_palette())
+        _set_palette(app, dark_palette())
     else:
         _set_colour_scheme(hints, Qt.ColorScheme.Light)
-        app.setPalette(app.style().standardPalette())
+        _set_palette(app, app.style().standardPalette())
+
+
+def _os_scheme(app: QApplication) -> Qt.ColorScheme:
+    getter = getattr(app.styleHints(), "colorScheme", None)  # Qt >= 6.5
+    return getter() if getter is not None else Qt.ColorScheme.Unknown
+
+
+def _set_palette(app: QApplication, palette: QPalette) -> None:
+    app.setPalette(palette)
+    QToolTip.setPalette(palette)  # tooltips keep their own palette; without this they stay in the old mode
+
+
+def _apply_system(app: QApplication, scheme: Qt.ColorScheme) -> None:
+    """The look for the OS's ``scheme``: what the app started with while the OS is still in the
+    scheme it started in, else Fusion with the dark palette or Fusion's light one (an explicit
+    palette set at start-up no longer follows the OS by itself)."""
+    style_name, system_palette, started_with = _system_look[id(app)]
+    if scheme in (started_with, Qt.ColorScheme.Unknown):
+        app.setStyle(style_name)
+        _set_palette(app, system_palette)
+        return
+    app.setStyle("Fusion")
+    _set_palette(app, dark_palette() if scheme == Qt.ColorScheme.Dark else app.style().standardPalette())
+
+
+def system_scheme_changed(app: QApplication, scheme: Qt.ColorScheme) -> None:
+    """The OS switched between light and dark: follow it when the mode is ``system`` (a chosen
+    light or dark stays as chosen)."""
+    if (app.property("ocvPaletteMode") or "system") != "system" or id(app) not in _system_look:
+        return
+    _apply_system(app, scheme)
+
+
+def follow_system_scheme(app: QApplication) -> None:
+    """Watch the OS colour scheme for the rest of the run (Qt >= 6.5; older Qt cannot tell)."""
+    signal = getattr(app.styleHints(), "colorSchemeChanged", None)
+    if signal is not None and not app.property("ocvFollowsScheme"):
+        signal.connect(lambda scheme: system_scheme_changed(app, scheme))
+        app.setProperty("ocvFollowsScheme", True)
 
 
 def _set_colour_scheme(hints: object, scheme: Qt.ColorScheme) -> None:

@@ -52,62 +52,62 @@
 <context>
     <name>ActivityModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="43"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="44"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="44"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="45"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="45"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="46"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="46"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="47"/>
         <source>Instance</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="47"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="48"/>
         <source>Duration</source>
         <translation>耗时</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="48"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="49"/>
         <source>Progress</source>
         <translation>进度</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="49"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="50"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="153"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="154"/>
         <source>queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="155"/>
         <source>running…</source>
         <translation>进行中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="155"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="156"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="157"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/activity.py" line="157"/>
+        <location filename="../../ocv_desktop/ui/models/activity.py" line="158"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -138,6 +138,39 @@
         <location filename="../../ocv_desktop/ui/dialogs/snapshot.py" line="141"/>
         <source>Use lower-case letters, digits, &apos;.&apos;, &apos;_&apos;, &apos;-&apos; and &apos;/&apos;, then :tag.</source>
         <translation>请使用小写字母、数字、&apos;.&apos;、&apos;_&apos;、&apos;-&apos; 和 &apos;/&apos;，然后加上 :标签。</translation>
+    </message>
+</context>
+<context>
+    <name>ConfigProblemsPanel</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="54"/>
+        <source>Nothing in the file was changed, and nothing can be saved to it until it loads: fix these lines in a text editor. The window reloads the file when it is saved; Reload reads it now.</source>
+        <translation>文件未被修改，在它能正常加载之前也无法向其中保存任何内容：请在文本编辑器中修正这些行。文件保存后窗口会自动重新加载；点击“重新加载”可立即读取。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="62"/>
+        <source>Open the config folder</source>
+        <translation>打开配置文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="64"/>
+        <source>&amp;Reload</source>
+        <translation>重新加载(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="80"/>
+        <source>The configuration was not loaded</source>
+        <translation>配置未加载</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="81"/>
+        <source>Problems in {path}:</source>
+        <translation>{path} 中的问题：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/config_problems.py" line="87"/>
+        <source>line {line}: {problem}</source>
+        <translation>第 {line} 行：{problem}</translation>
     </message>
 </context>
 <context>
@@ -219,190 +252,190 @@
 <context>
     <name>CreateInstanceDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="52"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="53"/>
         <source>Create instance</source>
         <translation>创建实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="66"/>
         <source>an image of the node, or one to pull</source>
         <translation>节点上的镜像，或要拉取的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="66"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="67"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="67"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="68"/>
         <source>List the node&apos;s images again</source>
         <translation>重新列出节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="79"/>
         <source>no limit</source>
         <translation>不限制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="80"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="81"/>
         <source>no limit (e.g. 512M, 2G)</source>
         <translation>不限制（例如 512M、2G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="83"/>
         <source>platform default (e.g. 10G)</source>
         <translation>平台默认值（例如 10G）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="85"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="86"/>
         <source>one per line: host:guest/proto, e.g. 8080:80/tcp</source>
         <translation>每行一个：主机端口:客户端口/协议，例如 8080:80/tcp</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="89"/>
         <source>one per line: KEY=VALUE</source>
         <translation>每行一个：KEY=VALUE</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="93"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="94"/>
         <source>the image&apos;s default</source>
         <translation>镜像的默认命令</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="95"/>
         <source>Start after creating</source>
         <translation>创建后启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="107"/>
         <source>Node:</source>
         <translation>节点：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="108"/>
         <source>Type:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="112"/>
         <source>Image:</source>
         <translation>镜像：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="113"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="114"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="115"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="116"/>
         <source>CPUs:</source>
         <translation>CPU：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="116"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
         <source>Memory:</source>
         <translation>内存：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="118"/>
         <source>Disk:</source>
         <translation>磁盘：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
         <source>Ports:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="120"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
         <source>Environment:</source>
         <translation>环境变量：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="121"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="122"/>
         <source>Command:</source>
         <translation>命令：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="126"/>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="320"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="127"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="323"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="129"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="130"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="165"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="166"/>
         <source>Container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="165"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="166"/>
         <source>Virtual machine</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="170"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="171"/>
         <source>Port mappings and the command are set for Docker containers only</source>
         <translation>端口映射和命令仅适用于 Docker 容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="182"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="183"/>
         <source>Free resources: not known yet</source>
         <translation>可用资源：尚不清楚</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="185"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="186"/>
         <source>Free on the node: {memory} of {total} memory, {disk} disk ({cores} CPUs)</source>
         <translation>节点可用：内存 {memory}（共 {total}），磁盘 {disk}（{cores} 个 CPU）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="201"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="202"/>
         <source>Listing the images of {node}…</source>
         <translation>正在列出 {node} 的镜像…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="210"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="211"/>
         <source>The images could not be listed: {error}</source>
         <translation>无法列出镜像：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="218"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="219"/>
         <source>%n image(s) on the node</source>
         <translation>
             <numerusform>节点上有 %n 个镜像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="242"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="243"/>
         <source>Add a node first.</source>
         <translation>请先添加节点。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="247"/>
         <source>Invalid name: {rule}</source>
         <translation>名称无效：{rule}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="248"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="251"/>
         <source>Type a name.</source>
         <translation>请输入名称。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="252"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="255"/>
         <source>Choose or type an image.</source>
         <translation>请选择或输入镜像。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="308"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="311"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="314"/>
+        <location filename="../../ocv_desktop/ui/dialogs/create_instance.py" line="317"/>
         <source>The node refused: {error}</source>
         <translation>节点拒绝了请求：{error}</translation>
     </message>
@@ -472,17 +505,17 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="118"/>
         <source>… and {count} more lines (see the details)</source>
         <translation>… 另有 {count} 行（见详细信息）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="129"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="130"/>
         <source>An unexpected error occurred: {error}</source>
         <translation>发生意外错误：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="134"/>
+        <location filename="../../ocv_desktop/ui/dialogs/base.py" line="135"/>
         <source>This is a bug in ocv-desktop. The details below help the developers to fix it.</source>
         <translation>这是 ocv-desktop 的程序缺陷。下面的详细信息可以帮助开发者修复它。</translation>
     </message>
@@ -495,19 +528,24 @@
 <context>
     <name>ErrorBanner</name>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="33"/>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="36"/>
         <source>Open log folder</source>
         <translation>打开日志文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="39"/>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="42"/>
         <source>Hide this message</source>
         <translation>隐藏此消息</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="52"/>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="58"/>
         <source> (and {count} earlier)</source>
         <translation>（之前还有 {count} 条）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/widgets/error_banner.py" line="57"/>
+        <source>… {count} more lines in the log file</source>
+        <translation>… 另有 {count} 行，见日志文件</translation>
     </message>
 </context>
 <context>
@@ -521,6 +559,104 @@
         <location filename="../../ocv_desktop/ui/main.py" line="114"/>
         <source>Unexpected error (a bug, please report it; details are in the log): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告；详细信息见日志）：{kind}：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="27"/>
+        <source>cannot connect to {where}: {reason}</source>
+        <translation>无法连接到 {where}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="31"/>
+        <source>{where} refused the connection</source>
+        <translation>{where} 拒绝了连接</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="35"/>
+        <source>cannot resolve the host name of {where}: {reason}</source>
+        <translation>无法解析 {where} 的主机名：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="39"/>
+        <source>SSH connection to {where} failed: {reason}</source>
+        <translation>到 {where} 的 SSH 连接失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="43"/>
+        <source>the connection to {where} failed: {reason}</source>
+        <translation>到 {where} 的连接失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="47"/>
+        <source>{what} timed out after {seconds} s</source>
+        <translation>{what} 在 {seconds} 秒后超时</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="51"/>
+        <source>connecting to {where} over SSH</source>
+        <translation>通过 SSH 连接 {where}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="55"/>
+        <source>{where} refused the SSH login ({method} authentication)</source>
+        <translation>{where} 拒绝了 SSH 登录（{method} 认证）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="59"/>
+        <source>{where} refused the trust token: {reason}</source>
+        <translation>{where} 拒绝了信任令牌：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="61"/>
+        <source>connecting to {where}</source>
+        <translation>连接 {where}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="67"/>
+        <source>is sshd running and the port right?</source>
+        <translation>sshd 是否在运行、端口是否正确？</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="70"/>
+        <source>check the node&apos;s address</source>
+        <translation>请检查节点地址</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="71"/>
+        <source>check the user name and credentials</source>
+        <translation>请检查用户名和凭据</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="74"/>
+        <source>the trust token is empty or has spaces in it</source>
+        <translation>信任令牌为空或包含空格</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="79"/>
+        <source>LXD/Incus names are hostnames: letters, digits and &apos;-&apos;, starting with a letter, at most 63</source>
+        <translation>LXD/Incus 的名称是主机名：只能使用字母、数字和“-”，以字母开头，最多 63 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="84"/>
+        <source>2-63 characters: letters, digits, &apos;_&apos;, &apos;.&apos; and &apos;-&apos;, starting with a letter or digit</source>
+        <translation>2–63 个字符：字母、数字、“_”、“.”和“-”，以字母或数字开头</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="89"/>
+        <source>a hostname: letters, digits and &apos;-&apos;, not starting or ending with &apos;-&apos;, at most 63 characters</source>
+        <translation>主机名：字母、数字和“-”，不能以“-”开头或结尾，最多 63 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="94"/>
+        <source>use letters, digits and &apos;-&apos;, start with a letter or digit, at most 63 characters</source>
+        <translation>使用字母、数字和“-”，以字母或数字开头，最多 63 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/errors.py" line="98"/>
+        <source>tokens are single-use and expire; create a new one with `config trust add`</source>
+        <translation>令牌只能使用一次且会过期；请用 `config trust add` 创建新的令牌</translation>
     </message>
 </context>
 <context>
@@ -1114,274 +1250,279 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="88"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="90"/>
         <source>ocv-desktop</source>
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="134"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="136"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="158"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="160"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="163"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="165"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="165"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="167"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="230"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="241"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="245"/>
         <source>Consoles</source>
         <translation>控制台</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="259"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="261"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="265"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="265"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="269"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="274"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="278"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="279"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="283"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="282"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="286"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="432"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="448"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="438"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="454"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="440"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="456"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="453"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="469"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="456"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="472"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="492"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="508"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="603"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="622"/>
         <source>Select one instance to open a terminal in it</source>
         <translation>请只选择一个实例，以便在其中打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="607"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="626"/>
         <source>Select a node or one instance to open a terminal</source>
         <translation>请选择一个节点或一个实例以打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="609"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="628"/>
         <source>Your terminal program cannot open this; choose the built-in terminal in Settings</source>
         <translation>您的终端程序无法打开它；请在设置中选择内置终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="618"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="637"/>
         <source>This node is reached over its API only: add SSH access to open a shell on it</source>
         <translation>此节点仅通过 API 访问：请添加 SSH 访问方式，才能在其上打开 shell</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="620"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="639"/>
         <source>The instance is not running</source>
         <translation>实例未在运行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="622"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="641"/>
         <source>A virtual machine&apos;s console needs the Proxmox API: add API credentials to the node</source>
         <translation>虚拟机的控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="625"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="644"/>
         <source>This node has neither SSH access nor API credentials for a console</source>
         <translation>此节点既没有 SSH 访问，也没有可用于控制台的 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="627"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="646"/>
         <source>Terminals on this computer need a POSIX system</source>
         <translation>在本机上打开终端需要 POSIX 系统</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="635"/>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="639"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="654"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="658"/>
         <source>Select one virtual machine to show its screen</source>
         <translation>选择一台虚拟机以显示其屏幕</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="645"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="664"/>
         <source>Only virtual machines have a graphical console: open a terminal instead</source>
         <translation>只有虚拟机才有图形控制台：请改为打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="647"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="666"/>
         <source>Graphical consoles are offered for Proxmox virtual machines</source>
         <translation>图形控制台仅适用于 Proxmox 虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="648"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="667"/>
         <source>The virtual machine is not running</source>
         <translation>该虚拟机未在运行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="650"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="669"/>
         <source>A graphical console needs the Proxmox API: add API credentials to the node</source>
         <translation>图形控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="668"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="687"/>
         <source>Opening the screen of {vm}…</source>
         <translation>正在打开 {vm} 的屏幕…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="673"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="692"/>
         <source>Could not show the screen of {vm}: {error}</source>
         <translation>无法显示 {vm} 的屏幕：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="714"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="733"/>
         <source>Could not open a terminal for {target}: {error}</source>
         <translation>无法为 {target} 打开终端：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="36"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="48"/>
         <source>The node could not be added</source>
         <translation>无法添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="45"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="61"/>
         <source>The node could not be saved</source>
         <translation>无法保存节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="65"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
         <source>The credentials of {nodes} were NOT saved: {why}</source>
         <translation>{nodes} 的凭据未保存：{why}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="90"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="75"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="91"/>
         <source>Remove {node} from ocv-desktop? Its saved credentials are deleted from the keyring. Nothing on the node itself is changed.</source>
         <translation>从 ocv-desktop 中移除 {node}？其保存的凭据将从密钥环中删除。节点本身不会有任何改动。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="80"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="96"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="105"/>
         <source>The node was removed, but its credentials were not deleted</source>
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="821"/>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="843"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="97"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="108"/>
         <source>The node could not be removed</source>
         <translation>无法移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/flows/nodes.py" line="118"/>
         <source>The file could not be imported</source>
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="808"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="830"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="824"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="846"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/flows/instances.py" line="35"/>
+        <source>The password of {user} in {instance} was set.</source>
+        <translation>已设置 {instance} 中 {user} 的密码。</translation>
     </message>
 </context>
 <context>
     <name>NewPasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="92"/>
-        <source>New root password</source>
-        <translation>新的 root 密码</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="96"/>
-        <source>The root password of {instance} on {node} is now:</source>
-        <translation>节点 {node} 上实例 {instance} 的 root 密码现在是：</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="119"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="119"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="131"/>
         <source>ocv-desktop does not store this password anywhere and forgets it when you close this window. Save it in your password manager now.</source>
         <translation>ocv-desktop 不会在任何地方保存此密码，关闭此窗口后即不再保留。请现在将它存入您的密码管理器。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="126"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="138"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="137"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="151"/>
         <source>Copied. The clipboard is cleared in {seconds} seconds.</source>
         <translation>已复制。剪贴板将在 {seconds} 秒后清空。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="104"/>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="108"/>
+        <source>The password of {user} in {instance} on {node} is now:</source>
+        <translation>{node} 上 {instance} 中 {user} 的密码现在是：</translation>
     </message>
 </context>
 <context>
@@ -1440,353 +1581,453 @@
 <context>
     <name>NodeEditorDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="133"/>
         <source>Edit node {name}</source>
         <translation>编辑节点 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="119"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="270"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="135"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="331"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="172"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="188"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="174"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="178"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="194"/>
         <source>&amp;Platform:</source>
         <translation>平台(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="179"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
         <source>This computer (commands run here, no SSH)</source>
         <translation>本机（命令在本机执行，不使用 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="181"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
         <source>Use sudo -n (for a user other than root)</source>
         <translation>使用 sudo -n（用于非 root 用户）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="183"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
         <source>comma-separated, e.g. production, eu-west</source>
         <translation>用逗号分隔，例如：生产, 华东</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="184"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
         <source>&amp;Tags:</source>
         <translation>标签(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="188"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="189"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="205"/>
         <source>host name or IP address</source>
         <translation>主机名或 IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="190"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="193"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="209"/>
         <source>P&amp;ort:</source>
         <translation>端口(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="195"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="211"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="197"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="213"/>
         <source>SSH agent</source>
         <translation>SSH 代理</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="198"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
         <source>Key file</source>
         <translation>密钥文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="199"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="200"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
         <source>&amp;Log in with:</source>
         <translation>登录方式(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="202"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="218"/>
         <source>&amp;Key file:</source>
         <translation>密钥文件(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="204"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="220"/>
         <source>Key p&amp;assphrase:</source>
         <translation>密钥口令(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="206"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="222"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="210"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="212"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="228"/>
         <source>&amp;Endpoint:</source>
         <translation>接口地址(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
         <source>API token (recommended)</source>
         <translation>API 令牌（推荐）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="215"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="231"/>
         <source>User and password</source>
         <translation>用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="216"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
         <source>No API (SSH only)</source>
         <translation>不使用 API（仅 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="217"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="233"/>
         <source>API log&amp;in:</source>
         <translation>API 登录(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="219"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="235"/>
         <source>Token I&amp;D:</source>
         <translation>令牌 ID(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="221"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="237"/>
         <source>Token &amp;secret:</source>
         <translation>令牌密钥(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="223"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="239"/>
         <source>API use&amp;r:</source>
         <translation>API 用户(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="225"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="241"/>
         <source>API passwor&amp;d:</source>
         <translation>API 密码(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="226"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="242"/>
         <source>found automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="227"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="243"/>
         <source>Prox&amp;mox node:</source>
         <translation>Proxmox 节点(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="228"/>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="232"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="248"/>
         <source>PEM file</source>
         <translation>PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="230"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="246"/>
         <source>Client &amp;certificate:</source>
         <translation>客户端证书(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="234"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="250"/>
         <source>Client ke&amp;y:</source>
         <translation>客户端私钥(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="238"/>
-        <source>No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it creates a client certificate and makes the server trust it.</source>
-        <translation>还没有证书？两项都留空，然后运行一次 `ocv-desktop nodes enroll 节点名`：它会生成客户端证书，并让服务器信任该证书。</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="244"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
         <source>none: pin the server certificate</source>
         <translation>无：固定服务器证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="254"/>
         <source>CA &amp;file:</source>
         <translation>CA 文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="247"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="256"/>
         <source>Pinned certificate:</source>
         <translation>已固定的证书：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="251"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="312"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="253"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
         <source>Automatic (API when possible, else SSH)</source>
         <translation>自动（优先 API，否则 SSH）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="254"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="315"/>
         <source>API only</source>
         <translation>仅 API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="255"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="316"/>
         <source>SSH only</source>
         <translation>仅 SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="256"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="317"/>
         <source>E&amp;xecution:</source>
         <translation>执行方式(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="260"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="321"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="270"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="331"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="339"/>
         <source>&amp;Test connection</source>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="279"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="340"/>
         <source>Run the health check with these settings now; nothing is saved</source>
         <translation>立即用这些设置运行健康检查；不会保存任何内容</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="303"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="364"/>
         <source>empty: keep the saved one</source>
         <translation>留空则保留已保存的值</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="303"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="364"/>
         <source>stored in the system keyring</source>
         <translation>保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="313"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="374"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="314"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="375"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="485"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="549"/>
         <source>Testing the connection…</source>
         <translation>正在测试连接…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="495"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="559"/>
         <source>The test was cancelled.</source>
         <translation>测试已取消。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="499"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="563"/>
         <source>The test failed: {error}</source>
         <translation>测试失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="502"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="566"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="506"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="570"/>
         <source>{check}: OK</source>
         <translation>{check}：正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="510"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="574"/>
         <source>{check}: not checked ({why})</source>
         <translation>{check}：未检查（{why}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="514"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="578"/>
         <source>{check}: FAILED: {error}</source>
         <translation>{check}：失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="518"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="582"/>
         <source>No check applies to this node.</source>
         <translation>没有适用于此节点的检查。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="557"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="724"/>
         <source>Still needed: {fields}</source>
         <translation>尚需填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="588"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="755"/>
         <source>default: {url}</source>
         <translation>默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="590"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="757"/>
         <source>default: the local unix socket</source>
         <translation>默认：本机 unix 套接字</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="591"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="758"/>
         <source>default with a client certificate: {url}</source>
         <translation>使用客户端证书时默认：{url}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="614"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="781"/>
         <source>Choose the SSH private key</source>
         <translation>选择 SSH 私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="617"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="784"/>
         <source>Choose the client certificate</source>
         <translation>选择客户端证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="620"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="787"/>
         <source>Choose the client key</source>
         <translation>选择客户端私钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="623"/>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="790"/>
         <source>Choose the CA certificate</source>
         <translation>选择 CA 证书</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="268"/>
+        <source>No certificate yet? Leave both empty and enrol: a client certificate is created and the server is made to trust it, with a trust token (on the server: `incus config trust add NAME` or `lxc config trust add`) or over SSH.</source>
+        <translation>还没有证书？两项都留空并进行注册：程序会创建客户端证书，并通过信任令牌（在服务器上运行 `incus config trust add NAME` 或 `lxc config trust add` 获取）或通过 SSH 让服务器信任它。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="275"/>
+        <source>paste the trust token here</source>
+        <translation>在此粘贴信任令牌</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="280"/>
+        <source>Enrol with &amp;token</source>
+        <translation>用令牌注册(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="282"/>
+        <source>Enrol over SS&amp;H</source>
+        <translation>通过 SSH 注册(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="284"/>
+        <source>&amp;Pin and enrol</source>
+        <translation>固定证书并注册(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="286"/>
+        <source>Trust exactly this server certificate (compare its fingerprint first) and enrol</source>
+        <translation>只信任这一个服务器证书（请先核对指纹）并注册</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="600"/>
+        <source>Enrolment runs from the main window</source>
+        <translation>注册需从主窗口进行</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="602"/>
+        <source>Fill in the fields above first</source>
+        <translation>请先填写上面的字段</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="606"/>
+        <source>Paste a trust token first</source>
+        <translation>请先粘贴信任令牌</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="607"/>
+        <source>Create a client certificate and have the server trust it with this token</source>
+        <translation>创建客户端证书，并用此令牌让服务器信任它</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="610"/>
+        <source>Needs the SSH host and user name</source>
+        <translation>需要 SSH 主机和用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="611"/>
+        <source>Create a client certificate and add it to the server&apos;s trust list over SSH</source>
+        <translation>创建客户端证书，并通过 SSH 将其加入服务器的信任列表</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="624"/>
+        <source>Enrolling with the trust token…</source>
+        <translation>正在用信任令牌注册…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="624"/>
+        <source>Enrolling over SSH…</source>
+        <translation>正在通过 SSH 注册…</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="646"/>
+        <source>The enrolment was cancelled.</source>
+        <translation>注册已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="653"/>
+        <source>First contact with {address}. Compare this SHA-256 fingerprint with the server&apos;s (`incus info` or `lxc info`: certificate_fingerprint), then pin it:</source>
+        <translation>首次连接 {address}。请将下面的 SHA-256 指纹与服务器上的指纹（`incus info` 或 `lxc info` 中的 certificate_fingerprint）核对，然后固定它：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="663"/>
+        <source>The enrolment failed: {error}</source>
+        <translation>注册失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="672"/>
+        <source>with the trust token</source>
+        <translation>使用信任令牌</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="673"/>
+        <source>over SSH</source>
+        <translation>通过 SSH</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="674"/>
+        <source>it trusted this certificate already</source>
+        <translation>它此前已信任此证书</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/node_editor.py" line="677"/>
+        <source>Enrolled: {server} trusts this app ({how}). Save the node to keep it.</source>
+        <translation>注册成功：{server} 已信任本程序（{how}）。请保存节点以保留此设置。</translation>
     </message>
 </context>
 <context>
@@ -1870,28 +2111,70 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="147"/>
-        <source>Reset root password</source>
-        <translation>重置 root 密码</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="148"/>
-        <source>Set a new random root password for {instance} on {node}?
-
-The current password stops working. The new one is shown once and not saved anywhere.</source>
-        <translation>为节点 {node} 上的实例 {instance} 设置新的随机 root 密码？
-
-当前密码将失效。新密码只显示一次，不会保存在任何地方。</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="153"/>
-        <source>Reset password</source>
-        <translation>重置密码</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="218"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="171"/>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="220"/>
+        <source>Set password</source>
+        <translation>设置密码</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="176"/>
+        <source>Set a new password in {instance} on {node}. The user&apos;s current password stops working.</source>
+        <translation>为 {node} 上的 {instance} 设置新密码。该用户当前的密码将失效。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="185"/>
+        <source>&amp;User:</source>
+        <translation>用户(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="187"/>
+        <source>&amp;Generate a strong password (shown once, after it is set)</source>
+        <translation>生成强密码（设置后只显示一次）(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="189"/>
+        <source>T&amp;ype my own password</source>
+        <translation>输入我自己的密码(&amp;Y)</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="197"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="198"/>
+        <source>&amp;Confirm:</source>
+        <translation>确认(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="205"/>
+        <source>Allow a reboot if the VM has no guest agent</source>
+        <translation>如果虚拟机没有客户机代理，允许重启</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="209"/>
+        <source>Without the QEMU guest agent the password is set through cloud-init, which applies it when the VM boots: the VM is rebooted. Unchecked, such a VM is left alone and you are told why.</source>
+        <translation>没有 QEMU 客户机代理时，密码通过 cloud-init 设置，并在虚拟机启动时生效：虚拟机会被重启。不勾选时，不会改动此类虚拟机，并会告诉您原因。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="246"/>
+        <source>Enter a valid user name (lower case letters, digits, _ . -)</source>
+        <translation>请输入有效的用户名（小写字母、数字、_ . -）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="250"/>
+        <source>Type the new password twice</source>
+        <translation>请将新密码输入两次</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/dialogs/password.py" line="252"/>
+        <source>The two passwords differ</source>
+        <translation>两次输入的密码不一致</translation>
     </message>
 </context>
 <context>
@@ -1960,218 +2243,217 @@ The current password stops working. The new one is shown once and not saved anyw
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="210"/>
-        <location filename="../../ocv_desktop/services/session.py" line="884"/>
+        <location filename="../../ocv_desktop/services/session.py" line="240"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="266"/>
+        <location filename="../../ocv_desktop/services/session.py" line="294"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="381"/>
+        <location filename="../../ocv_desktop/services/session.py" line="409"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="388"/>
+        <location filename="../../ocv_desktop/services/session.py" line="416"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="406"/>
+        <location filename="../../ocv_desktop/services/session.py" line="434"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="463"/>
+        <location filename="../../ocv_desktop/services/session.py" line="491"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="464"/>
+        <location filename="../../ocv_desktop/services/session.py" line="492"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="465"/>
+        <location filename="../../ocv_desktop/services/session.py" line="493"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="466"/>
+        <location filename="../../ocv_desktop/services/session.py" line="494"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="484"/>
-        <location filename="../../ocv_desktop/services/session.py" line="496"/>
-        <location filename="../../ocv_desktop/services/session.py" line="547"/>
+        <location filename="../../ocv_desktop/services/session.py" line="512"/>
+        <location filename="../../ocv_desktop/services/session.py" line="524"/>
+        <location filename="../../ocv_desktop/services/session.py" line="586"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="486"/>
-        <location filename="../../ocv_desktop/services/session.py" line="738"/>
+        <location filename="../../ocv_desktop/services/session.py" line="514"/>
+        <location filename="../../ocv_desktop/services/session.py" line="777"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="514"/>
-        <location filename="../../ocv_desktop/services/session.py" line="711"/>
+        <location filename="../../ocv_desktop/services/session.py" line="542"/>
+        <location filename="../../ocv_desktop/services/session.py" line="750"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="514"/>
+        <location filename="../../ocv_desktop/services/session.py" line="542"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="515"/>
+        <location filename="../../ocv_desktop/services/session.py" line="543"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="537"/>
+        <location filename="../../ocv_desktop/services/session.py" line="570"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="552"/>
-        <source>new password set</source>
-        <translation>已设置新密码</translation>
-    </message>
-    <message>
-        <location filename="../../ocv_desktop/services/session.py" line="577"/>
+        <location filename="../../ocv_desktop/services/session.py" line="616"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="578"/>
+        <location filename="../../ocv_desktop/services/session.py" line="617"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="579"/>
+        <location filename="../../ocv_desktop/services/session.py" line="618"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="606"/>
+        <location filename="../../ocv_desktop/services/session.py" line="645"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="607"/>
+        <location filename="../../ocv_desktop/services/session.py" line="646"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="608"/>
+        <location filename="../../ocv_desktop/services/session.py" line="647"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="617"/>
+        <location filename="../../ocv_desktop/services/session.py" line="656"/>
         <source>Commit to image</source>
         <translation>提交为镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="625"/>
+        <location filename="../../ocv_desktop/services/session.py" line="664"/>
         <source>saved as {image}</source>
         <translation>已保存为 {image}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="634"/>
+        <location filename="../../ocv_desktop/services/session.py" line="673"/>
         <source>Load log</source>
         <translation>加载日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="647"/>
+        <location filename="../../ocv_desktop/services/session.py" line="686"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="657"/>
+        <location filename="../../ocv_desktop/services/session.py" line="696"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="666"/>
+        <location filename="../../ocv_desktop/services/session.py" line="705"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="689"/>
+        <location filename="../../ocv_desktop/services/session.py" line="728"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="697"/>
+        <location filename="../../ocv_desktop/services/session.py" line="736"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="703"/>
+        <location filename="../../ocv_desktop/services/session.py" line="742"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="812"/>
+        <location filename="../../ocv_desktop/services/session.py" line="851"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="812"/>
+        <location filename="../../ocv_desktop/services/session.py" line="851"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="836"/>
+        <location filename="../../ocv_desktop/services/session.py" line="875"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="840"/>
+        <location filename="../../ocv_desktop/services/session.py" line="879"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="849"/>
+        <location filename="../../ocv_desktop/services/session.py" line="888"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="858"/>
+        <location filename="../../ocv_desktop/services/session.py" line="897"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="871"/>
+        <location filename="../../ocv_desktop/services/session.py" line="910"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="908"/>
+        <location filename="../../ocv_desktop/services/session.py" line="951"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="954"/>
+        <location filename="../../ocv_desktop/services/session.py" line="1027"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="1010"/>
+        <location filename="../../ocv_desktop/services/session.py" line="1083"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/services/session.py" line="591"/>
+        <source>new password set for {user}</source>
+        <translation>已为 {user} 设置新密码</translation>
     </message>
 </context>
 <context>
@@ -2470,62 +2752,62 @@ The state it holds is lost: {instance} can no longer be rolled back to it.</sour
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="180"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="139"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="181"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="140"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="182"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="141"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="183"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="142"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="184"/>
         <source>starting</source>
         <translation>启动中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="143"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="185"/>
         <source>stopping</source>
         <translation>停止中</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="186"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="187"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="153"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="195"/>
         <source>healthy</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="154"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="196"/>
         <source>degraded</source>
         <translation>部分可用</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="155"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="197"/>
         <source>unhealthy</source>
         <translation>异常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/theme.py" line="156"/>
+        <location filename="../../ocv_desktop/ui/theme.py" line="198"/>
         <source>not checked</source>
         <translation>未检查</translation>
     </message>
@@ -2758,239 +3040,284 @@ ocv-desktop will then pin this certificate instead of the old one for {address}.
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
         <source>&amp;Start</source>
         <translation>启动(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="68"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
         <source>Start the selected instances</source>
         <translation>启动选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="89"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="71"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="89"/>
         <source>Stop the selected instances</source>
         <translation>停止选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
         <source>&amp;Restart</source>
         <translation>重启(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="74"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="92"/>
         <source>Restart the selected instances</source>
         <translation>重启选中的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="77"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="95"/>
         <source>&amp;Delete…</source>
         <translation>删除(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="96"/>
         <source>Delete the selected instances (asks first)</source>
         <translation>删除选中的实例（会先确认）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="81"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="99"/>
         <source>Reset &amp;password…</source>
         <translation>重置密码(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="82"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="100"/>
         <source>Set a new random root password in the selected instance</source>
         <translation>为选中的实例设置新的随机 root 密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="85"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
         <source>Open &amp;terminal</source>
         <translation>打开终端(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="86"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="104"/>
         <source>Open a shell on the selected node, or inside the selected instance</source>
         <translation>在选中的节点上或选中的实例内打开 shell</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="89"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
         <source>Open &amp;graphical console</source>
         <translation>打开图形控制台(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="90"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="108"/>
         <source>Show the selected virtual machine&apos;s screen in remote-viewer</source>
         <translation>在 remote-viewer 中显示所选虚拟机的屏幕</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="93"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
         <source>&amp;Create instance…</source>
         <translation>创建实例(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="112"/>
         <source>Create a container or virtual machine on the selected node</source>
         <translation>在所选节点上创建容器或虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="115"/>
         <source>&amp;Images…</source>
         <translation>镜像(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="116"/>
         <source>List, pull and delete the images of the selected node</source>
         <translation>列出、拉取和删除所选节点的镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="102"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="120"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="103"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
         <source>List the instances of the selected nodes again</source>
         <translation>重新列出选中节点的实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="106"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="124"/>
         <source>Check &amp;health now</source>
         <translation>立即检查健康状态(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="107"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="125"/>
         <source>Check the selected nodes now instead of waiting for the next round</source>
         <translation>立即检查选中的节点，而不必等待下一轮检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="109"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
         <source>&amp;Add node…</source>
         <translation>添加节点(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="109"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="127"/>
         <source>Add a node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="129"/>
         <source>&amp;Edit node…</source>
         <translation>编辑节点(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="111"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="129"/>
         <source>Change the selected node</source>
         <translation>修改选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
         <source>Re&amp;move node…</source>
         <translation>移除节点(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="114"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="132"/>
         <source>Remove the selected node from the list</source>
         <translation>从列表中移除选中的节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="117"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="135"/>
         <source>Node &amp;details…</source>
         <translation>节点详情(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="118"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="136"/>
         <source>CPU, memory, disk and load of the selected node over the last hours</source>
         <translation>所选节点最近几小时的 CPU、内存、磁盘和负载</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="121"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="139"/>
         <source>Review &amp;trust…</source>
         <translation>核查信任(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="122"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="140"/>
         <source>Show the host key or certificate this node presents and decide whether to trust it</source>
         <translation>显示此节点出示的主机密钥或证书，并决定是否信任</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="125"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="143"/>
         <source>&amp;Import OneClickVirt YAML…</source>
         <translation>导入 OneClickVirt YAML(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="126"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="144"/>
         <source>Import nodes from a OneClickVirt provider file</source>
         <translation>从 OneClickVirt 节点配置文件导入节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="130"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="148"/>
         <source>&amp;Find instances</source>
         <translation>查找实例(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="130"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="148"/>
         <source>Filter the table</source>
         <translation>筛选表格</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="133"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="151"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="134"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="152"/>
         <source>Health checks, time limits, theme, language</source>
         <translation>健康检查、时限、主题、语言</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="156"/>
         <source>&amp;About ocv-desktop</source>
         <translation>关于 ocv-desktop(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="138"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="156"/>
         <source>Version and folders</source>
         <translation>版本和文件夹</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="142"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="160"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="142"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="160"/>
         <source>Show the log files</source>
         <translation>显示日志文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="162"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="144"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="162"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="145"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="163"/>
         <source>Group by &amp;platform</source>
         <translation>按平台分组(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="146"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="164"/>
         <source>Group by &amp;tag</source>
         <translation>按标签分组(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/actions.py" line="193"/>
+        <location filename="../../ocv_desktop/ui/actions.py" line="222"/>
         <source>Add a node first</source>
         <translation>请先添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="72"/>
+        <source>Setting a container&apos;s password on {node} needs SSH: the Proxmox API cannot run commands in containers. Edit the node and give it SSH access (execution Automatic or SSH only).</source>
+        <translation>在 {node} 上设置容器密码需要 SSH：Proxmox API 无法在容器中执行命令。请编辑该节点，为其配置 SSH 访问（执行方式选“自动”或“仅 SSH”）。</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="203"/>
+        <source>Select a stopped instance to start</source>
+        <translation>请选择一个已停止的实例来启动</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="204"/>
+        <source>Select a running instance to stop</source>
+        <translation>请选择一个正在运行的实例来停止</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="205"/>
+        <source>Select a running instance to restart</source>
+        <translation>请选择一个正在运行的实例来重启</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="211"/>
+        <source>Select the instances to delete</source>
+        <translation>请选择要删除的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="231"/>
+        <source>config.yaml did not load: fix it first (nothing can be saved to it)</source>
+        <translation>config.yaml 未能加载：请先修正它（目前无法向其保存任何内容）</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="240"/>
+        <source>{nodes} did not answer the last health check</source>
+        <translation>{nodes} 未响应上一次健康检查</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="246"/>
+        <source>Select one running instance</source>
+        <translation>请选择一个正在运行的实例</translation>
+    </message>
+    <message>
+        <location filename="../../ocv_desktop/ui/actions.py" line="255"/>
+        <source>{instance} is not running: start it first</source>
+        <translation>{instance} 未在运行：请先启动它</translation>
     </message>
 </context>
 </TS>

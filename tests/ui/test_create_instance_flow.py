@@ -1,4 +1,4 @@
-"""Creating instances through the window (issue 14, item 1), against the lab's Docker and Incus:
+"""Creating instances through the window (issue 14, item 1), against the lab's Docker, Incus and fakepve:
 the dialog opens on the selected node, lists its images, checks the name as it is typed, shows the
 node's refusal with the typed values kept, and the created instance is on the server and selected
 in the table."""
@@ -10,11 +10,13 @@ import shlex
 
 import pytest
 import shiboken6
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
 from ocv_desktop.core.models import InstanceType
 from ocv_desktop.services.activity import ActivityState
-from tests.ui.window_fixtures import child, docker_node, find_dialog, incus_node
+from ocv_desktop.services.session import InstanceAction
+from tests.ui.window_fixtures import child, docker_node, find_dialog, incus_node, pve_node, wait_future
 
 pytestmark = [pytest.mark.lab]
 
@@ -132,3 +134,36 @@ def test_create_an_incus_container_through_the_dialog(qtbot, open_window, lab, l
         qtbot.waitUntil(lambda: selected_names(it) == [name], timeout=10_000)
     finally:
         lab_incus.cli("delete", "--force", name)
+
+
+def test_create_a_proxmox_container_through_the_dialog(qtbot, open_window, lab, lab_pve):
+    """fakepve: the template chosen from the node's images, the container found in the fake's
+    state afterwards with the typed name and CPU count."""
+    fake = lab_pve.fake
+    template = "debian-12-standard_12.7-1_amd64.tar.zst"
+    if f"local:vztmpl/{template}" not in fake.storages["local"].get("volumes", {}):
+        fake.store_file("local", template, 120 * 2**20, content="vztmpl")
+    name = lab.unique_name("ocvpve").replace("_", "-")
+    it = open_window([pve_node(lab_pve, name="pve")])
+    dialog = open_dialog(qtbot, it, "pve")
+    types = child(dialog, QComboBox, "typeCombo")
+    types.setCurrentIndex(types.findData(InstanceType.CONTAINER.value))
+    images = child(dialog, QComboBox, "imageCombo")
+    qtbot.waitUntil(lambda: images.findText(template, flags=Qt.MatchFlag.MatchContains) >= 0, timeout=30_000)
+    images.setCurrentIndex(images.findText(template, flags=Qt.MatchFlag.MatchContains))
+    child(dialog, QLineEdit, "nameEdit").setText(name)
+    child(dialog, QDoubleSpinBox, "cpuSpin").setValue(2)
+    child(dialog, QCheckBox, "startCheck").setChecked(False)
+    create = child(dialog, QPushButton, "createButton")
+    assert create.isEnabled()
+    create.click()
+    qtbot.waitUntil(lambda: closed(dialog), timeout=120_000)
+    qtbot.waitUntil(lambda: selected_names(it) == [name], timeout=10_000)
+    inst = it.window.selected_instances()[0]
+    ct = fake.ct(int(inst.id))
+    try:
+        assert ct is not None and ct.config["hostname"] == name and str(ct.config["cores"]) == "2"
+        assert ct.status == "stopped"
+    finally:
+        if ct is not None:
+            wait_future(qtbot, it.ws.run_instance_action(InstanceAction.DELETE, [inst], force=True))

@@ -9,13 +9,19 @@ import textwrap
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QMessageBox, QPushButton, QTreeWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QRadioButton, QTreeWidget
 from pytestqt.qtbot import QtBot
 
-from ocv_desktop.core.models import Instance, InstanceStatus
+from ocv_desktop.core.models import Instance, InstanceStatus, InstanceType, NodeConfig, Platform
 from ocv_desktop.ui.dialogs import password
 from ocv_desktop.ui.dialogs.confirm import ConfirmDeleteDialog, confirm_delete
-from ocv_desktop.ui.dialogs.password import NewPasswordDialog, confirm_reset_password, show_new_password
+from ocv_desktop.ui.dialogs.password import (
+    NewPasswordDialog,
+    PasswordChoice,
+    PasswordDialog,
+    choose_password,
+    show_new_password,
+)
 from tests.ui.test_dialogs_support import result, start, visible_window
 
 NODES = {"n1": "docker-eu-1", "n2": "pve-东京"}
@@ -66,14 +72,57 @@ def test_delete_of_one_stopped_instance_has_no_stop_option(qloop: object, qtbot:
     assert result(qtbot, task) == (True, False)
 
 
-def test_confirm_reset_password_names_instance_and_node(qloop: object, qtbot: QtBot) -> None:
+def test_password_dialog_generates_for_root_by_default(qloop: object, qtbot: QtBot) -> None:
     web = instance("web", "n1", InstanceStatus.RUNNING)
-    task = start(confirm_reset_password(None, web, "docker-eu-1"))
-    box = visible_window(qtbot, QMessageBox)
-    assert box.text().startswith("Set a new random root password for web on docker-eu-1?")
-    assert box.defaultButton().text() == "Cancel"
-    qtbot.mouseClick(box.findChild(QPushButton, "yesButton"), Qt.MouseButton.LeftButton)
-    assert result(qtbot, task) is True
+    task = start(choose_password(None, web, NodeConfig(name="docker-eu-1", type=Platform.DOCKER, host="h")))
+    dialog = visible_window(qtbot, PasswordDialog)
+    assert "web on docker-eu-1" in dialog.findChild(QLabel, "questionLabel").text()
+    assert dialog.findChild(QLineEdit, "userEdit").text() == "root"
+    assert not dialog.findChild(QLineEdit, "passwordEdit").isEnabled()  # generate is the default
+    assert not dialog.findChild(QCheckBox, "allowRebootCheck").isVisible()  # not a Proxmox VM
+    assert dialog.findChild(QPushButton, "okButton").isDefault()
+    assert not dialog.findChild(QPushButton, "cancelButton").isDefault()
+    qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
+    assert result(qtbot, task) == PasswordChoice("root", None, False)
+
+
+def test_a_typed_password_must_be_confirmed_and_a_mismatch_keeps_ok_disabled(qloop: object, qtbot: QtBot) -> None:
+    web = instance("web", "n1", InstanceStatus.RUNNING)
+    task = start(choose_password(None, web, NodeConfig(name="docker-eu-1", type=Platform.DOCKER, host="h")))
+    dialog = visible_window(qtbot, PasswordDialog)
+    ok = dialog.findChild(QPushButton, "okButton")
+    problem = dialog.findChild(QLabel, "problemLabel")
+    dialog.findChild(QLineEdit, "userEdit").setText("alice")
+    dialog.findChild(QRadioButton, "typeRadio").setChecked(True)
+    assert not ok.isEnabled() and not problem.isVisible()  # nothing typed yet: no red line
+    dialog.findChild(QLineEdit, "passwordEdit").setText("Secret one 1")
+    dialog.findChild(QLineEdit, "confirmEdit").setText("Secret one 2")
+    assert not ok.isEnabled()
+    assert problem.isVisible() and problem.text() == "The two passwords differ"
+    qtbot.keyClick(dialog.findChild(QLineEdit, "confirmEdit"), Qt.Key.Key_Return)  # Enter does not bypass it
+    assert dialog.isVisible() and not task.done()
+    dialog.findChild(QLineEdit, "confirmEdit").setText("Secret one 1")
+    assert ok.isEnabled() and not problem.isVisible()
+    dialog.findChild(QLineEdit, "userEdit").setText("-rf")  # never an option on the node
+    assert not ok.isEnabled() and "user name" in problem.text()
+    dialog.findChild(QLineEdit, "userEdit").setText("alice")
+    qtbot.keyClick(dialog.findChild(QLineEdit, "confirmEdit"), Qt.Key.Key_Return)  # Enter sets it, never cancels
+    assert result(qtbot, task) == PasswordChoice("alice", "Secret one 1", False)
+
+
+def test_a_proxmox_vm_offers_the_reboot_consent(qloop: object, qtbot: QtBot) -> None:
+    vm = Instance(id="101", name="vm1", node_id="n2", status=InstanceStatus.RUNNING, raw_status="running",
+                  type=InstanceType.VM)  # fmt: skip
+    pve = NodeConfig(name="pve", type=Platform.PROXMOX, host="h")
+    dialog = PasswordDialog(None, vm, pve)
+    check = dialog.findChild(QCheckBox, "allowRebootCheck")
+    assert check.isVisibleTo(dialog) and not check.isChecked()  # an explicit choice, off by default
+    assert "cloud-init" in check.toolTip()
+    check.setChecked(True)
+    assert dialog.choice() == PasswordChoice("root", None, True)
+    ct = Instance(id="102", name="ct1", node_id="n2", status=InstanceStatus.RUNNING, raw_status="running")
+    assert not PasswordDialog(None, ct, pve).findChild(QCheckBox, "allowRebootCheck").isVisibleTo(dialog)
+    dialog.deleteLater()
 
 
 def test_new_password_is_shown_selectable_and_copy_puts_it_on_the_clipboard(qloop: object, qtbot: QtBot) -> None:

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from ocv_desktop.core.models import HealthState, InstanceStatus, Platform
 from ocv_desktop.ui import icons, theme
@@ -166,3 +167,26 @@ print(QCoreApplication.translate("WelcomePanel", "Welcome to ocv-desktop"))
     location, welcome = proc.stdout.splitlines()[-2:]
     assert Path(location).is_relative_to(venv)  # the installed copy, not this checkout
     assert welcome == "欢迎使用 ocv-desktop"
+
+
+def test_follow_system_flips_the_palette_live_when_the_os_switches(restore_palette: QApplication) -> None:
+    """The OS goes dark, then light again, while the app runs in "system" mode: the palette follows,
+    tooltips included. A chosen mode ignores the OS. The signal is QStyleHints.colorSchemeChanged
+    (Qt >= 6.5); emitted here as the platform would."""
+    app = restore_palette
+    theme.apply_palette(app, "system")
+    theme.follow_system_scheme(app)
+    hints = app.styleHints()
+    started = hints.colorScheme()
+    other = Qt.ColorScheme.Light if started == Qt.ColorScheme.Dark else Qt.ColorScheme.Dark
+    was_dark = theme.is_dark()
+
+    hints.colorSchemeChanged.emit(other)
+    assert theme.is_dark() is (other == Qt.ColorScheme.Dark) is not was_dark
+    assert theme.is_dark(QToolTip.palette()) is theme.is_dark()  # tooltips follow too
+    hints.colorSchemeChanged.emit(started)
+    assert theme.is_dark() is was_dark
+
+    theme.apply_palette(app, "light")  # chosen: the OS no longer decides
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert not theme.is_dark()

@@ -93,7 +93,7 @@ def workspace_gallery() -> Iterator[tuple[str, object]]:
     refused = CreateInstanceDialog(None, ws, incus.id)
     refused.name_edit.setText("web_1")
     refused.error_label.setText(
-        refused.tr("The node refused: {error}").format(error="Failed creating instance record: Instance \"web\" exists")
+        refused.tr("The node refused: {error}").format(error='Failed creating instance record: Instance "web" exists')
     )
     refused.error_label.show()
     yield "create-instance-incus-invalid", refused
@@ -156,6 +156,46 @@ def workspace_gallery() -> Iterator[tuple[str, object]]:
     yield "node-editor-test-failed", tested
 
 
+def enrolment_gallery() -> Iterator[tuple[str, object]]:
+    """The node editor's LXD/Incus enrolment: the first contact (fingerprint to compare, Pin and
+    enrol offered) and the state after a successful enrolment."""
+    from concurrent.futures import Future
+
+    from ocv_desktop.core.errors import CertificateUnknown
+    from ocv_desktop.core.models import AuthMethod, Platform
+    from ocv_desktop.providers.lxd_family.enrollment import EnrollResult
+    from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog
+
+    def incus_editor() -> NodeEditorDialog:
+        editor = NodeEditorDialog(None, enroller=lambda *_: Future())  # type: ignore[arg-type,return-value]
+        editor.platform_combo.setCurrentIndex(editor.platform_combo.findData(Platform.INCUS))
+        editor.name_edit.setText("incus-lab")
+        editor.host_edit.setText("10.0.0.7")
+        editor.user_edit.setText("admin")
+        editor.auth_combo.setCurrentIndex(editor.auth_combo.findData(AuthMethod.KEY))
+        editor.key_edit.setText("/home/admin/.ssh/id_ed25519")
+        editor.token_edit.setText("eyJjbGllbnRfbmFtZSI6Im9jdi1kZXNrdG9wIn0=")
+        editor.show()
+        return editor
+
+    first = incus_editor()
+    contact: Future[Any] = Future()
+    contact.set_exception(CertificateUnknown("unknown", host="10.0.0.7", port=8443, fingerprint="3f" * 32))
+    first._enrolled_done(contact)  # type: ignore[arg-type]
+    yield "node-editor-enrol-first-contact", first
+    done = incus_editor()
+    enrolled: Future[Any] = Future()
+    node = done._candidate().replace(
+        api_endpoint="https://10.0.0.7:8443",
+        client_cert="/home/admin/.config/ocv-desktop/certs/n-1a2b.crt",
+        client_key="/home/admin/.config/ocv-desktop/certs/n-1a2b.key",
+        server_cert_fingerprint="3f" * 32,
+    )
+    enrolled.set_result(EnrollResult(node, "9c" * 32, "token", "incus 6.0.4"))
+    done._enrolled_done(enrolled)  # type: ignore[arg-type]
+    yield "node-editor-enrolled", done
+
+
 def gallery() -> Iterator[tuple[str, object]]:
     """(name, widget) for every dialog in its interesting states. Needs a QApplication."""
     from ocv_desktop.core.errors import (
@@ -169,6 +209,7 @@ def gallery() -> Iterator[tuple[str, object]]:
         AuthMethod,
         Instance,
         InstanceStatus,
+        InstanceType,
         NodeConfig,
         Platform,
     )
@@ -179,8 +220,9 @@ def gallery() -> Iterator[tuple[str, object]]:
     from ocv_desktop.ui.dialogs.confirm import ConfirmDeleteDialog
     from ocv_desktop.ui.dialogs.import_dialog import ImportReportDialog
     from ocv_desktop.ui.dialogs.node_editor import NodeEditorDialog
-    from ocv_desktop.ui.dialogs.password import NewPasswordDialog
+    from ocv_desktop.ui.dialogs.password import NewPasswordDialog, PasswordDialog
     from ocv_desktop.ui.dialogs.trust import TrustDialog
+    from ocv_desktop.ui.widgets.config_problems import ConfigProblemsPanel
     from ocv_desktop.ui.widgets.welcome import WelcomePanel
 
     fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8"
@@ -248,6 +290,44 @@ def gallery() -> Iterator[tuple[str, object]]:
     yield "ask-yes-no-destructive", box
     password = NewPasswordDialog(None, instances[0], "docker-eu-1", "vR7#kq2Lm9$wXe4tB8zN")
     yield "new-password", password
+    copied = NewPasswordDialog(None, instances[0], "docker-eu-1", "vR7#kq2Lm9$wXe4tB8zN", user="deploy")
+    copied.show()
+    # the state after Copy (the password box must not be clipped); the picture process leaves the
+    # real clipboard alone: a secret on it at interpreter exit crashes the offscreen plugin
+    from ocv_desktop.ui.dialogs import password as password_module
+
+    real_copy = password_module.copy_secret_to_clipboard
+    password_module.copy_secret_to_clipboard = lambda secret, clear_after=None: None
+    try:
+        copied.copy_button.click()
+    finally:
+        password_module.copy_secret_to_clipboard = real_copy
+    yield "new-password-copied", copied
+    pve = NodeConfig(name="pve-cluster-东京", type=Platform.PROXMOX, host="198.51.100.20")
+    vm = Instance(id="101", name="测试虚拟机", node_id="n2", status=InstanceStatus.RUNNING, raw_status="running",
+                  type=InstanceType.VM)  # fmt: skip
+    typed = PasswordDialog(None, vm, pve)
+    typed.user_edit.setText("deploy")
+    typed.type_radio.setChecked(True)
+    typed.password_edit.setText("correct horse")
+    typed.confirm_edit.setText("correct hose")
+    yield "password-typed-mismatch", typed
+    yield (
+        "password-generate",
+        PasswordDialog(None, instances[0], NodeConfig(name="docker-eu-1", type=Platform.DOCKER, host="h")),
+    )
+    yield from enrolment_gallery()
+    problems = ConfigProblemsPanel()
+    path = "/home/admin/.config/ocv-desktop/config.yaml"
+    problems.set_problems(
+        path,
+        [
+            f"{path}:4: nodes[0].type: must be one of docker, lxd, incus, proxmox, not 'hyper-v'",
+            f"{path}:9: nodes[1].port: must be a whole number, not 'twenty-two'",
+        ],
+    )
+    problems.resize(760, 560)
+    yield "config-problems", problems
     report = ImportReport(
         source=Path("/home/admin/oneclickvirt-providers.yaml"),
         added=(
@@ -394,14 +474,14 @@ def test_every_dialog_renders(variant: str, qapp: Any) -> None:
         assert title.startswith("[Åđđ ñöđé"), title
     else:
         assert title == "Add node"
-    assert len(sizes) == 22  # every dialog state of gallery() made a picture
+    assert len(sizes) == 28  # every dialog state of gallery() made a picture
     for name, size in sizes.items():
         assert_shows_the_theme_and_text(ARTIFACTS / variant / f"{name}.png", size)
         assert size["dpr"] == scale, name
         assert size["pixel_width"] == round(size["width"] * scale), name
         if scale == 1 and not variant.startswith("pseudo"):
             assert size["width"] <= 1280, f"{name} is {size['width']} px wide"
-        if name != "welcome":  # a dialog fits the screen (its body scrolls when it must)
+        if name not in ("welcome", "config-problems"):  # a dialog fits the screen (its body scrolls when it must)
             assert size["width"] <= SCREEN[0] / scale and size["height"] <= SCREEN[1] / scale, (name, size)
 
 

@@ -1,14 +1,17 @@
 """The images panel (issue 14, item 2) against the lab's Docker and its registry: pull an image with
 progress, see it listed, have its deletion refused while a container uses it (the refusal shown
-in the panel), then delete it; the filter narrows the table."""
+in the panel), then delete it; the filter narrows the table. Also the lists of Proxmox templates
+and ISOs (fakepve) and of Incus images (the lab's incusd)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QPushButton
 
 from ocv_desktop.services.activity import ActivityState
-from tests.ui.window_fixtures import child, docker_node, find_dialog
+from tests.ui.window_fixtures import child, docker_node, find_dialog, incus_node, pve_node
 
 pytestmark = [pytest.mark.lab]
 
@@ -83,3 +86,44 @@ def test_pull_refused_delete_and_delete_an_image_through_the_panel(qtbot, open_w
     finally:
         lab_docker.docker("rm", "-f", user)
         lab_docker.docker("rmi", ref)
+
+
+def panel_for(qtbot, it, node: str):
+    it.select_node(qtbot, node)
+    it.window.actions_.images.trigger()
+    panel = find_dialog(qtbot, "imagesPanel")
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() > 0, timeout=60_000)
+    return panel
+
+
+def test_the_panel_lists_proxmox_templates_and_isos(qtbot, open_window, lab, lab_pve):
+    fake = lab_pve.fake
+    template = f"{lab.unique_name('ocvtpl')}_1.0-1_amd64.tar.zst"
+    iso = f"{lab.unique_name('ocviso')}.iso"
+    fake.store_file("local", template, 90 * 2**20, content="vztmpl")
+    fake.store_file("local", iso, 300 * 2**20, content="iso")
+    it = open_window([pve_node(lab_pve, name="pve")])
+    panel = panel_for(qtbot, it, "pve")
+    ids = {i.id for i in panel.images}
+    assert {f"local:vztmpl/{template}", f"local:iso/{iso}"} <= ids
+    # every row is a template or an ISO of the fake's storage, each shown once, with its size
+    assert all(i.startswith(("local:vztmpl/", "local:iso/")) for i in ids) and len(ids) == len(panel.images)
+    shown = next(i for i in panel.images if i.id == f"local:iso/{iso}")
+    assert shown.size == 300 * 2**20
+    assert panel.select_image(f"local:iso/{iso}")
+    child(panel, QLineEdit, "imageFilter").setText("ocvtpl")
+    assert panel.proxy.rowCount() >= 1 and all(
+        "ocvtpl" in panel.proxy.index(r, 0).data() for r in range(panel.proxy.rowCount())
+    )
+
+
+def test_the_panel_lists_incus_images_as_the_server_has_them(qtbot, open_window, lab_incus):
+    on_server = json.loads(lab_incus.cli_ok("image", "list", "--format", "json"))
+    assert on_server, "the lab's Incus has no image"
+    it = open_window([incus_node(lab_incus, name="inc")])
+    panel = panel_for(qtbot, it, "inc")
+    assert sorted(i.id for i in panel.images) == sorted(img["fingerprint"] for img in on_server)
+    for img in on_server:
+        listed = next(i for i in panel.images if i.id == img["fingerprint"])
+        assert set(listed.aliases) >= {a["name"] for a in img.get("aliases") or []}
+        assert listed.size == img["size"]

@@ -11,7 +11,16 @@ import warnings
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+)
 
 from ocv_desktop.core.errors import CertificateUnknown, HostKeyChanged, HostKeyUnknown
 from ocv_desktop.core.models import AuthMethod, ExecutionRule, InstanceStatus, NodeConfig, Platform
@@ -138,9 +147,9 @@ def test_reset_password_shows_a_password_that_works_and_logs_none(qtbot, open_wi
     assert it.window.actions_.reset_password.isEnabled()
     it.window.actions_.reset_password.trigger()
 
-    box = message_box(qtbot)
-    assert name in box.text() and "lab-docker" in box.text()
-    child(box, QPushButton, "yesButton").click()
+    asked = find_dialog(qtbot, "passwordDialog")
+    assert name in child(asked, QLabel, "questionLabel").text()
+    child(asked, QPushButton, "okButton").click()  # root, generated: the defaults
     shown = find_dialog(qtbot, "newPasswordDialog", timeout=60)
     password = child(shown, QLineEdit, "passwordField").text()
     assert len(password) >= 12
@@ -153,6 +162,40 @@ def test_reset_password_shows_a_password_that_works_and_logs_none(qtbot, open_wi
     assert password not in act.message
     for log_file in it.home.logs_dir.glob("*.log*"):
         assert password not in log_file.read_text(errors="replace")
+
+
+def test_a_typed_password_for_another_user(qtbot, open_window, lab_docker, containers):
+    """The password dialog's own choices against a real container: user alice (created in it),
+    a typed password confirmed; the shadow entry then holds exactly that password."""
+    name = containers(DEBIAN)
+    lab_docker.docker_ok("exec", name, "useradd", "-m", "alice")
+    before = lab_docker.docker_ok("exec", name, "getent", "shadow", "alice").split(":")[1]
+    it = open_window([docker_node(lab_docker)])
+    qtbot.waitUntil(lambda: it.row_of(name) is not None, timeout=30_000)
+    it.select_rows([it.row_of(name)])
+    it.window.actions_.reset_password.trigger()
+    asked = find_dialog(qtbot, "passwordDialog")
+    child(asked, QLineEdit, "userEdit").setText("alice")
+    child(asked, QRadioButton, "typeRadio").setChecked(True)
+    typed = "Typed by hand 7"
+    child(asked, QLineEdit, "passwordEdit").setText(typed)
+    child(asked, QLineEdit, "confirmEdit").setText(typed + "x")
+    ok = child(asked, QPushButton, "okButton")
+    assert not ok.isEnabled()  # a mismatch never reaches the node
+    child(asked, QLineEdit, "confirmEdit").setText(typed)
+    assert ok.isEnabled()
+    ok.click()
+    qtbot.waitUntil(
+        lambda: any(a.action == "Reset password" and a.state is ActivityState.SUCCEEDED
+                    for a in it.window.activity_model.activities()),
+        timeout=60_000,
+    )  # fmt: skip
+    shadow = lab_docker.docker_ok("exec", name, "getent", "shadow", "alice").split(":")[1]
+    assert shadow != before and crypt.crypt(typed, shadow) == shadow
+    root = lab_docker.docker_ok("exec", name, "getent", "shadow", "root").split(":")[1]
+    assert crypt.crypt(typed, root) != root  # root was left alone
+    assert "alice" in it.window.statusBar().currentMessage()
+    assert not [w for w in QApplication.topLevelWidgets() if w.objectName() == "newPasswordDialog" and w.isVisible()]
 
 
 def test_remove_a_node_asks_first(qtbot, open_window, lab_docker):

@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 
 from ocv_desktop.core.errors import OcvError
+from ocv_desktop.ui.errors import localize
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ async def ask_yes_no(
 def error_box(parent: QWidget | None, title: str, error: BaseException) -> QMessageBox:
     """The message box ``show_error`` shows (built separately so tests can look at it)."""
     if isinstance(error, OcvError):
-        lines = error.message.splitlines() or [""]
+        lines = localize(error.message).splitlines() or [""]
         box = _message_box(parent, QMessageBox.Icon.Warning, title, "\n".join(lines[:MAX_ERROR_LINES]))
         if len(lines) > MAX_ERROR_LINES:
             box.setText(
@@ -120,7 +121,7 @@ def error_box(parent: QWidget | None, title: str, error: BaseException) -> QMess
             )
             box.setDetailedText(error.message)
         if error.hint:
-            box.setInformativeText(error.hint)
+            box.setInformativeText(localize(error.hint))
     else:
         box = _message_box(
             parent,

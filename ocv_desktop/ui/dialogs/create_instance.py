@@ -38,6 +38,7 @@ from ocv_desktop.core.errors import InvalidInput, OcvError
 from ocv_desktop.core.models import Image, Instance, InstanceSpec, InstanceType, NodeConfig, Platform
 from ocv_desktop.providers.base import provider_class
 from ocv_desktop.ui.dialogs.widgets import FittingDialog, error_colour, node_combo, set_text_colour, text_label
+from ocv_desktop.ui.errors import localize
 from ocv_desktop.ui.models.formatting import format_bytes
 
 
@@ -242,7 +243,9 @@ class CreateInstanceDialog(FittingDialog):
             return [self.tr("Add a node first.")]
         name = self.name_edit.text()
         name_problem = provider_class(node.type).name_problem(name) if name else None
-        self.name_problem.setText(self.tr("Invalid name: {rule}").format(rule=name_problem) if name_problem else "")
+        self.name_problem.setText(
+            self.tr("Invalid name: {rule}").format(rule=localize(name_problem)) if name_problem else ""
+        )
         self.name_problem.setVisible(bool(name_problem))
         if not name:
             problems.append(self.tr("Type a name."))

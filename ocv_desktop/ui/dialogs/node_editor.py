@@ -13,6 +13,11 @@ switching from Proxmox to Docker drops the Proxmox settings instead of keeping i
 Secrets (SSH password, key passphrase, Proxmox token secret and password) are typed into fields
 that never echo. They are returned by ``secrets()`` and never put into the ``NodeConfig``; when
 editing, an empty secret field means "keep the stored one" (``None`` in ``NodeSecrets``).
+
+For LXD/Incus the dialog also enrols (``enroller``: ``Session.enroll``, the code behind ``nodes
+enroll``): with a pasted trust token or over SSH; the server certificate is shown at first contact
+and pinned only when the user presses *Pin and enrol*. The result (endpoint, certificate paths,
+pin) fills the form and is saved with the node.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QDir, Qt
@@ -45,6 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocv_desktop.core.errors import CertificateUnknown
 from ocv_desktop.core.models import (
     AuthMethod,
     CheckKind,
@@ -69,7 +76,11 @@ from ocv_desktop.ui.dialogs.widgets import (
     set_text_colour,
     text_label,
 )
+from ocv_desktop.ui.errors import error_text, localize
 from ocv_desktop.ui.icons import PLATFORM_NAMES, platform_icon
+
+if TYPE_CHECKING:
+    from ocv_desktop.providers.lxd_family.enrollment import EnrollResult  # brings httpx (issue 15)
 
 _TAG_SEPARATORS = re.compile(r"[,，、]")  # ASCII comma, full-width comma, ideographic comma
 
@@ -100,10 +111,15 @@ class NodeEditorDialog(FittingDialog):
         local: Platform | None = None,
         local_endpoint: str | None = None,
         tester: Tester | None = None,
+        enroller: Enroller | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("nodeEditor")
         self._tester = tester
+        self._enroller = enroller
+        self._enrolled: NodeConfig | None = None  # what the last enrolment made (endpoint, cert, pin)
+        self._offered_pin: str | None = None  # the server certificate shown at first contact
+        self._enrolling = False
         self._existing = existing
         self._taken = frozenset(taken_names) - ({existing.name} if existing else set())
         self._node_id = existing.id if existing else new_node_id()
@@ -233,19 +249,64 @@ class NodeEditorDialog(FittingDialog):
         self._add_row(
             api, "client_key", self.tr("Client ke&y:"), self._with_browse(self.cert_key_edit, self._browse_cert_key)
         )
-        self.enrol_note = text_label(
-            self.tr(
-                "No certificate yet? Leave both empty and run `ocv-desktop nodes enroll NAME` once: it "
-                "creates a client certificate and makes the server trust it."
-            ),
-            object_name="enrolNote",
-        )
-        self._add_row(api, "enrol_note", "", self.enrol_note)
+        self._add_row(api, "enrol_note", "", self._build_enrolment())
         self.ca_edit = self._line("caFileEdit", self.tr("none: pin the server certificate"))
         self._add_row(api, "ca_file", self.tr("CA &file:"), self._with_browse(self.ca_edit, self._browse_ca))
         self.pin_label = mono_label("", object_name="pinLabel")
         self._add_row(api, "server_cert_fingerprint", self.tr("Pinned certificate:"), self.pin_label)
         return self.api_group
+
+    def _build_enrolment(self) -> QWidget:
+        """LXD/Incus enrolment, as ``ocv-desktop nodes enroll`` does it: a client certificate is
+        made, the server's certificate pinned (its fingerprint shown first), and the certificate
+        trusted with a pasted trust token or over SSH. The result fills the fields above."""
+        box = QWidget(objectName="enrolBox")
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.enrol_note = text_label(
+            self.tr(
+                "No certificate yet? Leave both empty and enrol: a client certificate is created and the "
+                "server is made to trust it, with a trust token (on the server: `incus config trust add "
+                "NAME` or `lxc config trust add`) or over SSH."
+            ),
+            object_name="enrolNote",
+        )
+        column.addWidget(self.enrol_note)
+        self.token_edit = self._line("trustTokenEdit", self.tr("paste the trust token here"))
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)  # a token is a one-time secret
+        self.token_edit.textChanged.connect(lambda _: self._update_enrol_buttons())
+        column.addWidget(self.token_edit)
+        buttons = QHBoxLayout()
+        self.enrol_token_button = QPushButton(self.tr("Enrol with &token"), objectName="enrolTokenButton")
+        self.enrol_token_button.clicked.connect(lambda: self._enrol(with_token=True))
+        self.enrol_ssh_button = QPushButton(self.tr("Enrol over SS&H"), objectName="enrolSshButton")
+        self.enrol_ssh_button.clicked.connect(lambda: self._enrol(with_token=False))
+        self.enrol_pin_button = QPushButton(self.tr("&Pin and enrol"), objectName="enrolPinButton")
+        self.enrol_pin_button.setToolTip(
+            self.tr("Trust exactly this server certificate (compare its fingerprint first) and enrol")
+        )
+        self.enrol_pin_button.clicked.connect(self._enrol_pinned)
+        self.enrol_pin_button.hide()
+        for button in (self.enrol_token_button, self.enrol_ssh_button, self.enrol_pin_button):
+            button.setAutoDefault(False)
+        buttons.addWidget(self.enrol_token_button)
+        buttons.addWidget(self.enrol_ssh_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        self.enrol_status = text_label("", object_name="enrolStatus")
+        self.enrol_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.enrol_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.enrol_status.hide()
+        column.addWidget(self.enrol_status)
+        # the fingerprint to compare, in the monospace lines the trust dialog uses
+        self.enrol_fingerprint = mono_label("", object_name="enrolFingerprint")
+        self.enrol_fingerprint.hide()
+        column.addWidget(self.enrol_fingerprint)
+        pin_row = QHBoxLayout()
+        pin_row.addWidget(self.enrol_pin_button)
+        pin_row.addStretch(1)
+        column.addLayout(pin_row)
+        return box
 
     def _build_options(self) -> QGroupBox:
         self.options_group, options = self._group(self.tr("Options"), "optionsGroup")
@@ -455,6 +516,9 @@ class NodeEditorDialog(FittingDialog):
 
     def _kept_pin(self, node: NodeConfig) -> str | None:
         """The pinned certificate stays only while the API address it was pinned for stays."""
+        done = self._enrolled
+        if done is not None and (node.api_endpoint, node.host, node.type) == (done.api_endpoint, done.host, done.type):
+            return done.server_cert_fingerprint
         old = self._existing
         if old is None or old.server_cert_fingerprint is None or not self._uses_api_address():
             return None
@@ -496,7 +560,7 @@ class NodeEditorDialog(FittingDialog):
             return
         error = future.exception()
         if error is not None:
-            self.test_results.setText(self.tr("The test failed: {error}").format(error=error))
+            self.test_results.setText(self.tr("The test failed: {error}").format(error=error_text(error)))
             return
         report = future.result()
         names = {CheckKind.SSH: self.tr("SSH"), CheckKind.API: self.tr("API"), CheckKind.SERVICE: self.tr("Service")}
@@ -508,17 +572,119 @@ class NodeEditorDialog(FittingDialog):
                     line += f" ({check.detail})"
             elif check.status is CheckStatus.NOT_CHECKED:
                 line = self.tr("{check}: not checked ({why})").format(
-                    check=names.get(check.kind, check.kind.value), why=check.error or "-"
+                    check=names.get(check.kind, check.kind.value), why=localize(check.error or "-")
                 )
             else:
                 line = self.tr("{check}: FAILED: {error}").format(
-                    check=names.get(check.kind, check.kind.value), error=check.error
+                    check=names.get(check.kind, check.kind.value), error=localize(check.error or "")
                 )
             lines.append(line)
         self.test_results.setText("\n".join(lines) or self.tr("No check applies to this node."))
         bad = any(c.status is CheckStatus.OFFLINE for c in report.checks)
         set_text_colour(self.test_results, error_colour(self) if bad else self.palette().windowText().color())
         fit_height(self)
+
+    # --- enrolment (LXD/Incus) ------------------------------------------------------------------
+
+    def _can_enrol_over_ssh(self) -> bool:
+        return not self.local_check.isChecked() and bool(
+            self.host_edit.text().strip() and self.user_edit.text().strip()
+        )
+
+    def _update_enrol_buttons(self) -> None:
+        ready = self._enroller is not None and not self._problems and not self._enrolling
+        self.enrol_token_button.setEnabled(ready and bool(self.token_edit.text().strip()))
+        self.enrol_ssh_button.setEnabled(ready and self._can_enrol_over_ssh())
+        self.enrol_pin_button.setEnabled(ready)
+        if self._enroller is None:
+            why = self.tr("Enrolment runs from the main window")
+        elif self._problems:
+            why = self.tr("Fill in the fields above first")
+        else:
+            why = ""
+        self.enrol_token_button.setToolTip(
+            why or (self.tr("Paste a trust token first") if not self.token_edit.text().strip() else
+                    self.tr("Create a client certificate and have the server trust it with this token"))
+        )  # fmt: skip
+        self.enrol_ssh_button.setToolTip(
+            why or (self.tr("Needs the SSH host and user name") if not self._can_enrol_over_ssh() else
+                    self.tr("Create a client certificate and add it to the server's trust list over SSH"))
+        )  # fmt: skip
+
+    def _enrol(self, *, with_token: bool, accept: str | None = None) -> None:
+        self._update()
+        if self._enroller is None or self._problems:
+            return
+        self._enrol_with_token = with_token
+        token = self.token_edit.text().strip() if with_token else None
+        self._enrolling = True
+        self.enrol_pin_button.hide()
+        self.enrol_fingerprint.hide()
+        self._show_enrol_status(
+            self.tr("Enrolling with the trust token…") if with_token else self.tr("Enrolling over SSH…"), bad=False
+        )
+        self._update_enrol_buttons()
+        # empty certificate fields: enrol() makes a new pair; an empty endpoint: https://HOST:8443
+        future = self._enroller(self._candidate(), self._candidate_secrets(), token, accept)
+        future.add_done_callback(self._enrolled_done)
+
+    def _enrol_pinned(self) -> None:
+        self._enrol(with_token=self._enrol_with_token, accept=self._offered_pin)
+
+    def _enrolled_done(self, future: asyncio.Future[EnrollResult]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._enrolling = False
+        try:
+            self._after_enrolment(future)
+        finally:
+            self._update_enrol_buttons()
+            fit_height(self)
+
+    def _after_enrolment(self, future: asyncio.Future[EnrollResult]) -> None:
+        if future.cancelled():
+            self._show_enrol_status(self.tr("The enrolment was cancelled."), bad=True)
+            return
+        error = future.exception()
+        if isinstance(error, CertificateUnknown):
+            self._offered_pin = error.fingerprint
+            self._show_enrol_status(
+                self.tr(
+                    "First contact with {address}. Compare this SHA-256 fingerprint with the server's "
+                    "(`incus info` or `lxc info`: certificate_fingerprint), then pin it:"
+                ).format(address=f"{error.host}:{error.port}"),
+                bad=False,
+            )
+            self.enrol_fingerprint.setText(certificate_fingerprint_lines(error.fingerprint))
+            self.enrol_fingerprint.show()
+            self.enrol_pin_button.show()
+            return
+        if error is not None:
+            self._show_enrol_status(self.tr("The enrolment failed: {error}").format(error=error_text(error)), bad=True)
+            return
+        result = future.result()
+        self._enrolled = result.node
+        self.endpoint_edit.setText(result.node.api_endpoint or "")
+        self.cert_edit.setText(result.node.client_cert or "")
+        self.cert_key_edit.setText(result.node.client_key or "")
+        self.token_edit.clear()  # single use
+        how = {
+            "token": self.tr("with the trust token"),
+            "ssh": self.tr("over SSH"),
+            "already-trusted": self.tr("it trusted this certificate already"),
+        }.get(result.method, result.method)
+        self._show_enrol_status(
+            self.tr("Enrolled: {server} trusts this app ({how}). Save the node to keep it.").format(
+                server=result.server, how=how
+            ),
+            bad=False,
+        )
+        self._update()
+
+    def _show_enrol_status(self, text: str, *, bad: bool) -> None:
+        self.enrol_status.setText(text)
+        set_text_colour(self.enrol_status, error_colour(self) if bad else self.palette().windowText().color())
+        self.enrol_status.show()
 
     # --- showing the state ------------------------------------------------------------------------
 
@@ -532,6 +698,7 @@ class NodeEditorDialog(FittingDialog):
         self._show_problems(problems)
         self.ok_button.setEnabled(not problems)
         self.test_button.setEnabled(not problems)
+        self._update_enrol_buttons()
         self._update_pin(node)
         fit_height(self, shrink=self._rows_changed)  # messages came or went, rows were shown or hidden
 
@@ -637,6 +804,8 @@ def _secret_or_none(edit: QLineEdit) -> str | None:
 
 
 Tester = Callable[[NodeConfig, NodeSecrets], "asyncio.Future[HealthReport]"]
+# (node, typed secrets, trust token or None for SSH, accepted server fingerprint) -> the enrolment
+Enroller = Callable[[NodeConfig, NodeSecrets, "str | None", "str | None"], "asyncio.Future[EnrollResult]"]
 
 
 async def run_node_editor(
@@ -647,11 +816,18 @@ async def run_node_editor(
     local: Platform | None = None,
     local_endpoint: str | None = None,
     tester: Tester | None = None,
+    enroller: Enroller | None = None,
 ) -> tuple[NodeConfig, NodeSecrets] | None:
     """Open the editor and wait: (node, typed secrets) when the user saved, else None.
     ``tester`` starts a connection test (Session.test_connection as a task): the Test button."""
     dialog = NodeEditorDialog(
-        parent, existing=existing, taken_names=taken_names, local=local, local_endpoint=local_endpoint, tester=tester
+        parent,
+        existing=existing,
+        taken_names=taken_names,
+        local=local,
+        local_endpoint=local_endpoint,
+        tester=tester,
+        enroller=enroller,
     )
     if await run_and_dispose(dialog) != QDialog.DialogCode.Accepted:
         return None

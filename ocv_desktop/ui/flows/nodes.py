@@ -12,7 +12,7 @@ from ocv_desktop.core.errors import OcvError, SecretStoreError
 from ocv_desktop.core.models import HealthReport, NodeConfig, NodeSecrets, Platform
 from ocv_desktop.ui.dialogs.base import ask_yes_no, show_error
 from ocv_desktop.ui.dialogs.import_dialog import choose_import_file, show_import_report
-from ocv_desktop.ui.dialogs.node_editor import run_node_editor
+from ocv_desktop.ui.dialogs.node_editor import Enroller, run_node_editor
 
 if TYPE_CHECKING:
     from ocv_desktop.ui.app_window import MainWindow
@@ -28,9 +28,21 @@ def _tester(window: MainWindow) -> Callable[[NodeConfig, NodeSecrets], asyncio.F
     return lambda node, secrets: window.ws.run_task("ui:test-connection", window.ws.test_connection(node, secrets))
 
 
+def _enroller(window: MainWindow) -> Enroller:
+    """The editor's enrolment: Session.enroll as a named task (one at a time per dialog)."""
+    return lambda node, secrets, token, accept: window.ws.run_task(
+        "ui:enroll", window.ws.enroll(node, secrets, token=token, accept_fingerprint=accept)
+    )
+
+
 async def add_node(window: MainWindow, local: Platform | None = None, endpoint: str | None = None) -> None:
     entered = await run_node_editor(
-        window, taken_names=_taken_names(window), local=local, local_endpoint=endpoint, tester=_tester(window)
+        window,
+        taken_names=_taken_names(window),
+        local=local,
+        local_endpoint=endpoint,
+        tester=_tester(window),
+        enroller=_enroller(window),
     )
     if entered is not None:
         failed = QCoreApplication.translate("MainWindow", "The node could not be added")
@@ -39,7 +51,11 @@ async def add_node(window: MainWindow, local: Platform | None = None, endpoint: 
 
 async def edit_node(window: MainWindow, node: NodeConfig) -> None:
     entered = await run_node_editor(
-        window, existing=node, taken_names=_taken_names(window, node.id), tester=_tester(window)
+        window,
+        existing=node,
+        taken_names=_taken_names(window, node.id),
+        tester=_tester(window),
+        enroller=_enroller(window),
     )
     if entered is not None:
         failed = QCoreApplication.translate("MainWindow", "The node could not be saved")

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor
 
 from ocv_desktop.core.models import HealthState
 from ocv_desktop.services.activity import Activity, ActivityState
+from ocv_desktop.ui.errors import localize
 from ocv_desktop.ui.models.formatting import format_seconds
 from ocv_desktop.ui.theme import HEALTH_COLOURS
 
@@ -130,7 +131,7 @@ class ActivityModel(QAbstractTableModel):
         if col == self.TIME:
             return a.started.strftime("%Y-%m-%d %H:%M:%S %Z")
         if col == self.RESULT and a.message:
-            return a.message
+            return localize(a.message)
         return None
 
     def _display(self, a: Activity, col: int) -> str:
@@ -141,7 +142,7 @@ class ActivityModel(QAbstractTableModel):
             self.INSTANCE: lambda: a.instance_name,
             self.DURATION: lambda: "" if a.state is ActivityState.QUEUED else format_seconds(a.duration),
             self.PROGRESS: lambda: self._state_text(a),
-            self.RESULT: lambda: a.message.splitlines()[0] if a.message else "",
+            self.RESULT: lambda: localize(a.message).splitlines()[0] if a.message else "",
         }
         cell = cells.get(col)
         return cell() if cell else ""

@@ -1,7 +1,8 @@
 """A non-modal banner at the top of the window for problems the user should know about:
 unexpected errors (bugs, reported by the global exception hooks), a config file that does not
-load, a failed background task. Never a traceback dialog: the banner shows one line, the full
-text is in its tooltip and in the log file.
+load, a failed background task. Never a traceback dialog: the banner shows the text (up to
+``MAX_LINES`` lines, so every problem of a broken file is in view), the full text is in its tooltip
+and in the log file.
 
 Several problems in a row show the newest with a count; the close button hides the banner.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
+
+MAX_LINES = 12
 
 
 class ErrorBanner(QFrame):
@@ -48,9 +51,12 @@ class ErrorBanner(QFrame):
 
     def show_message(self, text: str) -> None:
         self._count += 1
-        first_line = text.strip().splitlines()[0] if text.strip() else text
+        lines = text.strip().splitlines() or [text]
+        shown = "\n".join(lines[:MAX_LINES])
+        if len(lines) > MAX_LINES:
+            shown += "\n" + self.tr("… {count} more lines in the log file").format(count=len(lines) - MAX_LINES)
         more = self.tr(" (and {count} earlier)").format(count=self._count - 1) if self._count > 1 else ""
-        self._label.setText(first_line + more)
+        self._label.setText(shown + more)
         self._label.setToolTip(text)
         self.show()
 
