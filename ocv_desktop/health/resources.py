@@ -110,8 +110,9 @@ def parse_meminfo(text: str) -> tuple[int | None, int | None]:
     for line in text.splitlines():
         key, _, rest = line.partition(":")
         fields = rest.split()
-        if fields and fields[0].isdigit():
-            mem[key.strip()] = int(fields[0]) * 1024  # /proc/meminfo is in KiB
+        kib = _int(fields[0]) if fields else None  # str.isdigit() also takes "²", which int() refuses
+        if kib is not None:
+            mem[key.strip()] = kib * 1024  # /proc/meminfo is in KiB
     total = mem.get("MemTotal")
     available = mem.get("MemAvailable", mem.get("MemFree"))
     return total, (total - available) if total is not None and available is not None else None
