@@ -93,6 +93,7 @@ REMOTE_EXIT_GRACE = KILL_AFTER + 3.0  # how long we wait for the remote side to 
 # covers the moment sshd still counts a channel we closed (slots free up with a delay).
 DEFAULT_MAX_CHANNELS = 8
 READ_CHUNK = 65536
+_EXEC_REFUSED = (asyncssh.OPEN_REQUEST_SESSION_FAILED,)
 MAX_CONSOLES = 4  # interactive terminals open at once on one connection (each holds a channel slot)
 
 T = TypeVar("T")
@@ -528,7 +529,11 @@ class SshSession:
         conn: asyncssh.SSHClientConnection, command: str | None, pty: TermSize | None = None
     ) -> asyncssh.SSHClientProcess[bytes]:
         if pty is None:
-            return await open_when_free(conn, lambda: conn.create_process(command, encoding=None))
+            # A refused exec request never started the command (sshd refuses it when the slot it
+            # counted is not free yet): as safe to retry as a refused channel.
+            return await open_when_free(
+                conn, lambda: conn.create_process(command, encoding=None), also_busy=_EXEC_REFUSED
+            )
         # A terminal: stderr is the same terminal (merged), and the size goes with the pty-req.
         # The locale goes along as OpenSSH's client sends it (SendEnv LANG LC_*): a UTF-8 shell
         # counts CJK characters right when editing a line; sshd drops what AcceptEnv refuses.

@@ -13,6 +13,7 @@ shell, or ``docker exec``/``incus exec``/``pct enter``, which pass the end on to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -60,6 +61,11 @@ class SshConsole:
             log.info("console %s ended: %s", self._title, exc)
             data = b""
         if not data:
+            # sshd sends EOF before the exit-status message and the channel close: wait for the
+            # close, so exit_status is known by the time the end is reported.
+            with contextlib.suppress(TimeoutError, asyncssh.Error, OSError):
+                async with asyncio.timeout(CLOSE_GRACE):
+                    await self._process.wait_closed()
             self._ended = True
             self._release()
         return data
