@@ -33,6 +33,7 @@ import contextlib
 import dataclasses
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from enum import StrEnum
@@ -176,6 +177,7 @@ def _installed_backends() -> list[keyring.backend.KeyringBackend]:
     null (-1) backends are what it offers when it has nothing, so they are left out. (keyring's own
     get_all_keyring(), and the ChainerBackend built on it, keep the answer of their first call for
     the whole process, so a Secret Service that appears later would never be seen.)"""
+    _skip_foreign_platform_apis()
     keyring.backend.get_all_keyring()  # loads the backends of installed plugins (once)
     found: list[tuple[float, keyring.backend.KeyringBackend]] = []
     for cls in keyring.backend.KeyringBackend.get_viable_backends():
@@ -187,6 +189,16 @@ def _installed_backends() -> list[keyring.backend.KeyringBackend]:
                 found.append((priority, cls()))
     found.sort(key=lambda pair: pair[0], reverse=True)
     return [backend for _, backend in found]
+
+
+def _skip_foreign_platform_apis() -> None:
+    """Away from macOS, keyring's macOS backend still imports its ``api`` module, which calls
+    ``ctypes.util.find_library`` three times; on Linux each runs ``ldconfig -p`` (and gcc when it
+    is installed) as child processes: ~100 ms of every ``nodes list`` and of the GUI's keyring
+    opening, for a backend that is never viable there. Marking the module absent makes keyring's
+    own ``try: from . import api`` fail at once, as it does on a machine without the frameworks."""
+    if sys.platform != "darwin":
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
 
 
 def _first_acceptable(
