@@ -217,7 +217,10 @@ async def _install_configured_language(home: Home) -> None:
 async def _run_window(home: Home) -> None:
     setup_logging(home)
     log.info("ocv-desktop %s starting (Qt %s, PySide6 %s)", __version__, qVersion(), PYSIDE_VERSION)
-    secrets = await SecretStore.open()
+    # The window is built and painted from config.yaml first; the keyring opens after (issue 15:
+    # keyring's imports and its D-Bus probe cost 60-135 ms before the first paint). Until then
+    # the store makes every secret call wait, and the status bar says it is being opened.
+    secrets = SecretStore.opening()
     await _install_configured_language(home)
     workspace = Workspace(home, secrets)
     window = MainWindow(workspace)
@@ -235,7 +238,10 @@ async def _run_window(home: Home) -> None:
     try:
         await workspace.start(monitor=False, refresh=False)  # the nodes from the config, no network yet
         log.info("main window shown with %d nodes", len(workspace.nodes))
-        await asyncio.to_thread(warm_imports)  # the window paints and answers meanwhile; see WARM_MODULES
+        # Both off the loop (the keyring on its own thread): the window paints and answers meanwhile.
+        opened, _ = await asyncio.gather(SecretStore.open(), asyncio.to_thread(warm_imports))
+        secrets.adopt(opened)
+        workspace.keyringStateChanged.emit()
         freeze_startup_heap()
         workspace.begin()  # health monitor and first refreshes
         await done.wait()
