@@ -194,8 +194,10 @@ def freeze_startup_heap() -> None:
     A full (generation 2) collection scans every tracked object, and with Qt and the engine loaded
     one took 100+ ms: a visible freeze whenever it happened during a refresh. What exists at
     start-up lives until exit anyway, so once frozen it is never scanned again and collections
-    only look at what changed since (gc.freeze, Python >= 3.7)."""
-    gc.collect()
+    only look at what changed since (gc.freeze, Python >= 3.7). The young generations are
+    collected first; a full collection here was itself a 50-100 ms stall right after the first
+    paint (issue 15), for the little cyclic garbage that start-up leaves in the old one."""
+    gc.collect(1)
     gc.freeze()
 
 
