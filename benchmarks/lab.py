@@ -1,7 +1,7 @@
 """The node-side figures, from the real lab (tests/lab; root): the health round with the shipped
 defaults at N=50 against N=1, and the worst event-loop stall while 1000 Docker containers are listed.
 
-Both reuse tests/benchmarks/health_fanout.py's pieces (N OpenSSH sshd, the delay proxy that adds
+Both reuse benchmarks/health_fanout.py's pieces (N OpenSSH sshd, the delay proxy that adds
 50 ms each way, the lab's real dockerd). Rounds alternate N=1 and N=50 so load on the machine hits
 both alike.
 """
@@ -45,12 +45,12 @@ class LoopProbe:
 
 
 async def _health(nodes, password: str, rounds: int) -> tuple[Series, Series]:
+    from benchmarks.health_fanout import one_round
     from ocv_desktop.core.models import NodeSecrets
     from ocv_desktop.health.monitor import MonitorSettings
     from ocv_desktop.services.pool import ProviderPool
     from ocv_desktop.store.config import Settings
     from ocv_desktop.store.secrets import SecretStore
-    from tests.benchmarks.health_fanout import one_round
 
     settings = Settings()  # the shipped defaults: the point of this row
     monitor = MonitorSettings.from_settings(settings)
@@ -100,10 +100,10 @@ async def _docker_stall(node, rounds: int) -> Series:
 
 
 def run(rounds: int, nodes_n: int = 50) -> list[Row]:
+    from benchmarks.health_fanout import DelayProxy, make_nodes, start_sshds
     from ocv_desktop.core.errors import OcvError
     from ocv_desktop.store.home import Home
     from ocv_desktop.transport.known_hosts import trust_host_key
-    from tests.benchmarks.health_fanout import DelayProxy, make_nodes, start_sshds
     from tests.lab.lab import Lab
 
     rows: list[Row] = []
