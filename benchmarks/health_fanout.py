@@ -222,12 +222,12 @@ def make_nodes(hosts, ports: list[int] | None, home, key: Path, user: str | None
 # --- measuring ---------------------------------------------------------------------------------------
 
 
-async def one_round(pool, nodes, settings) -> tuple[float, list]:
+async def one_round(pool, nodes, settings, warm=None) -> tuple[float, list]:
     from ocv_desktop.health.monitor import check_all
 
     t0 = time.perf_counter()
     reports = []
-    async with contextlib.aclosing(check_all(nodes, pool.check_health, settings)) as finished:
+    async with contextlib.aclosing(check_all(nodes, pool.check_health, settings, warm)) as finished:
         async for report in finished:
             reports.append(report)
     return time.perf_counter() - t0, reports
