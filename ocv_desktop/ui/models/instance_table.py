@@ -82,6 +82,7 @@ class InstanceTableModel(QAbstractTableModel):
     FilterRole = Qt.ItemDataRole.UserRole + 3  # "<node id>\x1f<search text>" (InstanceFilterProxy)
     CHUNK = 100  # instances compared, changed or inserted per slice
     TURN_BUDGET = 0.008  # seconds of slices per event-loop turn; the rest waits for the next turn
+    SORT_INLINE = 2000  # up to this many rows a re-sort (< 1 ms) never waits for a turn of its own
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -149,8 +150,9 @@ class InstanceTableModel(QAbstractTableModel):
         self._apply_pending()
 
     def settled(self) -> bool:
-        """True when every row matches the workspace (no slice is waiting)."""
-        return not self._pending
+        """True when every row matches the workspace and is in its sorted place (no slice and no
+        re-sort is waiting)."""
+        return not self._pending and not self._order_dirty
 
     def _apply_pending(self) -> None:
         deadline = time.perf_counter() + self.TURN_BUDGET
@@ -161,7 +163,8 @@ class InstanceTableModel(QAbstractTableModel):
                 del self._pending[node_id]
             if time.perf_counter() >= deadline:
                 break
-        if self._pending or (self._order_dirty and time.perf_counter() >= deadline):
+        spent = time.perf_counter() >= deadline and len(self._rows) > self.SORT_INLINE
+        if self._pending or (self._order_dirty and spent):
             if not self._more.isActive():  # the rest, or the re-sort, in a turn of its own
                 self._more.start()
         elif self._order_dirty:
