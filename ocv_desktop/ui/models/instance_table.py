@@ -23,7 +23,7 @@ from __future__ import annotations
 import operator
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -63,6 +63,15 @@ class _Row:
     sort: tuple[Any, ...]
     search: str  # casefolded text of every column, for the filter
     filter: str  # "<node id>\x1f<search>": what InstanceFilterProxy's regular expression reads
+
+
+@dataclass(slots=True)
+class _Found:
+    """What the slices of one turn found for one node: rows changed in place, rows to insert."""
+
+    touched: list[int] = field(default_factory=list)
+    added: list[_Row] = field(default_factory=list)
+    new_keys: set[Key] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -155,14 +164,20 @@ class InstanceTableModel(QAbstractTableModel):
         return not self._pending and not self._order_dirty
 
     def _apply_pending(self) -> None:
+        """Slices of the waiting plans until ``TURN_BUDGET`` is spent; what they found goes out
+        once per node and turn (one ``dataChanged`` per contiguous range, one insert for the new
+        rows): a view pays per signal, so fewer, larger signals load a big listing faster."""
         deadline = time.perf_counter() + self.TURN_BUDGET
+        found: dict[str, _Found] = {}
         while self._pending:
             node_id, plan = next(iter(self._pending.items()))
-            self._apply_slice(node_id, plan)
+            self._compare_slice(plan, found.setdefault(node_id, _Found()))
             if plan.done >= len(plan.fresh):
                 del self._pending[node_id]
             if time.perf_counter() >= deadline:
                 break
+        for node_id, what in found.items():
+            self._publish(node_id, what)
         spent = time.perf_counter() >= deadline and len(self._rows) > self.SORT_INLINE
         if self._pending or (self._order_dirty and spent):
             if not self._more.isActive():  # the rest, or the re-sort, in a turn of its own
@@ -171,34 +186,36 @@ class InstanceTableModel(QAbstractTableModel):
             self._order_dirty = False
             self._resort_if_needed()
 
-    def _apply_slice(self, node_id: str, plan: _Plan) -> None:
-        """The next ``CHUNK`` instances of one node's plan: changed rows first (``dataChanged``),
-        then the new ones appended (one ``beginInsertRows``)."""
+    def _compare_slice(self, plan: _Plan, found: _Found) -> None:
+        """The next ``CHUNK`` instances of one node's plan: changed rows are replaced (their row
+        numbers noted), new ones are made (inserted by ``_publish``)."""
         lo = plan.done
         hi = plan.done = min(lo + self.CHUNK, len(plan.fresh))
         rows, row_of = self._rows, self._row_of
-        touched: list[int] = []
-        added: list[Instance] = []
         for inst, key in zip(plan.fresh[lo:hi], plan.keys[lo:hi], strict=True):
             row = row_of.get(key)
             if row is None:
-                added.append(inst)
+                if key not in found.new_keys:  # a listing that names an instance twice: the first
+                    found.new_keys.add(key)
+                    found.added.append(self._make_row(inst))
             elif rows[row].inst != inst:
                 rows[row] = self._make_row(inst)
-                touched.append(row)
-        for first, last in _runs_ascending(sorted(touched)):
+                found.touched.append(row)
+
+    def _publish(self, node_id: str, found: _Found) -> None:
+        rows, row_of = self._rows, self._row_of
+        for first, last in _runs_ascending(sorted(found.touched)):
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMNS - 1))
-        if added:
+        if found.added:
             start = len(rows)
-            made = [self._make_row(inst) for inst in added]
-            self.beginInsertRows(QModelIndex(), start, start + len(made) - 1)
-            rows.extend(made)
+            self.beginInsertRows(QModelIndex(), start, start + len(found.added) - 1)
+            rows.extend(found.added)
             mine = self._keys_of.setdefault(node_id, set())
-            for offset, row_ in enumerate(made):
-                row_of[row_.key] = start + offset
-                mine.add(row_.key)
+            for offset, row in enumerate(found.added):
+                row_of[row.key] = start + offset
+                mine.add(row.key)
             self.endInsertRows()
-        if touched or added:
+        if found.touched or found.added:
             self._order_dirty = True
 
     def _nodes_changed(self) -> None:
