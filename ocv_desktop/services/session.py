@@ -730,8 +730,8 @@ class Session:
             return False
         await self.pool.drop(node_id)
         self._clear_trust(node_id)
-        if isinstance(exc, HostKeyError):
-            self.trust_advised.pop(node_id, None)
+        if isinstance(exc, HostKeyError) and self.trust_advised.pop(node_id, None) is not None:
+            self.listener.node_state_changed(node_id)  # the badge's "!" goes (the tree caches it)
         self._finish(act, ActivityState.SUCCEEDED, exc.fingerprint)
         self.check_now([node_id])
         return True
