@@ -72,13 +72,14 @@ package:
 	$(MAKE) --no-print-directory $(STAMP)
 	PYTHON=$(abspath $(PY)) ./packaging/linux/build.sh
 
-## bench: the scale figures of issue 15 as ratios against baselines measured in the same run
-##        (benchmarks/), the timing figures the tests print instead of asserting, and the health
-##        fan-out (numbers, no asserts; run as root: they start lab servers)
+## bench: the scale figures of issue 15 as ratios against baselines measured in the same run,
+##        the timing figures the tests print instead of asserting, and the health fan-out; all in
+##        benchmarks/ (numbers, no asserts; run as root: they start lab servers)
 bench: $(STAMP)
 	$(PY) -m benchmarks
-	$(PY) tests/benchmarks/figures.py
-	$(PY) tests/benchmarks/health_fanout.py
+	$(PY) benchmarks/figures.py
+	$(PY) benchmarks/health_fanout.py
+	$(PY) benchmarks/api_console_echo.py
 
 ## lab-up: start the test lab (sshd, dockerd, incusd, LXD, fakepve) in the background, as root,
 ##         and write a home dir with its nodes (LAB_HOME, default /tmp/ocv-lab-home)

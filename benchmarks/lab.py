@@ -1,7 +1,7 @@
 """The node-side figures, from the real lab (tests/lab; root): the health round with the shipped
 defaults at N=50 against N=1, and the worst event-loop stall while 1000 Docker containers are listed.
 
-Both reuse tests/benchmarks/health_fanout.py's pieces (N OpenSSH sshd, the delay proxy that adds
+Both reuse benchmarks/health_fanout.py's pieces (N OpenSSH sshd, the delay proxy that adds
 50 ms each way, the lab's real dockerd). Rounds alternate N=1 and N=50 so load on the machine hits
 both alike.
 """
@@ -45,12 +45,12 @@ class LoopProbe:
 
 
 async def _health(nodes, password: str, rounds: int) -> tuple[Series, Series]:
+    from benchmarks.health_fanout import one_round
     from ocv_desktop.core.models import NodeSecrets
     from ocv_desktop.health.monitor import MonitorSettings
     from ocv_desktop.services.pool import ProviderPool
     from ocv_desktop.store.config import Settings
     from ocv_desktop.store.secrets import SecretStore
-    from tests.benchmarks.health_fanout import one_round
 
     settings = Settings()  # the shipped defaults: the point of this row
     monitor = MonitorSettings.from_settings(settings)
@@ -60,11 +60,15 @@ async def _health(nodes, password: str, rounds: int) -> tuple[Series, Series]:
     one, fifty = Series(), Series()
     home = _home_of(nodes)
     pool = ProviderPool(home, store, settings)
+
+    def warm(node) -> bool:  # as the GUI's monitor is told (services/session.py)
+        return pool.connected(node.id) is not None
+
     try:
-        await one_round(pool, nodes, monitor)  # cold: connects every node once
+        await one_round(pool, nodes, monitor, warm)  # cold: connects every node once
         for _ in range(rounds):
-            one.add((await one_round(pool, nodes[:1], monitor))[0])
-            fifty.add((await one_round(pool, nodes, monitor))[0])
+            one.add((await one_round(pool, nodes[:1], monitor, warm))[0])
+            fifty.add((await one_round(pool, nodes, monitor, warm))[0])
     finally:
         await pool.close()
     return one, fifty
@@ -100,10 +104,10 @@ async def _docker_stall(node, rounds: int) -> Series:
 
 
 def run(rounds: int, nodes_n: int = 50) -> list[Row]:
+    from benchmarks.health_fanout import DelayProxy, make_nodes, start_sshds
     from ocv_desktop.core.errors import OcvError
     from ocv_desktop.store.home import Home
     from ocv_desktop.transport.known_hosts import trust_host_key
-    from tests.benchmarks.health_fanout import DelayProxy, make_nodes, start_sshds
     from tests.lab.lab import Lab
 
     rows: list[Row] = []

@@ -2,7 +2,7 @@
 prints numbers, not a timed test that can flake").
 
 A test asserts order, counts and behaviour; where a duration is still worth watching it calls
-``figure("what", seconds)``, which prints one ``BENCH`` line. ``tests/benchmarks/test_figures.py``
+``figure("what", seconds)``, which prints one ``BENCH`` line. ``benchmarks/figures.py``
 (``make bench``) runs those tests and prints every figure as a table; nothing compares them to a bound.
 """
 

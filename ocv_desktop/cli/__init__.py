@@ -67,8 +67,9 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiFace | None = None) -> in
     _utf8_streams()
     args = argparse.Namespace(verbose=0)
     try:
-        parser = build_parser()
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        argv = list(sys.argv[1:] if argv is None else argv)
+        window = _window_only(argv)  # no command: the window, without importing every command
+        args = window if window is not None else build_parser().parse_args(argv)
         _setup_logging(args.verbose)
         home = resolve_home(args.home)
         if args.handler is None:
@@ -81,6 +82,29 @@ def main(argv: Sequence[str] | None = None, *, gui: GuiFace | None = None) -> in
         return e.code if isinstance(e.code, int) else 0
     except (Exception, KeyboardInterrupt) as e:
         return _report(e, args.verbose)
+
+
+def _window_only(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments when they only open the window (``[--home DIR] [-v...]``), else None (the
+    full parser then reads them). Building the parser imports every command module (~100 ms
+    before the first paint, issue 15); what it would make of these few options is spelled out
+    here, and anything else goes to it."""
+    args = argparse.Namespace(home=None, verbose=0, handler=None)
+    rest = iter(argv)
+    for arg in rest:
+        if arg in ("-v", "--verbose"):
+            args.verbose += 1
+        elif arg.startswith("-v") and set(arg[1:]) == {"v"}:
+            args.verbose += len(arg) - 1
+        elif arg == "--home":
+            args.home = next(rest, None)
+            if args.home is None or args.home.startswith("-"):
+                return None  # the parser says what is wrong
+        elif arg.startswith("--home="):
+            args.home = arg.removeprefix("--home=")
+        else:
+            return None
+    return args
 
 
 def _report(e: BaseException, verbose: int) -> int:

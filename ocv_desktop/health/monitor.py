@@ -13,6 +13,13 @@ monitor adds a safety net a little later, so even a check that hangs cannot stal
 
 ``check_all`` is the one-shot form (the CLI, the benchmark): every node once, same cap and bound,
 reports yielded in the order they finish.
+
+The cap adapts to the node count (issue 15): ``concurrency`` (Settings.health_concurrency) bounds
+the checks that must *connect* first: the key exchanges and handshakes that load the network and
+the CPU. A check of a node that is already connected (``warm(node)`` is true: two round trips and
+~2 ms of CPU) only takes a slot of ``WARM_LIMIT``, so a round of 200 connected nodes is one wave
+whatever the configured cap, and a config saved with the old default (16) works as before for
+connects without making every later round four waves.
 """
 
 from __future__ import annotations
@@ -33,6 +40,24 @@ log = logging.getLogger(__name__)
 
 CheckFn = Callable[[NodeConfig], Awaitable[HealthReport]]
 DeliverFn = Callable[[HealthReport], None]
+WarmFn = Callable[[NodeConfig], bool]  # the node has a live connection: its check will not connect
+WARM_LIMIT = 256  # checks of connected nodes running at once, on top of the connect cap
+
+
+def _cold(_node: NodeConfig) -> bool:
+    return False
+
+
+class _Slots:
+    """The two caps: ``concurrency`` for checks that connect, ``WARM_LIMIT`` for the others."""
+
+    def __init__(self, concurrency: int, warm: WarmFn | None) -> None:
+        self.connecting = asyncio.Semaphore(concurrency)
+        self.connected = asyncio.Semaphore(WARM_LIMIT)
+        self.warm = warm or _cold
+
+    def of(self, node: NodeConfig) -> asyncio.Semaphore:
+        return self.connected if self.warm(node) else self.connecting
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +104,19 @@ async def bounded_check(check: CheckFn, node: NodeConfig, settings: MonitorSetti
 
 
 async def check_all(
-    nodes: Iterable[NodeConfig], check: CheckFn, settings: MonitorSettings | None = None
+    nodes: Iterable[NodeConfig],
+    check: CheckFn,
+    settings: MonitorSettings | None = None,
+    warm: WarmFn | None = None,
 ) -> AsyncGenerator[HealthReport, None]:
     """Check every node once, at most ``settings.concurrency`` at a time; yield each report as
     soon as its node finishes (a slow node never holds back the others). Iterate it inside
     ``contextlib.aclosing(...)``: leaving the loop early then cancels the checks still running."""
     settings = settings or MonitorSettings()
-    slots = asyncio.Semaphore(settings.concurrency)
+    slots = _Slots(settings.concurrency, warm)
 
     async def one(node: NodeConfig) -> HealthReport:
-        async with slots:
+        async with slots.of(node):
             return await bounded_check(check, node, settings)
 
     tasks = [asyncio.ensure_future(one(n)) for n in nodes]
@@ -113,12 +141,18 @@ class _NodeLoop:
 
 
 class HealthMonitor:
-    def __init__(self, check: CheckFn, deliver: DeliverFn, settings: MonitorSettings | None = None) -> None:
+    def __init__(
+        self,
+        check: CheckFn,
+        deliver: DeliverFn,
+        settings: MonitorSettings | None = None,
+        warm: WarmFn | None = None,
+    ) -> None:
         self._check = check
         self._deliver = deliver
         self.settings = settings or MonitorSettings()
         self._loops: dict[str, _NodeLoop] = {}
-        self._slots = asyncio.Semaphore(self.settings.concurrency)
+        self._slots = _Slots(self.settings.concurrency, warm)
         self._running = False
         self._reaping: set[asyncio.Task[None]] = set()  # strong refs to cancellations in flight
 
@@ -193,7 +227,7 @@ class HealthMonitor:
             # Cleared before the check, so a check_now that arrives during it is not lost.
             lp.wake.clear()
             epoch = lp.epoch
-            async with self._slots:
+            async with self._slots.of(lp.node):
                 report = await bounded_check(self._check, lp.node, self.settings)
             if lp.epoch == epoch:  # a check_now meanwhile already reset the count
                 lp.failures = lp.failures + 1 if report.state is HealthState.UNHEALTHY else 0

@@ -83,6 +83,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 SHUTDOWN_TIMEOUT = 2.0
 LIST_TIMEOUT = 60.0  # listing instances, on top of the connect time limit
+# Background refreshes (start-up, the first look at a scope, stale lists) listing at once; the rest
+# wait their turn. 200 nodes refreshed together meant 200 connects, failures and views updates in
+# the same few loop turns (issue 15: a 240-1300 ms stall right after the first paint). A refresh
+# the user asked for (interactive) never waits.
+BACKGROUND_REFRESHES = 8
 
 
 class InstanceAction(StrEnum):
@@ -169,6 +174,7 @@ class Session:
         self._tasks = NamedTasks(self._task_failed)
         self._trust_prompts: dict[str, asyncio.Task[bool]] = {}
         self._batch_ids = itertools.count(1)
+        self._background_refreshes = asyncio.Semaphore(BACKGROUND_REFRESHES)
         self._shutdown: asyncio.Task[None] | None = None
 
     # --- reading -----------------------------------------------------------------------------
@@ -245,7 +251,12 @@ class Session:
         """Start the health monitor and the first refresh of every node (``start`` does it unless
         told not to; the GUI does it itself once the window is shown and the imports are warm)."""
         if monitor and self.monitor is None:
-            self.monitor = HealthMonitor(self._check, self._deliver, self._monitor_settings())
+            self.monitor = HealthMonitor(
+                self._check,
+                self._deliver,
+                self._monitor_settings(),
+                warm=lambda node: self.pool.connected(node.id) is not None,  # see health/monitor.py
+            )
             self.monitor.start(self.nodes)
         if refresh:
             for node_id in self._nodes:
@@ -410,7 +421,11 @@ class Session:
         try:
             if activity:
                 self._begin(activity)
-            instances = await self._with_trust(node_id, self._list, interactive=interactive)
+            if interactive:
+                instances = await self._with_trust(node_id, self._list, interactive=True)
+            else:
+                async with self._background_refreshes:
+                    instances = await self._with_trust(node_id, self._list, interactive=False)
         except asyncio.CancelledError:
             if activity:
                 self._finish(activity, ActivityState.CANCELLED, self.tr("replaced by a newer refresh"))
@@ -862,8 +877,8 @@ class Session:
             return False
         await self.pool.drop(node_id)
         self._clear_trust(node_id)
-        if isinstance(exc, HostKeyError):
-            self.trust_advised.pop(node_id, None)
+        if isinstance(exc, HostKeyError) and self.trust_advised.pop(node_id, None) is not None:
+            self.listener.node_state_changed(node_id)  # the badge's "!" goes (the tree caches it)
         self._finish(act, ActivityState.SUCCEEDED, exc.fingerprint)
         self.check_now([node_id])
         return True

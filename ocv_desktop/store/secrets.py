@@ -33,19 +33,18 @@ import contextlib
 import dataclasses
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, TypeVar
-
-import keyring
-import keyring.backend
-import keyring.core
-import keyring.errors
-from keyring.backends import chainer, fail, null
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ocv_desktop.core.errors import SecretStoreError, SecretStoreLocked
 from ocv_desktop.core.models import NodeSecrets, SecretField
+
+if TYPE_CHECKING:  # keyring (with jaraco, secretstorage, cryptography: ~50-100 ms) is imported on the
+    # keyring thread when the store opens, so the window paints before it (issue 15)
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +64,7 @@ class KeyringState(StrEnum):
     MEMORY = "memory-only"  # there is no usable system keyring: this run only
     LOCKED = "locked"  # the system keyring is locked: this run only, and what it holds is out of reach
     UNUSABLE = "unusable"  # the system keyring fails or does not answer: the same
+    OPENING = "opening"  # SecretStore.opening(): not chosen yet; every call waits for adopt()
 
 
 def secret_key(node_id: str, field: SecretField) -> str:
@@ -78,6 +78,8 @@ def backend_label(backend: keyring.backend.KeyringBackend) -> str:
 
 def refusal(backend: keyring.backend.KeyringBackend) -> str | None:
     """Why this backend is not used, or None when it is acceptable."""
+    from keyring.backends import fail, null
+
     if isinstance(backend, fail.Keyring):
         return "no system keyring is available"
     if isinstance(backend, null.Keyring):
@@ -146,23 +148,31 @@ async def _call(what: str, fn: Callable[[], T], timeout: float) -> T:
     job = _WORKER.submit(fn)
     try:
         return await asyncio.wait_for(asyncio.wrap_future(job.future), timeout)
-    except keyring.errors.KeyringLocked:
-        raise SecretStoreLocked(
-            f"the keyring is locked, so it cannot {what}",
-            hint="unlock it (in your desktop's password manager or its unlock prompt) and try again",
-        ) from None
-    except TimeoutError:
+    except TimeoutError:  # first: the clause below imports keyring, which the stuck thread may hold
         _WORKER.stuck = job
         raise SecretStoreError(
             f"the keyring did not answer within {timeout:g} s while trying to {what}",
             hint="is it locked? unlock it and try again",
         ) from None
+    except _keyring_locked():  # raised by the keyring thread, which has imported keyring by then
+        raise SecretStoreLocked(
+            f"the keyring is locked, so it cannot {what}",
+            hint="unlock it (in your desktop's password manager or its unlock prompt) and try again",
+        ) from None
     except Exception as e:  # KeyringError, and D-Bus errors some backends let through
         raise SecretStoreError(f"the keyring failed to {what}: {e or type(e).__name__}") from None
 
 
+def _keyring_locked() -> type[Exception]:
+    import keyring.errors
+
+    return keyring.errors.KeyringLocked
+
+
 def _select_backend() -> tuple[keyring.backend.KeyringBackend | None, str]:
     """(backend, "") or (None, reason). Runs on the keyring thread: probing D-Bus can block."""
+    import keyring.core
+
     try:
         configured = keyring.core.load_env() or keyring.core.load_config()
     except Exception as e:  # a broken keyring configuration names a class that does not load
@@ -176,6 +186,10 @@ def _installed_backends() -> list[keyring.backend.KeyringBackend]:
     null (-1) backends are what it offers when it has nothing, so they are left out. (keyring's own
     get_all_keyring(), and the ChainerBackend built on it, keep the answer of their first call for
     the whole process, so a Secret Service that appears later would never be seen.)"""
+    _skip_foreign_platform_apis()
+    import keyring.backend
+    from keyring.backends import chainer
+
     keyring.backend.get_all_keyring()  # loads the backends of installed plugins (once)
     found: list[tuple[float, keyring.backend.KeyringBackend]] = []
     for cls in keyring.backend.KeyringBackend.get_viable_backends():
@@ -189,11 +203,23 @@ def _installed_backends() -> list[keyring.backend.KeyringBackend]:
     return [backend for _, backend in found]
 
 
+def _skip_foreign_platform_apis() -> None:
+    """Away from macOS, keyring's macOS backend still imports its ``api`` module, which calls
+    ``ctypes.util.find_library`` three times; on Linux each runs ``ldconfig -p`` (and gcc when it
+    is installed) as child processes: ~100 ms of every ``nodes list`` and of the GUI's keyring
+    opening, for a backend that is never viable there. Marking the module absent makes keyring's
+    own ``try: from . import api`` fail at once, as it does on a machine without the frameworks."""
+    if sys.platform != "darwin":
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+
+
 def _first_acceptable(
     candidates: list[keyring.backend.KeyringBackend],
 ) -> tuple[keyring.backend.KeyringBackend | None, str]:
     """The first candidate (or, for a ChainerBackend, the first backend it would chain) that is
     not refused."""
+    from keyring.backends import chainer
+
     reasons = []
     for candidate in candidates:
         members = [candidate]
@@ -246,6 +272,31 @@ class SecretStore:
         if backend is not None:
             state = KeyringState.SAVED
         self.state = state if state is not None else KeyringState.MEMORY
+        self._ready: asyncio.Event | None = None  # set by opening(): calls wait until adopt()
+
+    @classmethod
+    def opening(cls, *, timeout: float = DEFAULT_TIMEOUT) -> SecretStore:
+        """A store to hand out before the keyring is open (the GUI builds and paints its window
+        first: opening the keyring imports keyring and may wait on D-Bus). Every secret call waits
+        until ``adopt`` gives it the opened store's backend; until then ``state`` is OPENING."""
+        store = cls(None, reason="the system keyring is still being opened", timeout=timeout)
+        store.state = KeyringState.OPENING
+        store._ready = asyncio.Event()
+        return store
+
+    def adopt(self, opened: SecretStore) -> None:
+        """Take over what ``SecretStore.open()`` chose; the calls waiting in this store go on."""
+        self._backend = opened._backend
+        self._memory.update(opened._memory)
+        self.timeout = opened.timeout
+        self.persistent, self.reason = opened.persistent, opened.reason
+        self.backend_name, self.state = opened.backend_name, opened.state
+        if self._ready is not None:
+            self._ready.set()
+
+    async def _opened(self) -> None:
+        if self._ready is not None and not self._ready.is_set():
+            await self._ready.wait()
 
     @classmethod
     async def open(
@@ -299,6 +350,7 @@ class SecretStore:
         return self.state in (KeyringState.LOCKED, KeyringState.UNUSABLE)
 
     async def get(self, node_id: str, field: SecretField) -> str | None:
+        await self._opened()
         key = secret_key(node_id, field)
         backend = self._backend
         if backend is None:
@@ -306,6 +358,7 @@ class SecretStore:
         return await _call(f"read {key}", lambda: backend.get_password(SERVICE, key), self.timeout)
 
     async def set(self, node_id: str, field: SecretField, value: str) -> None:
+        await self._opened()
         key = secret_key(node_id, field)
         backend = self._backend
         if backend is None:
@@ -315,6 +368,7 @@ class SecretStore:
 
     async def delete(self, node_id: str, field: SecretField) -> None:
         """Remove one secret; removing one that does not exist is fine."""
+        await self._opened()
         key = secret_key(node_id, field)
         backend = self._backend
         if backend is None:
@@ -324,6 +378,8 @@ class SecretStore:
             return
 
         def delete() -> None:
+            import keyring.errors
+
             with contextlib.suppress(keyring.errors.PasswordDeleteError):  # nothing stored under this key
                 backend.delete_password(SERVICE, key)
 
@@ -343,6 +399,7 @@ class SecretStore:
     async def delete_node(self, node_id: str) -> None:
         """Remove every secret of a node. With the keyring out of reach (locked, failing) the
         secrets kept in memory go, and SecretStoreError says that the keyring's could not."""
+        await self._opened()
         if self._backend is None:
             for f in SecretField:
                 self._memory.pop(secret_key(node_id, f), None)

@@ -99,6 +99,14 @@ class MainWindow(QMainWindow):
         self._node_message_later.setSingleShot(True)
         self._node_message_later.setInterval(0)
         self._node_message_later.timeout.connect(self._update_node_message)
+        self._actions_later = QTimer(self)  # the same for the actions' enabled state
+        self._actions_later.setSingleShot(True)
+        self._actions_later.setInterval(0)
+        self._actions_later.timeout.connect(self._update_actions)
+        # The node ids in the tree's current scope, as a set: every node event asks "is it on
+        # screen?", and asking the tree's selection each time was O(nodes) per event (issue 15).
+        # Forgotten whenever the selection, the tree or the nodes change.
+        self._scope_cache: frozenset[str] | None = None
         self.images_panel: QWidget | None = None  # the open images panel (ui/flows/images.py)
 
         self.tree_model = NodeTreeModel(workspace, self)
@@ -305,7 +313,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.keyring_label)
 
     def _connect(self) -> None:
-        a, ws = self.actions_, self.ws
+        ws = self.ws
+        ws.nodesChanged.connect(self._forget_scope)  # first: the handlers below ask for the scope
         ws.nodesChanged.connect(self._nodes_changed)
         ws.healthChanged.connect(self._health_changed)
         ws.nodeStateChanged.connect(self._node_state_changed)
@@ -315,6 +324,13 @@ class MainWindow(QMainWindow):
         ws.settingsChanged.connect(self._settings_changed)
         self.banner.openLogRequested.connect(self._open_log_folder)
 
+        for changed in (
+            self.tree_model.modelReset,
+            self.tree_model.layoutChanged,
+            self.tree_model.rowsInserted,
+            self.tree_model.rowsRemoved,
+        ):
+            changed.connect(self._forget_scope)
         self.tree_model.modelAboutToBeReset.connect(self._remember_tree_selection)
         self.tree_model.modelReset.connect(self._restore_tree_selection)
         self.node_tree.selectionModel().selectionChanged.connect(self._scope_changed)
@@ -327,7 +343,10 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.proxy.rowsInserted.connect(self._update_actions)
         self.proxy.rowsRemoved.connect(self._update_actions)
+        self._connect_actions()
 
+    def _connect_actions(self) -> None:
+        a = self.actions_
         a.start.triggered.connect(lambda: self._power(InstanceAction.START))
         a.stop.triggered.connect(lambda: self._power(InstanceAction.STOP))
         a.restart.triggered.connect(lambda: self._power(InstanceAction.RESTART))
@@ -414,22 +433,30 @@ class MainWindow(QMainWindow):
         self._update_health_label()
         self._scope_changed()
 
+    def _in_scope(self, node_id: str) -> bool:
+        if self._scope_cache is None:
+            self._scope_cache = frozenset(self._scope_node_ids())
+        return node_id in self._scope_cache
+
+    def _forget_scope(self, *_: Any) -> None:
+        self._scope_cache = None
+
     def _health_changed(self, node_id: str) -> None:
         self._update_health_label()
         self._update_actions()  # a node that went down (or came back) changes what its instances can do
         # The nodes on screen stay current: a node that answers is listed again once its list is
         # older than the health interval (never for an unreachable one: that would only fail).
-        if node_id in self._scope_node_ids() and self.ws.health_state(node_id) is not HealthState.UNHEALTHY:
+        if self._in_scope(node_id) and self.ws.health_state(node_id) is not HealthState.UNHEALTHY:
             self.ws.refresh_if_stale(node_id)
 
     def _node_state_changed(self, node_id: str) -> None:
-        if node_id in self._scope_node_ids():
+        if self._in_scope(node_id):
             self._node_message_later.start()
-            self._update_actions()
+            self._actions_later.start()
 
     def _instances_changed(self, node_id: str) -> None:
-        if node_id in self._scope_node_ids():
-            self._update_actions()
+        if self._in_scope(node_id):
+            self._actions_later.start()
 
     def _settings_changed(self) -> None:
         app = QApplication.instance()
@@ -499,6 +526,7 @@ class MainWindow(QMainWindow):
         return self.ws.node(node_id) if node_id else None
 
     def _scope_changed(self, *_: QItemSelection) -> None:
+        self._scope_cache = None
         if self._restoring_tree:
             return
         index = self._current_tree_index()

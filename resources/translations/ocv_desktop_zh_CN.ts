@@ -1177,72 +1177,72 @@
 <context>
     <name>InstanceTableModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="91"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="119"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="92"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="120"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="93"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="121"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="94"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="122"/>
         <source>Image</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="95"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="123"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="96"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="124"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="97"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="125"/>
         <source>Disk</source>
         <translation>磁盘</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="98"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="126"/>
         <source>IP addresses</source>
         <translation>IP 地址</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="99"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="127"/>
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="264"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="359"/>
         <source>{status} (the platform says: {raw})</source>
         <translation>{status}（平台原始状态：{raw}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="266"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="361"/>
         <source>id: {id}</source>
         <translation>ID：{id}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="103"/>
         <source>VM</source>
         <translation>虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="78"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="103"/>
         <source>container</source>
         <translation>容器</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="79"/>
+        <location filename="../../ocv_desktop/ui/models/instance_table.py" line="104"/>
         <source>{cores} cores</source>
         <translation>{cores} 核</translation>
     </message>
@@ -1255,173 +1255,173 @@
         <translation>ocv-desktop</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="136"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="144"/>
         <source>Nodes</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="160"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="168"/>
         <source>Instances</source>
         <translation>实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="165"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="173"/>
         <source>Filter instances by any column (Ctrl+F)</source>
         <translation>按任意列筛选实例（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="167"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="175"/>
         <source>Filter instances</source>
         <translation>筛选实例</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="230"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="238"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="245"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="253"/>
         <source>Consoles</source>
         <translation>控制台</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="259"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="267"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="265"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="273"/>
         <source>&amp;Node</source>
         <translation>节点(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="269"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="277"/>
         <source>&amp;Instance</source>
         <translation>实例(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="278"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="286"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="283"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="291"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="286"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="294"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="448"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="475"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="454"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="481"/>
         <source>credentials in the system keyring ({backend})</source>
         <translation>凭据保存在系统密钥环中（{backend}）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="456"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="483"/>
         <source>credentials not saved: {reason}</source>
         <translation>凭据未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="469"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="496"/>
         <source>{node}: its host key or certificate is not trusted yet; press F5 or click its badge.</source>
         <translation>{node}：其主机密钥或证书尚未受信任；请按 F5 或点击其状态标记。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="472"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="499"/>
         <source>{node}: could not list instances: {error}</source>
         <translation>{node}：无法列出实例：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="508"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="536"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="622"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="650"/>
         <source>Select one instance to open a terminal in it</source>
         <translation>请只选择一个实例，以便在其中打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="626"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="654"/>
         <source>Select a node or one instance to open a terminal</source>
         <translation>请选择一个节点或一个实例以打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="628"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="656"/>
         <source>Your terminal program cannot open this; choose the built-in terminal in Settings</source>
         <translation>您的终端程序无法打开它；请在设置中选择内置终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="637"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="665"/>
         <source>This node is reached over its API only: add SSH access to open a shell on it</source>
         <translation>此节点仅通过 API 访问：请添加 SSH 访问方式，才能在其上打开 shell</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="639"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="667"/>
         <source>The instance is not running</source>
         <translation>实例未在运行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="641"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="669"/>
         <source>A virtual machine&apos;s console needs the Proxmox API: add API credentials to the node</source>
         <translation>虚拟机的控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="644"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="672"/>
         <source>This node has neither SSH access nor API credentials for a console</source>
         <translation>此节点既没有 SSH 访问，也没有可用于控制台的 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="646"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="674"/>
         <source>Terminals on this computer need a POSIX system</source>
         <translation>在本机上打开终端需要 POSIX 系统</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="654"/>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="658"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="682"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="686"/>
         <source>Select one virtual machine to show its screen</source>
         <translation>选择一台虚拟机以显示其屏幕</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="664"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="692"/>
         <source>Only virtual machines have a graphical console: open a terminal instead</source>
         <translation>只有虚拟机才有图形控制台：请改为打开终端</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="666"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="694"/>
         <source>Graphical consoles are offered for Proxmox virtual machines</source>
         <translation>图形控制台仅适用于 Proxmox 虚拟机</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="667"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="695"/>
         <source>The virtual machine is not running</source>
         <translation>该虚拟机未在运行</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="669"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="697"/>
         <source>A graphical console needs the Proxmox API: add API credentials to the node</source>
         <translation>图形控制台需要 Proxmox API：请为该节点添加 API 凭据</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="687"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="715"/>
         <source>Opening the screen of {vm}…</source>
         <translation>正在打开 {vm} 的屏幕…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="692"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="720"/>
         <source>Could not show the screen of {vm}: {error}</source>
         <translation>无法显示 {vm} 的屏幕：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="733"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="761"/>
         <source>Could not open a terminal for {target}: {error}</source>
         <translation>无法为 {target} 打开终端：{error}</translation>
     </message>
@@ -1461,7 +1461,7 @@
         <translation>节点已移除，但其凭据未能删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="843"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="871"/>
         <location filename="../../ocv_desktop/ui/flows/nodes.py" line="97"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -1477,12 +1477,12 @@
         <translation>无法导入该文件</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="830"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="858"/>
         <source>Copy name</source>
         <translation>复制名称</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/app_window.py" line="846"/>
+        <location filename="../../ocv_desktop/ui/app_window.py" line="874"/>
         <source>Copy result</source>
         <translation>复制结果</translation>
     </message>
@@ -2033,77 +2033,77 @@
 <context>
     <name>NodeTreeModel</name>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="214"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="220"/>
         <source>All nodes</source>
         <translation>所有节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="220"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="226"/>
         <source>{healthy} of {total} nodes healthy</source>
         <translation>{total} 个节点中 {healthy} 个正常</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="228"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="234"/>
         <source>untagged</source>
         <translation>无标签</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="271"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="281"/>
         <source>The key or certificate of this node CHANGED. Click the badge to review it.</source>
         <translation>此节点的密钥或证书已发生变化！请点击状态标记进行核查。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="273"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="283"/>
         <source>Not trusted yet: click the badge to review its fingerprint.</source>
         <translation>尚未信任：请点击状态标记核对其指纹。</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="276"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="286"/>
         <source>Health: checking…</source>
         <translation>健康状态：检查中…</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="283"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="293"/>
         <source>checked at {time}</source>
         <translation>检查于 {time}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="287"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="297"/>
         <source>Last refresh failed: {error}</source>
         <translation>上次刷新失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="301"/>
         <source>SSH</source>
         <translation>SSH</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="301"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="291"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="301"/>
         <source>Service</source>
         <translation>服务</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="293"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="303"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="294"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="304"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="295"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="305"/>
         <source>not checked</source>
         <translation>未检查</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="306"/>
+        <location filename="../../ocv_desktop/ui/models/node_tree.py" line="316"/>
         <source>Health: {state}</source>
         <translation>健康状态：{state}</translation>
     </message>
@@ -2243,215 +2243,215 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="240"/>
+        <location filename="../../ocv_desktop/services/session.py" line="246"/>
         <source>The configuration could not be read: {error}</source>
         <translation>无法读取配置：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="294"/>
+        <location filename="../../ocv_desktop/services/session.py" line="305"/>
         <source>Unexpected error (a bug, please report it): {kind}: {error}</source>
         <translation>意外错误（程序缺陷，请报告）：{kind}：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="409"/>
+        <location filename="../../ocv_desktop/services/session.py" line="420"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="416"/>
+        <location filename="../../ocv_desktop/services/session.py" line="431"/>
         <source>replaced by a newer refresh</source>
         <translation>已被更新的刷新取代</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="434"/>
+        <location filename="../../ocv_desktop/services/session.py" line="449"/>
         <source>%n instance(s)</source>
         <translation>
             <numerusform>%n 个实例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="491"/>
+        <location filename="../../ocv_desktop/services/session.py" line="506"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="492"/>
+        <location filename="../../ocv_desktop/services/session.py" line="507"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="493"/>
+        <location filename="../../ocv_desktop/services/session.py" line="508"/>
         <source>Restart</source>
         <translation>重启</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="494"/>
+        <location filename="../../ocv_desktop/services/session.py" line="509"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="512"/>
-        <location filename="../../ocv_desktop/services/session.py" line="524"/>
-        <location filename="../../ocv_desktop/services/session.py" line="586"/>
+        <location filename="../../ocv_desktop/services/session.py" line="527"/>
+        <location filename="../../ocv_desktop/services/session.py" line="539"/>
+        <location filename="../../ocv_desktop/services/session.py" line="601"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="514"/>
-        <location filename="../../ocv_desktop/services/session.py" line="777"/>
+        <location filename="../../ocv_desktop/services/session.py" line="529"/>
+        <location filename="../../ocv_desktop/services/session.py" line="792"/>
         <source>cancelled (the node may still finish it)</source>
         <translation>已取消（节点可能仍会完成该操作）</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="542"/>
-        <location filename="../../ocv_desktop/services/session.py" line="750"/>
+        <location filename="../../ocv_desktop/services/session.py" line="557"/>
+        <location filename="../../ocv_desktop/services/session.py" line="765"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="542"/>
+        <location filename="../../ocv_desktop/services/session.py" line="557"/>
         <source>gone</source>
         <translation>已不存在</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="543"/>
+        <location filename="../../ocv_desktop/services/session.py" line="558"/>
         <source>now {status}</source>
         <translation>现为{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="570"/>
+        <location filename="../../ocv_desktop/services/session.py" line="585"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="616"/>
+        <location filename="../../ocv_desktop/services/session.py" line="631"/>
         <source>Take snapshot</source>
         <translation>创建快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="617"/>
+        <location filename="../../ocv_desktop/services/session.py" line="632"/>
         <source>Restore snapshot</source>
         <translation>恢复快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="618"/>
+        <location filename="../../ocv_desktop/services/session.py" line="633"/>
         <source>Delete snapshot</source>
         <translation>删除快照</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="645"/>
+        <location filename="../../ocv_desktop/services/session.py" line="660"/>
         <source>snapshot {name} taken</source>
         <translation>已创建快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="646"/>
+        <location filename="../../ocv_desktop/services/session.py" line="661"/>
         <source>restored to {name}</source>
         <translation>已恢复到 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="647"/>
+        <location filename="../../ocv_desktop/services/session.py" line="662"/>
         <source>snapshot {name} deleted</source>
         <translation>已删除快照 {name}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="656"/>
+        <location filename="../../ocv_desktop/services/session.py" line="671"/>
         <source>Commit to image</source>
         <translation>提交为镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="664"/>
+        <location filename="../../ocv_desktop/services/session.py" line="679"/>
         <source>saved as {image}</source>
         <translation>已保存为 {image}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="673"/>
+        <location filename="../../ocv_desktop/services/session.py" line="688"/>
         <source>Load log</source>
         <translation>加载日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ocv_desktop/services/session.py" line="686"/>
+        <location filename="../../ocv_desktop/services/session.py" line="701"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="696"/>
+        <location filename="../../ocv_desktop/services/session.py" line="711"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="705"/>
+        <location filename="../../ocv_desktop/services/session.py" line="720"/>
         <source>created, {status}</source>
         <translation>已创建，{status}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="728"/>
+        <location filename="../../ocv_desktop/services/session.py" line="743"/>
         <source>Pull image</source>
         <translation>拉取镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="736"/>
+        <location filename="../../ocv_desktop/services/session.py" line="751"/>
         <source>pulled</source>
         <translation>已拉取</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="742"/>
+        <location filename="../../ocv_desktop/services/session.py" line="757"/>
         <source>Delete image</source>
         <translation>删除镜像</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="851"/>
+        <location filename="../../ocv_desktop/services/session.py" line="866"/>
         <source>Trust host key</source>
         <translation>信任主机密钥</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="851"/>
+        <location filename="../../ocv_desktop/services/session.py" line="866"/>
         <source>Trust certificate</source>
         <translation>信任证书</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="875"/>
+        <location filename="../../ocv_desktop/services/session.py" line="890"/>
         <source>Add node</source>
         <translation>添加节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="879"/>
+        <location filename="../../ocv_desktop/services/session.py" line="894"/>
         <source>Edit node</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="888"/>
+        <location filename="../../ocv_desktop/services/session.py" line="903"/>
         <source>Remove node</source>
         <translation>移除节点</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="897"/>
+        <location filename="../../ocv_desktop/services/session.py" line="912"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="910"/>
+        <location filename="../../ocv_desktop/services/session.py" line="925"/>
         <source>{added} added, {updated} updated, {errors} skipped</source>
         <translation>新增 {added} 个，更新 {updated} 个，跳过 {errors} 个</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="951"/>
+        <location filename="../../ocv_desktop/services/session.py" line="966"/>
         <source>The grouping could not be saved: {error}</source>
         <translation>无法保存分组方式：{error}</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="1027"/>
+        <location filename="../../ocv_desktop/services/session.py" line="1042"/>
         <source>saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="1083"/>
+        <location filename="../../ocv_desktop/services/session.py" line="1098"/>
         <source>cancelled before it started</source>
         <translation>在开始前已取消</translation>
     </message>
     <message>
-        <location filename="../../ocv_desktop/services/session.py" line="591"/>
+        <location filename="../../ocv_desktop/services/session.py" line="606"/>
         <source>new password set for {user}</source>
         <translation>已为 {user} 设置新密码</translation>
     </message>

@@ -120,3 +120,107 @@ def test_sorting_follows_the_values_not_the_text(ws) -> None:
     listing(ws, A, [*ws.instances_of(A.id), inst(A, 7, memory_usage=GIB, name="n7")])
     assert [proxy.index(r, model.NAME).data() for r in range(proxy.rowCount())] == ["n3", "n1", "n7", "n0", "n4", "n2"]
     assert proxy.index(0, 0).parent() == QModelIndex()
+
+
+def ip_value(i: Instance) -> tuple[int, ...]:
+    return tuple(int(p) for p in i.ipv4[0].split(".")) if i.ipv4 else ()
+
+
+def model_order(model: InstanceTableModel) -> list[str]:
+    return [model.instance_at(r).id for r in range(model.rowCount())]
+
+
+def test_the_model_sorts_itself_like_sorted_on_the_values_and_the_proxy_keeps_its_order(ws) -> None:
+    model = InstanceTableModel(ws)
+    proxy = InstanceFilterProxy()
+    proxy.setSourceModel(model)
+    memory = [3 * GIB, None, 512 * 1024**2, 2 * GIB, 64 * GIB, 1024**2, 10 * GIB]
+    ips = [("10.0.0.10",), ("9.1.1.1",), ("10.0.0.9",), (), ("192.168.1.2",), ("10.0.1.1",), ("10.0.0.100",)]
+    names = ["beta", "Alpha", "gamma", "Delta", "epsilon", "zeta", "Eta"]
+    items = [
+        inst(A, i, name=names[i], memory_usage=memory[i], ipv4=ips[i], cpu_usage=None if i == 3 else i / 10)
+        for i in range(7)
+    ]
+    listing(ws, A, items)
+    natural = {
+        model.NAME: lambda i: i.name.casefold(),
+        model.MEMORY: lambda i: -1 if i.memory_usage is None else i.memory_usage,  # unknown first
+        model.IPS: ip_value,  # by the numbers: 10.0.0.9 < 10.0.0.10 < 10.0.0.100
+        model.CPU: lambda i: -1 if i.cpu_usage is None else i.cpu_usage,
+    }
+    for column, value in natural.items():
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            proxy.sort(column, order)
+            expected = [i.id for i in sorted(items, key=value, reverse=order == Qt.SortOrder.DescendingOrder)]
+            assert model_order(model) == expected, (column, order)
+            shown = [proxy.index(r, 0).data(model.InstanceRole).id for r in range(proxy.rowCount())]
+            assert shown == expected  # the proxy adds no order of its own
+            assert (model.sort_column(), model.sort_order()) == (column, order)
+
+
+def test_a_listing_that_breaks_the_order_is_sorted_again_once_and_one_that_keeps_it_is_not(ws, qtbot) -> None:
+    model = InstanceTableModel(ws)
+    proxy = InstanceFilterProxy()
+    proxy.setSourceModel(model)
+    listing(ws, A, [inst(A, i, memory_usage=(i + 1) * GIB) for i in range(5)])
+    proxy.sort(model.MEMORY, Qt.SortOrder.AscendingOrder)
+    selected = QPersistentModelIndex(model.index(model.row_of((A.id, "c1")), 0))
+    signals = Signals(model)
+
+    # c3 grows to the biggest, c4 is unchanged: one dataChanged, then one layout change to move c3
+    changed = [inst(A, i, memory_usage=(i + 1) * GIB) for i in range(5)]
+    changed[3] = inst(A, 3, memory_usage=100 * GIB)
+    listing(ws, A, changed)
+    assert signals.log == [("changed", 3, 3), ("layout",)]
+    assert model_order(model) == ["c0", "c1", "c2", "c4", "c3"]
+    assert selected.isValid() and model.instance_at(selected.row()).id == "c1"
+
+    # a new row and a change that both keep the order: no layout change
+    signals.log.clear()
+    keep = [*changed, inst(A, 9, memory_usage=200 * GIB)]
+    keep[0] = inst(A, 0, memory_usage=GIB // 2, name="smaller still")
+    listing(ws, A, keep)
+    assert signals.log == [("changed", 0, 0), ("inserted", 5, 5)]
+
+
+def test_a_big_refresh_compares_and_changes_rows_a_slice_at_a_time(ws, qtbot) -> None:
+    model = InstanceTableModel(ws)
+    listing(ws, A, [inst(A, i) for i in range(3 * model.CHUNK)])
+    qtbot.waitUntil(model.settled)
+    model.TURN_BUDGET = 0.0  # one slice per event-loop turn
+    signals = Signals(model)
+    every = [inst(A, i, status=InstanceStatus.STOPPED, raw_status="exited") for i in range(3 * model.CHUNK)]
+    listing(ws, A, every)
+    assert signals.log == [("changed", 0, model.CHUNK - 1)]  # only the first slice so far
+    assert not model.settled()
+    qtbot.waitUntil(model.settled)
+    assert signals.log == [("changed", k * model.CHUNK, (k + 1) * model.CHUNK - 1) for k in range(3)]
+    assert all(model.instance_at(r).status is InstanceStatus.STOPPED for r in range(model.rowCount()))
+
+
+@pytest.mark.parametrize("node_id", ["node.a+(1)", "node-b|x"])
+def test_scope_and_words_filter_in_the_sorted_order_even_with_odd_node_ids(ws, node_id) -> None:
+    odd = NodeConfig(name="odd", type=Platform.DOCKER, host="127.0.0.1", id=node_id)
+    ws.session._apply_config(AppConfig(nodes=(A, odd)))
+    model = InstanceTableModel(ws)
+    proxy = InstanceFilterProxy()
+    proxy.setSourceModel(model)
+    listing(ws, A, [inst(A, i, name=f"web-{i}") for i in range(3)])
+    listing(ws, odd, [inst(odd, i, name=f"db-{i}", image="Postgres:16") for i in range(3)])
+    proxy.sort(model.NAME, Qt.SortOrder.DescendingOrder)
+
+    def shown() -> list[str]:
+        return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+
+    proxy.set_scope([node_id])
+    assert shown() == ["db-2", "db-1", "db-0"]
+    proxy.set_text("POSTGRES db-1")  # every word, any column, case-insensitive
+    assert shown() == ["db-1"]
+    proxy.set_scope(None)
+    proxy.set_text("web")
+    assert shown() == ["web-2", "web-1", "web-0"]
+    proxy.set_text(node_id)  # the node id is not searchable text
+    assert shown() == []
+    proxy.set_text("")
+    proxy.set_scope([])
+    assert shown() == []

@@ -43,3 +43,30 @@ def test_nodes_list_imports_no_transport_or_gui_library(tmp_path) -> None:
     tops = {m.split(".")[0] for m in modules}
     assert not set(HEAVY) & tops
     assert "ocv_desktop.services.nodes" not in modules  # a listing reads the config; it edits nothing
+
+
+WINDOW_PROBE = """
+import json, sys
+from ocv_desktop import cli
+
+class Window:
+    def run(self, home):
+        print(json.dumps({"home": str(home.root), "modules": sorted(sys.modules)}))
+        return 0
+
+sys.exit(cli.main(sys.argv[1:], gui=Window()))
+"""
+
+
+def test_opening_the_window_imports_no_command_module_and_no_keyring(tmp_path) -> None:
+    """The window paints before any command is imported or the keyring is opened (issue 15)."""
+    home = tmp_path / "home"
+    for argv in (["--home", str(home)], ["-vv", f"--home={home}"]):
+        proc = subprocess.run(
+            [sys.executable, "-c", WINDOW_PROBE, *argv], capture_output=True, text=True, check=True, timeout=120
+        )
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert result["home"] == str(home)
+        modules = set(result["modules"])
+        assert not {"ocv_desktop.cli.nodes", "ocv_desktop.cli.instances", "ocv_desktop.cli.enroll"} & modules
+        assert "keyring" not in {m.split(".")[0] for m in modules}

@@ -338,3 +338,44 @@ async def test_shipped_defaults_check_fifty_nodes_in_one_wave() -> None:
         async for r in reports:
             got.append(r.node_id)
     assert sorted(got) == sorted(n.id for n in nodes)
+
+
+async def test_the_cap_bounds_connects_and_connected_nodes_are_checked_in_one_wave() -> None:
+    """Issue 15: the configured cap (an old config's 16, here 3) bounds the checks that must
+    connect; nodes that are already connected are not held back by it."""
+    connected = {f"n{i}" for i in range(20)}
+    nodes = [node(f"n{i}") for i in range(30)]  # 20 connected, 10 that must connect
+    running = {"warm": 0, "cold": 0}
+    peak = {"warm": 0, "cold": 0}
+
+    async def check(n: NodeConfig) -> HealthReport:
+        kind = "warm" if n.name in connected else "cold"
+        running[kind] += 1
+        peak[kind] = max(peak[kind], running[kind])
+        await asyncio.sleep(0.05)
+        running[kind] -= 1
+        return report(n, True)
+
+    settings = MonitorSettings(interval=60, timeout=5, concurrency=3)
+    finished = []
+    async with contextlib.aclosing(check_all(nodes, check, settings, warm=lambda n: n.name in connected)) as reports:
+        async for r in reports:
+            finished.append(r.node_id)
+    assert sorted(finished) == sorted(n.id for n in nodes)
+    assert peak == {"warm": 20, "cold": 3}
+
+    # the monitor the same way
+    peak.update(warm=0, cold=0)
+    seen: set[str] = set()
+    done = asyncio.Event()
+
+    def deliver(r: HealthReport) -> None:
+        seen.add(r.node_id)
+        if len(seen) == len(nodes):
+            done.set()
+
+    mon = HealthMonitor(check, deliver, settings, warm=lambda n: n.name in connected)
+    mon.start(nodes)
+    await asyncio.wait_for(done.wait(), 5)
+    await mon.stop()
+    assert peak == {"warm": 20, "cold": 3}

@@ -111,3 +111,25 @@ async def test_a_chain_of_file_keyrings_is_refused(no_keyring: object, monkeypat
 
 def test_keys_follow_the_documented_layout() -> None:
     assert secret_key("1f0c", SecretField.API_TOKEN_SECRET) == "node/1f0c/api_token_secret"
+
+
+async def test_a_store_handed_out_while_the_keyring_opens_waits_for_it(no_keyring: object) -> None:
+    """The GUI paints before the keyring is opened (issue 15): calls made meanwhile wait and then
+    go to the store that open() chose."""
+    import asyncio
+
+    from ocv_desktop.store.secrets import KeyringState
+
+    store = SecretStore.opening()
+    assert store.state is KeyringState.OPENING and not store.persistent
+    early = asyncio.ensure_future(store.set("n1", SecretField.SSH_PASSWORD, "pw-1"))
+    read = asyncio.ensure_future(store.get("n1", SecretField.SSH_PASSWORD))
+    await asyncio.sleep(0.01)
+    assert not early.done() and not read.done()  # nothing is decided before the keyring is open
+
+    opened = await SecretStore.open()
+    store.adopt(opened)
+    await early
+    assert await read == "pw-1"
+    assert (store.state, store.backend_name, store.reason) == (opened.state, opened.backend_name, opened.reason)
+    assert await store.load("n1") == NodeSecrets(ssh_password="pw-1")

@@ -67,6 +67,10 @@ class NodeTreeModel(QAbstractItemModel):
         self._group_by = workspace.settings.group_by
         self._groups: list[_Group] = []
         self._rows_of: dict[str, list[tuple[int, int]]] = {}  # node id -> (group row, node row)
+        # node id -> role -> value, made on first ask and dropped when the node changes: the badge
+        # delegate asks ~30 roles per row and paint, and 50-200 nodes change in the first seconds
+        # (issue 15: building them on every ask was a visible part of the stall after first paint)
+        self._roles_of: dict[str, dict[int, Any]] = {}
         self._rebuild()
         workspace.nodesChanged.connect(self.reload)
         workspace.healthChanged.connect(self.node_changed)
@@ -103,6 +107,7 @@ class NodeTreeModel(QAbstractItemModel):
                 if ids:
                     groups.append(_Group(platform.value, ids))
         self._groups = groups
+        self._roles_of = {}
         self._rows_of = {}
         for g, group in enumerate(groups):
             for r, node_id in enumerate(group.node_ids):
@@ -111,6 +116,7 @@ class NodeTreeModel(QAbstractItemModel):
     def node_changed(self, node_id: str) -> None:
         """A node's health or state changed: repaint the rows that show it (and the group and
         "All nodes" rows, whose tooltips count healthy nodes)."""
+        self._roles_of.pop(node_id, None)
         rows = self._rows_of.get(node_id, [])
         for g, r in rows:
             idx = self.index(r, 0, self.index(g, 0, self.all_index()))
@@ -230,20 +236,24 @@ class NodeTreeModel(QAbstractItemModel):
 
     def _node_data(self, index: ModelIndex, role: int) -> Any:
         node_id = self.node_id(index)
-        node = self._ws.node(node_id) if node_id else None
-        if node is None:
+        if node_id is None:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return node.name
-        if role == Qt.ItemDataRole.DecorationRole:
-            return platform_icon(node.type)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(node)
-        return self._node_roles(node).get(role)
+        roles = self._roles_of.get(node_id)
+        if roles is None:
+            node = self._ws.node(node_id)
+            if node is None:
+                return None
+            roles = self._roles_of[node_id] = self._node_roles(node)
+        if role == Qt.ItemDataRole.ToolTipRole:  # made when asked (hover): it walks the report
+            node = self._ws.node(node_id)
+            return self._tooltip(node) if node is not None else None
+        return roles.get(role)
 
     def _node_roles(self, node: NodeConfig) -> dict[int, Any]:
         state = self.health_state(node.id)
         return {
+            Qt.ItemDataRole.DisplayRole: node.name,
+            Qt.ItemDataRole.DecorationRole: platform_icon(node.type),
             self.NodeIdRole: node.id,
             self.HealthStateRole: state,
             self.HealthColourRole: self.health_colour(state),

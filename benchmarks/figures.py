@@ -1,6 +1,6 @@
 """The timing figures the tests print instead of asserting (tests/figures.py), as one table.
 
-    sudo .venv/bin/python tests/benchmarks/figures.py [pytest node ids or paths ...]
+    sudo .venv/bin/python benchmarks/figures.py [pytest node ids or paths ...]
 
 Runs the tests that measure a duration (default: every test function that calls ``figure``) with
 ``pytest -s`` and prints each ``BENCH`` line they wrote: the event-loop lag while 300 containers are
@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.figures import PREFIX  # noqa: E402

@@ -1,6 +1,6 @@
 """Prints the keystroke echo latency of the API consoles (a script, not a test: numbers, no asserts).
 
-    .venv/bin/python tests/benchmarks/api_console_echo.py [--keys N]
+    .venv/bin/python benchmarks/api_console_echo.py [--keys N]
 
 For each road (Incus and LXD interactive exec websocket in a busybox container; Proxmox termproxy
 against fakepve, which echoes input frames itself) it opens a console through the provider, then
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 async def echo_times(console, keys: int) -> list[float]:

@@ -2,7 +2,7 @@
 side (a script, not a test: numbers, no asserts). Runs alternate between the installs, so a busy
 machine slows them alike; each figure is also given as a ratio to the first install.
 
-    .venv/bin/python tests/benchmarks/first_window.py [--rounds N] NAME=COMMAND [NAME=COMMAND ...]
+    .venv/bin/python benchmarks/first_window.py [--rounds N] NAME=COMMAND [NAME=COMMAND ...]
     e.g.  venv=.venv/bin/ocv-desktop  deb=/usr/bin/ocv-desktop  bundle=dist/ocv-desktop/ocv-desktop
 
 "First window" is the log line the GUI writes once its main window is shown ("main window shown",

@@ -1,6 +1,6 @@
 """How often the parsers of node output crash on altered real recordings (a script: numbers, no asserts).
 
-    .venv/bin/python tests/benchmarks/parser_fuzz.py [CASES_PER_TARGET]   # default 3000
+    .venv/bin/python benchmarks/parser_fuzz.py [CASES_PER_TARGET]   # default 3000
 
 Each target takes real recordings (tests/unit/fixtures/docker, tests/fixtures/lxd_family, the shared
 specs' docker-cli and proxmox recordings, this machine's own resource command output), changes one to
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ocv_desktop.core.errors import OcvError
 from ocv_desktop.health.resources import RESOURCE_ARGV, parse_resources
@@ -33,7 +33,7 @@ from ocv_desktop.providers.lxd_family import parse as lp
 from ocv_desktop.providers.proxmox import parse as pp
 from tests.shared_files import SPECS
 
-TESTS = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parents[1] / "tests"
 SHARED = SPECS / "fixtures"
 rnd = random.Random(12)
 WEIRD: list[Any] = [

@@ -1,6 +1,6 @@
 """Prints how long the lab takes to come up and go away (a script, not a test: numbers, no asserts).
 
-    .venv/bin/python tests/benchmarks/lab_startup.py [--uncached-images] [--rounds N]
+    .venv/bin/python benchmarks/lab_startup.py [--uncached-images] [--rounds N]
 
 1. images: the busybox and Debian images from the cache (and, with ``--uncached-images``, built
    from scratch into a temporary cache: that runs debootstrap against the Debian mirror);
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 HOSTS = ("ssh", "docker", "incus", "lxd", "pve")
 

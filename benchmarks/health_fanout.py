@@ -1,6 +1,6 @@
 """How one health round scales with the number of nodes (a script, not a test: numbers, no asserts).
 
-    sudo .venv/bin/python tests/benchmarks/health_fanout.py [--sizes 1,10,50] [--rounds 5]
+    sudo .venv/bin/python benchmarks/health_fanout.py [--sizes 1,10,50] [--rounds 5]
                                                 [--delay-ms 50] [--caps 64,16] [--login user|root]
                                                 [--node-side real,stub,fallback]
 
@@ -71,7 +71,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 FIRST_PORT = 2201
 # --node-side fallback: an sshd that offers neither SFTP nor socket forwarding
@@ -222,12 +222,12 @@ def make_nodes(hosts, ports: list[int] | None, home, key: Path, user: str | None
 # --- measuring ---------------------------------------------------------------------------------------
 
 
-async def one_round(pool, nodes, settings) -> tuple[float, list]:
+async def one_round(pool, nodes, settings, warm=None) -> tuple[float, list]:
     from ocv_desktop.health.monitor import check_all
 
     t0 = time.perf_counter()
     reports = []
-    async with contextlib.aclosing(check_all(nodes, pool.check_health, settings)) as finished:
+    async with contextlib.aclosing(check_all(nodes, pool.check_health, settings, warm)) as finished:
         async for report in finished:
             reports.append(report)
     return time.perf_counter() - t0, reports
@@ -313,7 +313,7 @@ def main() -> int:
         asyncio.run(_proxy_main(targets, args.delay_ms / 1000))
         return 0
     if os.geteuid() != 0:
-        print("run as root (the lab needs namespaces): sudo .venv/bin/python tests/benchmarks/health_fanout.py")
+        print("run as root (the lab needs namespaces): sudo .venv/bin/python benchmarks/health_fanout.py")
         return 1
     sizes = sorted({int(s) for s in args.sizes.split(",")})
     caps = [int(c) for c in args.caps.split(",")]
