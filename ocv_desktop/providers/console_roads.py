@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 
 from ocv_desktop.providers.base import refuse_option_like
 from ocv_desktop.transport.base import CommandRunner
-from ocv_desktop.transport.console import ConsoleChannel, TermSize
+from ocv_desktop.transport.console import ConsoleChannel, TermSize, WrappedConsole
 from ocv_desktop.transport.pty import TERM_TYPE, pty_runner
 
 log = logging.getLogger(__name__)
@@ -68,29 +68,12 @@ def pct_enter_argv(vmid: str) -> list[str]:
     return ["pct", "enter", refuse_option_like(vmid, "container id")]
 
 
-class HangUpOnClose:
+class HangUpOnClose(WrappedConsole):
     """A console whose ``close()`` also runs ``hangup`` (the marker's processes in the instance)."""
 
     def __init__(self, inner: ConsoleChannel, hangup: Callable[[], Awaitable[object]]) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._hangup: Callable[[], Awaitable[object]] | None = hangup
-
-    @property
-    def title(self) -> str:
-        return self._inner.title
-
-    @property
-    def exit_status(self) -> int | None:
-        return self._inner.exit_status
-
-    async def read(self) -> bytes:
-        return await self._inner.read()
-
-    def write(self, data: bytes) -> None:
-        self._inner.write(data)
-
-    async def resize(self, size: TermSize) -> None:
-        await self._inner.resize(size)
 
     async def close(self) -> None:
         await self._inner.close()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ocv_desktop.core.errors import Unsupported
 from ocv_desktop.core.models import ExecutionRule, Instance, InstanceStatus, InstanceType, NodeConfig, Platform
-from ocv_desktop.transport.console import ConsoleChannel, TermSize
+from ocv_desktop.transport.console import ConsoleChannel, TermSize, WrappedConsole
 from ocv_desktop.transport.pty import pty_runner
 
 if TYPE_CHECKING:
@@ -114,39 +114,11 @@ async def open_console(
         channel = await provider.open_console(instance.id, size)
         if instance.name and instance.name != instance.id and instance.id in channel.title:
             # A Docker id is 64 hex digits: the tab shows the name the table shows.
-            return _Titled(channel, channel.title.replace(instance.id, instance.name))
+            return WrappedConsole(channel, title=channel.title.replace(instance.id, instance.name))
         return channel
 
     # _with_trust: the same trust handling as every other call the session makes for a node.
     return await session._with_trust(node_id, op, interactive=True)
-
-
-class _Titled:
-    """A console shown under another title; everything else is the channel's."""
-
-    def __init__(self, inner: ConsoleChannel, title: str) -> None:
-        self._inner = inner
-        self._title = title
-
-    @property
-    def title(self) -> str:
-        return self._title
-
-    @property
-    def exit_status(self) -> int | None:
-        return self._inner.exit_status
-
-    async def read(self) -> bytes:
-        return await self._inner.read()
-
-    def write(self, data: bytes) -> None:
-        self._inner.write(data)
-
-    async def resize(self, size: TermSize) -> None:
-        await self._inner.resize(size)
-
-    async def close(self) -> None:
-        await self._inner.close()
 
 
 # --- graphical consoles (a VM's screen in remote-viewer) -------------------------------------------

@@ -63,3 +63,32 @@ class ConsoleChannel(Protocol):
     def exit_status(self) -> int | None:
         """The remote program's exit status once known, else None."""
         ...
+
+
+class WrappedConsole:
+    """A console that passes everything to ``inner``: subclasses change what they need (a title
+    shown differently, more work on close) and keep the rest of the contract for free."""
+
+    def __init__(self, inner: ConsoleChannel, title: str | None = None) -> None:
+        self._inner = inner
+        self._title = title
+
+    @property
+    def title(self) -> str:
+        return self._inner.title if self._title is None else self._title
+
+    @property
+    def exit_status(self) -> int | None:
+        return self._inner.exit_status
+
+    async def read(self) -> bytes:
+        return await self._inner.read()
+
+    def write(self, data: bytes) -> None:
+        self._inner.write(data)
+
+    async def resize(self, size: TermSize) -> None:
+        await self._inner.resize(size)
+
+    async def close(self) -> None:
+        await self._inner.close()

@@ -4,9 +4,7 @@ the node's shell over an SSH PTY, docker exec and incus exec over it, and a loca
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +15,7 @@ from ocv_desktop.providers.lxd_family.incus import IncusProvider
 from ocv_desktop.transport.console import ConsoleChannel, TermSize
 from ocv_desktop.transport.local import LocalSession
 from ocv_desktop.transport.ssh import SshSession
+from tests.proc_view import cmdlines, gone
 
 pytestmark = pytest.mark.lab
 
@@ -52,27 +51,10 @@ class Reader:
         return await self.wait_for(pattern, timeout)
 
 
-def _gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
-
-
 async def _wait_gone(pid: int, timeout: float = 10.0) -> None:
     async with asyncio.timeout(timeout):
-        while not _gone(pid):  # noqa: ASYNC110 - a process elsewhere, nothing to await
+        while not gone(pid):  # noqa: ASYNC110 - a process elsewhere, nothing to await
             await asyncio.sleep(0.05)
-
-
-def _cmdlines() -> list[bytes]:
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            found.append(Path(f"/proc/{pid}/cmdline").read_bytes())
-        except OSError:
-            continue
-    return found
 
 
 @pytest.fixture
@@ -89,14 +71,14 @@ async def test_node_shell_over_ssh_echoes_resizes_and_ends_on_close(lab_ssh, ssh
     try:
         channel = await session.open_pty(None, TermSize(100, 30), title="t", use_sudo=False)
         # No secret in any argv while the session is open (ours, ssh's, sshd's, the shell's).
-        assert not any(lab_ssh.user_password.encode() in c for c in _cmdlines())
+        assert not any(lab_ssh.user_password.encode() in c for c in cmdlines())
         reader = Reader(channel)
         assert (await reader.run("echo $((6*7))", rb"[\r\n ]42\r\n")) is not None
         assert (await reader.run("stty size", rb"[\r\n ]30 100\r\n")) is not None
         await channel.resize(TermSize(91, 17))
         assert (await reader.run("stty size", rb"[\r\n ]17 91\r\n")) is not None
         pid = int((await reader.run("echo PID=$$", rb"PID=(\d+)\r\n")).group(1))
-        assert not _gone(pid)
+        assert not gone(pid)
         await channel.close()
         await _wait_gone(pid)  # the remote shell is gone (PIDs are shared with the lab's namespaces)
         assert await channel.read() == b""

@@ -6,10 +6,8 @@ closing a tab ends the remote program; no secret appears in any argv while a ses
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,6 +17,7 @@ from ocv_desktop.core.models import AuthMethod, ExecutionRule, NodeSecrets
 from ocv_desktop.ui.console.render import line_runs
 from ocv_desktop.ui.console.tabs import ConsoleTabs
 from ocv_desktop.ui.console.terminal_view import TerminalView
+from tests.proc_view import cmdlines, gone
 from tests.ui.window_fixtures import LabNode, child, incus_node, pve_node, run
 
 pytestmark = [pytest.mark.lab]
@@ -79,23 +78,6 @@ def open_tab(qtbot, it) -> TerminalView:
     qtbot.waitUntil(view.hasFocus, timeout=5000)  # typing goes straight to the remote shell
     qtbot.waitUntil(lambda: view.channel is not None, timeout=30_000)
     return view
-
-
-def gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
-
-
-def cmdlines() -> list[bytes]:
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            found.append(Path(f"/proc/{pid}/cmdline").read_bytes())
-        except OSError:
-            continue
-    return found
 
 
 @pytest.fixture
