@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ocv_desktop.core.errors import Unsupported
 from ocv_desktop.core.models import ExecutionRule, Instance, InstanceStatus, InstanceType, NodeConfig, Platform
+from ocv_desktop.providers.routing import uses_api
 from ocv_desktop.transport.console import ConsoleChannel, TermSize, WrappedConsole
 from ocv_desktop.transport.pty import pty_runner
 
@@ -55,13 +56,17 @@ def api_console_road(node: NodeConfig, inst: Instance | None) -> bool:
     """Whether the node's API can carry an instance console: the LXD/Incus exec websocket
     (``providers/lxd_family/console_ws.py``) or Proxmox ``termproxy`` (``providers/proxmox/
     termproxy.py``, a VM's serial port or a container's console). Docker has no API road here."""
-    if inst is None or ExecutionRule(node.execution_rule) is ExecutionRule.SSH_ONLY:
+    if inst is None or not uses_api(node):
         return False
-    if node.type in (Platform.LXD, Platform.INCUS):
-        return bool(node.api_endpoint)
+    return node.type in (Platform.LXD, Platform.INCUS, Platform.PROXMOX) and _api_credentials(node)
+
+
+def _api_credentials(node: NodeConfig) -> bool:
+    """The node is configured to log in to its API (LXD/Incus: an endpoint with the client
+    certificate; Proxmox: a token or a user, on an endpoint or the default one)."""
     if node.type is Platform.PROXMOX:
         return bool(node.api_endpoint or node.api_token_id or node.api_user)
-    return False
+    return bool(node.api_endpoint)
 
 
 def has_shell_road(node: NodeConfig) -> bool:
@@ -154,9 +159,7 @@ def graphical_block(node: NodeConfig, inst: Instance) -> GraphicalBlock | None:
         return GraphicalBlock.NOT_A_VM
     if inst.status is not InstanceStatus.RUNNING:
         return GraphicalBlock.NOT_RUNNING
-    if ExecutionRule(node.execution_rule) is ExecutionRule.SSH_ONLY or not (
-        node.api_endpoint or node.api_token_id or node.api_user
-    ):
+    if not (uses_api(node) and _api_credentials(node)):
         return GraphicalBlock.NO_API
     return None
 
